@@ -1,0 +1,68 @@
+// Configuration: documented defaults (kizuna.toml.example), overridden by a TOML file, overridden by
+// command-line settings ("server.port=9090"). Unknown keys and wrong types are errors that name the key.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace kizuna::core {
+
+struct ServerConfig {
+    std::string listen = "127.0.0.1";
+    int port = 8080;
+    int threads = 2;                       // I/O threads; 0 = one per core
+    std::string tls_cert;                  // PEM file; TLS is on when cert and key are both set
+    std::string tls_key;
+    std::int64_t max_header_bytes = 16 * 1024;
+    std::int64_t max_body_bytes = 1024 * 1024;
+    int idle_timeout_seconds = 30;         // keep-alive connection closed after this much silence
+    int shutdown_grace_seconds = 10;       // SIGTERM: in-flight requests get this long to finish
+    std::string public_url;                // how users reach us; defaults to http(s)://listen:port
+};
+
+struct LogConfig {
+    std::string level = "info";
+    std::string file;                      // empty: stderr
+};
+
+struct AuthConfig {
+    int session_ttl_minutes = 12 * 60;
+    int login_max_failures = 5;            // failures within the window before login is refused
+    int login_window_minutes = 15;
+    int login_lockout_minutes = 15;
+};
+
+struct WebConfig {
+    std::string default_lang = "ja";       // "ja" or "en"
+    std::string time_zone = "Asia/Tokyo";
+};
+
+struct Config {
+    std::string data_dir;                  // empty: not set in the file (see ResolveDataDir)
+    ServerConfig server;
+    LogConfig log;
+    AuthConfig auth;
+    WebConfig web;
+};
+
+// Reads and validates a TOML file on top of the defaults.
+Result<Config> LoadConfigFile(const std::string& path);
+// Parses TOML text (for tests and for LoadConfigFile).
+Result<Config> ParseConfig(std::string_view toml_text, std::string_view source_name);
+// Applies one "dotted.key=value" setting; the value is parsed by the key's type.
+Status ApplyConfigOverride(Config& config, std::string_view setting);
+// Checks cross-field rules (ports in range, TLS cert and key together, known language...).
+Status ValidateConfig(const Config& config);
+
+// The data-directory rule, the same for every subcommand:
+// --data-dir, else $KIZUNA_DATA_DIR, else data_dir from the config file, else "./var".
+std::string ResolveDataDir(std::string_view flag_value, const char* env_value, const Config& config);
+
+// The keys a config file may contain, for documentation and error messages.
+std::vector<std::string> ConfigKeys();
+
+}  // namespace kizuna::core

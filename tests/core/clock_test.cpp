@@ -1,0 +1,52 @@
+#include "core/clock.hpp"
+
+#include <gtest/gtest.h>
+
+#include "support/manual_clock.hpp"
+
+namespace kizuna::core {
+namespace {
+
+TEST(ClockTest, FormatsRfc3339InUtc) {
+    using namespace std::chrono;
+    WallTime t = WallTime(sys_days(year(2026) / November / 22)) + hours(2) + minutes(20) + seconds(47);
+    EXPECT_EQ(FormatRfc3339(t), "2026-11-22T02:20:47Z");
+    EXPECT_EQ(FormatRfc3339(t + microseconds(1500)), "2026-11-22T02:20:47.001500Z");
+}
+
+TEST(ClockTest, ParsesRfc3339WithOffsets) {
+    struct Case {
+        const char* text;
+        const char* expect;  // nullptr: rejected
+    } cases[] = {
+        {"2026-11-22T02:20:47Z", "2026-11-22T02:20:47Z"},
+        {"2026-11-22T11:20:47+09:00", "2026-11-22T02:20:47Z"},
+        {"2026-11-21T21:20:47.25-05:00", "2026-11-22T02:20:47.250000Z"},
+        {"2026-02-30T00:00:00Z", nullptr},
+        {"2026-11-22 02:20:47", nullptr},
+        {"2026-11-22T02:20:47Zjunk", nullptr},
+        {"", nullptr},
+        {"2026-11-22T24:00:00Z", nullptr},
+    };
+    for (const Case& c : cases) {
+        auto parsed = ParseRfc3339(c.text);
+        if (c.expect == nullptr) {
+            EXPECT_FALSE(parsed.has_value()) << c.text;
+        } else {
+            ASSERT_TRUE(parsed.has_value()) << c.text;
+            EXPECT_EQ(FormatRfc3339(*parsed), c.expect) << c.text;
+        }
+    }
+}
+
+TEST(ClockTest, ManualClockMovesOnlyWhenTold) {
+    testing::ManualClock clock;
+    WallTime start = clock.Now();
+    EXPECT_EQ(clock.Now(), start);
+    clock.Advance(std::chrono::hours(24 * 45));
+    EXPECT_EQ(clock.Now() - start, std::chrono::hours(24 * 45));
+    EXPECT_EQ(FormatRfc3339(start), "2026-04-01T00:00:00Z");
+}
+
+}  // namespace
+}  // namespace kizuna::core
