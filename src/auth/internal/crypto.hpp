@@ -1,0 +1,14 @@
+// Thin wrappers over libsodium, kept out of public headers.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace kizuna::auth::detail {
+
+// Initialises libsodium once; aborts if it cannot (no safe way to continue without a CSPRNG).
+void EnsureSodium();
+std::string Sha256Hex(std::string_view data);
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+}  // namespace kizuna::auth::detail

@@ -1,0 +1,79 @@
+// auth/ owns migration versions 100-199.
+#include "auth/auth.hpp"
+
+namespace kizuna::auth {
+namespace {
+
+constexpr std::string_view kUsers = R"sql(
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE,
+    display_name  TEXT NOT NULL DEFAULT '',
+    email         TEXT NOT NULL DEFAULT '',
+    organization  TEXT NOT NULL DEFAULT '',
+    role          TEXT NOT NULL CHECK (role IN ('admin','coordinator','vendor','reporter','partner','sensor')),
+    password_hash TEXT,                -- NULL: cannot log in with a password (tokens only)
+    disabled      INTEGER NOT NULL DEFAULT 0,
+    created_at    TEXT NOT NULL
+);
+CREATE TABLE sessions (
+    token_hash  TEXT PRIMARY KEY,      -- sha256 of the cookie value; the value itself is never stored
+    user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    csrf_token  TEXT NOT NULL,
+    created_us  INTEGER NOT NULL,
+    expires_us  INTEGER NOT NULL,
+    remote_ip   TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX sessions_by_user ON sessions(user_id);
+CREATE TABLE api_tokens (
+    id          INTEGER PRIMARY KEY,
+    user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    token_hash  TEXT NOT NULL UNIQUE,  -- sha256 of the secret
+    label       TEXT NOT NULL DEFAULT '',
+    created_at  TEXT NOT NULL,
+    last_used_us INTEGER,
+    revoked     INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE login_failures (
+    key   TEXT NOT NULL,               -- 'user:NAME' or 'ip:ADDRESS'
+    at_us INTEGER NOT NULL
+);
+CREATE INDEX login_failures_by_key ON login_failures(key, at_us);
+)sql";
+
+// The audit log is append-only: triggers refuse UPDATE and DELETE, and every entry carries the hash
+// of its predecessor so that a row altered or removed behind the triggers' back is detected by
+// `kizuna audit verify`. audit_anchor holds the newest seq and hash, so removing the tail shows too.
+constexpr std::string_view kAudit = R"sql(
+CREATE TABLE audit_log (
+    seq        INTEGER PRIMARY KEY,
+    at         TEXT NOT NULL,
+    actor      TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    object     TEXT NOT NULL DEFAULT '',
+    detail     TEXT NOT NULL DEFAULT '',
+    remote_ip  TEXT NOT NULL DEFAULT '',
+    prev_hash  TEXT NOT NULL,
+    hash       TEXT NOT NULL
+);
+CREATE TABLE audit_anchor (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    last_seq INTEGER NOT NULL,
+    last_hash TEXT NOT NULL
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+)sql";
+
+constexpr store::Migration kMigrations[] = {
+    {100, "auth_users_sessions_tokens", kUsers},
+    {101, "auth_audit_log", kAudit},
+};
+
+}  // namespace
+
+std::span<const store::Migration> Migrations() { return kMigrations; }
+
+}  // namespace kizuna::auth
