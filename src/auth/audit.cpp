@@ -87,6 +87,10 @@ core::Result<AuditVerifyReport> AuditLog::Verify(store::Connection& conn) {
     return report;
 }
 
+core::Result<std::int64_t> AuditLog::Count(store::Connection& conn) {
+    return conn.QueryInt("SELECT coalesce(max(seq), 0) FROM audit_log");
+}
+
 core::Result<std::vector<AuditRecord>> AuditLog::Recent(store::Connection& conn, int limit) {
     KZ_ASSIGN(auto rows, conn.Query("SELECT seq, at, actor, action, object, detail, remote_ip, prev_hash, hash"
                                     " FROM audit_log ORDER BY seq DESC LIMIT ?",

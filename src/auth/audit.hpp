@@ -51,6 +51,7 @@ class AuditLog {
 
     static core::Result<AuditVerifyReport> Verify(store::Connection& conn);
     static core::Result<std::vector<AuditRecord>> Recent(store::Connection& conn, int limit);
+    static core::Result<std::int64_t> Count(store::Connection& conn);
 
     // The hash of one entry given its predecessor's hash (exposed for tests and tools).
     static std::string ChainHash(std::int64_t seq, const std::string& at, const AuditEntry& e,

@@ -21,6 +21,10 @@ std::int64_t Micros(core::WallTime t) { return core::ToUnixMicros(t); }
 
 }  // namespace
 
+bool CsrfTokenMatches(std::string_view sent, std::string_view expected) {
+    return !expected.empty() && detail::ConstantTimeEquals(sent, expected);
+}
+
 SessionLimits SessionLimits::FromConfig(const core::AuthConfig& c) {
     return {std::chrono::minutes(c.session_ttl_minutes), c.login_max_failures,
             std::chrono::minutes(c.login_window_minutes), std::chrono::minutes(c.login_lockout_minutes)};

@@ -33,6 +33,9 @@ struct Session {
     core::WallTime expires;
 };
 
+// Constant-time comparison of a posted CSRF token with the session's.
+bool CsrfTokenMatches(std::string_view sent, std::string_view expected);
+
 class SessionManager {
   public:
     SessionManager(store::Database& db, const core::Clock& clock, UserDirectory& users, const AuditLog& audit,

@@ -6,3 +6,4 @@
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "core/result.hpp"
+#include "core/time_zone.hpp"

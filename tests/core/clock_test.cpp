@@ -50,3 +50,21 @@ TEST(ClockTest, ManualClockMovesOnlyWhenTold) {
 
 }  // namespace
 }  // namespace kizuna::core
+
+#include "core/time_zone.hpp"
+
+namespace kizuna::core {
+namespace {
+
+TEST(TimeZoneTest, ShowsUtcInTheViewersZone) {
+    using namespace std::chrono;
+    auto tokyo = TimeZone::Load("Asia/Tokyo");
+    ASSERT_TRUE(tokyo.ok()) << tokyo.error().ToString();
+    WallTime t = WallTime(sys_days(year(2026) / November / 22)) + hours(2) + minutes(20) + seconds(47);
+    EXPECT_EQ(tokyo->FormatMinutes(t), "2026-11-22 11:20 JST");
+    EXPECT_EQ(tokyo->FormatRfc3339Local(t), "2026-11-22T11:20:47+09:00");
+    EXPECT_EQ(TimeZone::Load("Mars/Olympus").error().field(), "web.time_zone");
+}
+
+}  // namespace
+}  // namespace kizuna::core

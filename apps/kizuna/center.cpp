@@ -1,0 +1,79 @@
+#include "center.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+namespace kizuna::app {
+
+void PrintError(const std::string& message) { std::fprintf(stderr, "kizuna: %s\n", message.c_str()); }
+
+core::Result<core::Config> LoadConfiguration(const GlobalOptions& options, std::string* data_dir_out) {
+    std::string path = options.config_file;
+    if (path.empty())
+        if (const char* env = std::getenv("KIZUNA_CONFIG"); env && *env) path = env;
+    if (path.empty() && std::filesystem::exists("kizuna.toml")) path = "kizuna.toml";
+    core::Config config;
+    if (!path.empty()) {
+        KZ_ASSIGN(config, core::LoadConfigFile(path));
+    }
+    for (const std::string& setting : options.settings) KZ_TRY(core::ApplyConfigOverride(config, setting));
+    if (!options.log_level.empty()) KZ_TRY(core::ApplyConfigOverride(config, "log.level=" + options.log_level));
+    *data_dir_out = core::ResolveDataDir(options.data_dir, std::getenv("KIZUNA_DATA_DIR"), config);
+    return config;
+}
+
+std::vector<store::Migration> AllMigrations() {
+    std::vector<store::Migration> all;
+    for (const auto& m : auth::Migrations()) all.push_back(m);
+    return all;
+}
+
+core::Result<std::unique_ptr<Center>> Center::Open(core::Config config, std::string data_dir) {
+    auto center = std::make_unique<Center>();
+    center->config = std::move(config);
+    center->data_dir = std::move(data_dir);
+    KZ_ASSIGN(core::LogLevel level, core::ParseLogLevel(center->config.log.level));
+    center->log = std::make_unique<core::Logger>(core::RealClock(), level, center->config.log.file);
+
+    std::error_code ec;
+    std::filesystem::create_directories(center->data_dir, ec);
+    if (ec) return core::InvalidArgument("cannot create data directory " + center->data_dir + ": " + ec.message(),
+                                         "data_dir");
+    const int pool = std::max(2, center->config.server.threads + 2);
+    KZ_ASSIGN(center->db, store::OpenSqlite({.path = center->DatabasePath(), .pool_size = pool}));
+    const auto migrations = AllMigrations();
+    KZ_ASSIGN(center->migrations, store::Migrate(*center->db, migrations));
+    if (center->migrations.applied > 0)
+        center->log->Info("database migrated", {{"applied", center->migrations.applied},
+                                                {"version", center->migrations.current_version},
+                                                {"path", center->DatabasePath()}});
+    const core::Clock& clock = core::RealClock();
+    center->audit = std::make_unique<auth::AuditLog>(clock);
+    center->users = std::make_unique<auth::UserDirectory>(*center->db, clock, *center->audit,
+                                                          auth::PasswordLimits::Interactive());
+    center->sessions = std::make_unique<auth::SessionManager>(
+        *center->db, clock, *center->users, *center->audit, auth::SessionLimits::FromConfig(center->config.auth));
+    center->tokens = std::make_unique<auth::TokenService>(*center->db, clock, *center->audit);
+    return center;
+}
+
+// Opens the center or prints why not. Configuration problems are usage errors (exit 2).
+std::unique_ptr<Center> OpenCenter(const GlobalOptions& global, int* exit_code) {
+    std::string data_dir;
+    auto config = LoadConfiguration(global, &data_dir);
+    if (!config.ok()) {
+        PrintError(config.error().ToString());
+        *exit_code = kExitUsage;
+        return nullptr;
+    }
+    auto center = Center::Open(std::move(config).value(), data_dir);
+    if (!center.ok()) {
+        PrintError(center.error().ToString());
+        *exit_code = center.error().code() == core::ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
+        return nullptr;
+    }
+    return std::move(center).value();
+}
+
+}  // namespace kizuna::app

@@ -1,0 +1,59 @@
+// The composition root's building blocks: configuration, the data directory, the database with every
+// module's migrations, and the services built on it. Only apps/ constructs these.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "auth/auth.hpp"
+#include "core/core.hpp"
+#include "store/store.hpp"
+
+namespace kizuna::app {
+
+// Options every subcommand shares (see --help).
+struct GlobalOptions {
+    std::string config_file;
+    std::string data_dir;
+    std::vector<std::string> settings;  // --set KEY=VALUE
+    std::string log_level;
+};
+
+// Loads the config file (--config, else $KIZUNA_CONFIG, else ./kizuna.toml when present), applies
+// --set overrides and resolves the data directory. Errors are usage errors (exit 2).
+core::Result<core::Config> LoadConfiguration(const GlobalOptions& options, std::string* data_dir_out);
+
+// Every module's schema, in one list for store::Migrate.
+std::vector<store::Migration> AllMigrations();
+
+// The open center: database and services. Built by Open, which applies pending migrations.
+struct Center {
+    core::Config config;
+    std::string data_dir;
+    std::unique_ptr<core::Logger> log;
+    std::unique_ptr<store::Database> db;
+    std::unique_ptr<auth::AuditLog> audit;
+    std::unique_ptr<auth::UserDirectory> users;
+    std::unique_ptr<auth::SessionManager> sessions;
+    std::unique_ptr<auth::TokenService> tokens;
+    store::MigrationReport migrations;
+
+    static core::Result<std::unique_ptr<Center>> Open(core::Config config, std::string data_dir);
+    std::string DatabasePath() const { return data_dir + "/kizuna.db"; }
+};
+
+// Loads configuration and opens the center, printing why not; sets *exit_code (2 for usage and
+// configuration errors, 1 for others) and returns null on failure.
+std::unique_ptr<Center> OpenCenter(const GlobalOptions& global, int* exit_code);
+
+// Exit codes.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+// Prints "kizuna: <message>" to stderr.
+void PrintError(const std::string& message);
+
+}  // namespace kizuna::app

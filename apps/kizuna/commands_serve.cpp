@@ -1,0 +1,71 @@
+// serve and demo: run the center until SIGTERM.
+#include <cstdio>
+#include <fstream>
+
+#include "commands.hpp"
+#include "http/http.hpp"
+#include "web/site.hpp"
+
+namespace kizuna::app {
+namespace {
+
+int Serve(Center& center, const ServeOptions& options, bool demo) {
+    core::Config& config = center.config;
+    if (!options.listen.empty()) config.server.listen = options.listen;
+    if (options.port >= 0) config.server.port = options.port;
+    auto zone = core::TimeZone::Load(config.web.time_zone);
+    if (!zone.ok()) {
+        PrintError(zone.error().ToString());
+        return kExitUsage;
+    }
+
+    http::Metrics metrics;
+    metrics.AddCollector([&center](std::string& out) { center.db->stats().RenderPrometheus(out, center.db->backend()); });
+    web::Site site(web::SiteServices{config, core::RealClock(), *center.log, *center.db, *center.audit, *center.users,
+                                     *center.sessions, *center.tokens, metrics, *zone});
+    http::Server server(http::ServerOptions::FromConfig(config.server), site.Handler(), metrics, *center.log);
+    if (auto st = server.Start(); !st.ok()) {
+        PrintError(st.error().ToString());
+        return st.error().code() == core::ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
+    }
+    const std::string scheme = server.tls() ? "https" : "http";
+    const std::string host = config.server.listen.find(':') != std::string::npos ? "[" + config.server.listen + "]"
+                                                                                  : config.server.listen;
+    const std::string url = config.server.public_url.empty()
+                                ? scheme + "://" + host + ":" + std::to_string(server.port())
+                                : config.server.public_url;
+    if (!options.port_file.empty()) {
+        std::ofstream(options.port_file) << server.port() << "\n";
+    }
+    center.log->Info("listening", {{"url", url}, {"data_dir", center.data_dir}, {"tls", server.tls()}});
+    if (demo) PrintDemoAccounts(url);
+    std::printf("Kizuna is running at %s  (data: %s; stop with Ctrl-C)\n", url.c_str(), center.data_dir.c_str());
+    std::fflush(stdout);
+    server.Run();
+    center.log->Info("stopped");
+    return kExitOk;
+}
+
+}  // namespace
+
+int RunServe(const GlobalOptions& global, const ServeOptions& options) {
+    int code = kExitOk;
+    auto center = OpenCenter(global, &code);
+    if (!center) return code;
+    return Serve(*center, options, false);
+}
+
+int RunDemo(const GlobalOptions& global, const ServeOptions& options) {
+    int code = kExitOk;
+    auto center = OpenCenter(global, &code);
+    if (!center) return code;
+    auto seeded = SeedDemoData(*center);
+    if (!seeded.ok()) {
+        PrintError("demo data: " + seeded.error().ToString());
+        return kExitFailure;
+    }
+    std::printf(*seeded ? "Created demo database %s\n" : "Reusing demo database %s\n", center->DatabasePath().c_str());
+    return Serve(*center, options, true);
+}
+
+}  // namespace kizuna::app

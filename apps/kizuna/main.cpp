@@ -1,0 +1,94 @@
+// kizuna: the coordination center. Composition root: parses the command line and hands over to the
+// subcommand, which builds the real clock, store and services.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "commands.hpp"
+
+namespace {
+
+using kizuna::app::GlobalOptions;
+
+void AddGlobalOptions(CLI::App& cmd, GlobalOptions& g) {
+    cmd.add_option("--config", g.config_file, "TOML config file (default: $KIZUNA_CONFIG, else ./kizuna.toml)");
+    cmd.add_option("--data-dir", g.data_dir,
+                   "data directory (default: $KIZUNA_DATA_DIR, else data_dir in the config, else ./var)");
+    cmd.add_option("--set", g.settings, "override a config key, e.g. --set server.port=9090 (repeatable)");
+    cmd.add_option("--log-level", g.log_level, "debug, info, warn or error");
+}
+
+void AddServeOptions(CLI::App& cmd, kizuna::app::ServeOptions& s) {
+    cmd.add_option("--listen", s.listen, "address to bind (default from config: 127.0.0.1)");
+    cmd.add_option("--port", s.port, "port to bind; 0 picks a free one (default from config: 8080)")
+        ->check(CLI::Range(0, 65535));
+    cmd.add_option("--port-file", s.port_file, "write the bound port to this file once listening");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"Kizuna — coordination-center platform for CSIRTs", "kizuna"};
+    app.require_subcommand(1);
+    GlobalOptions global;
+    kizuna::app::ServeOptions serve_options;
+    kizuna::app::UserAddOptions user_options;
+    std::string token_user, token_label;
+
+    auto* serve = app.add_subcommand("serve", "run the center (web pages, API) until SIGTERM");
+    AddGlobalOptions(*serve, global);
+    AddServeOptions(*serve, serve_options);
+
+    auto* demo = app.add_subcommand("demo", "create demo data (first run only) and run the center");
+    AddGlobalOptions(*demo, global);
+    AddServeOptions(*demo, serve_options);
+
+    auto* migrate = app.add_subcommand("migrate", "apply pending database migrations and exit");
+    AddGlobalOptions(*migrate, global);
+
+    auto* user = app.add_subcommand("user", "manage user accounts");
+    user->require_subcommand(1);
+    auto* user_add = user->add_subcommand("add", "add a user; the password is read from standard input when it is "
+                                                 "not a terminal, else prompted for");
+    AddGlobalOptions(*user_add, global);
+    user_add->add_option("name", user_options.name, "login name (a-z, 0-9, . _ -)")->required();
+    user_add->add_option("--role", user_options.role,
+                         "admin, coordinator, vendor, reporter, partner or sensor")
+        ->required();
+    user_add->add_option("--display-name", user_options.display_name, "name shown on pages");
+    user_add->add_option("--email", user_options.email, "contact e-mail address");
+    user_add->add_option("--organization", user_options.organization, "organisation");
+
+    auto* token = app.add_subcommand("token", "manage API tokens");
+    token->require_subcommand(1);
+    auto* token_create = token->add_subcommand("create", "create an API token for a user and print it once");
+    AddGlobalOptions(*token_create, global);
+    token_create->add_option("--user", token_user, "the user the token acts as")->required();
+    token_create->add_option("--label", token_label, "what the token is for");
+
+    auto* audit = app.add_subcommand("audit", "audit log");
+    audit->require_subcommand(1);
+    auto* audit_verify = audit->add_subcommand(
+        "verify", "check the hash chain; exit 0 when intact, 1 naming the first bad entry otherwise");
+    AddGlobalOptions(*audit_verify, global);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        // One clear line and exit 2, as for bad configuration.
+        std::fprintf(stderr, "kizuna: %s (see kizuna --help)\n", e.what());
+        return kizuna::app::kExitUsage;
+    }
+
+    if (serve->parsed()) return kizuna::app::RunServe(global, serve_options);
+    if (demo->parsed()) return kizuna::app::RunDemo(global, serve_options);
+    if (migrate->parsed()) return kizuna::app::RunMigrate(global);
+    if (user_add->parsed()) return kizuna::app::RunUserAdd(global, user_options);
+    if (token_create->parsed()) return kizuna::app::RunTokenCreate(global, token_user, token_label);
+    if (audit_verify->parsed()) return kizuna::app::RunAuditVerify(global);
+    return kizuna::app::kExitUsage;
+}

@@ -1,0 +1,29 @@
+// Showing UTC times in a viewer's zone (default Asia/Tokyo). Stored times stay UTC; this is display only.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/clock.hpp"
+#include "core/result.hpp"
+
+namespace kizuna::core {
+
+class TimeZone {
+  public:
+    // An IANA zone name ("Asia/Tokyo", "UTC") from the system tzdata.
+    static Result<TimeZone> Load(std::string_view name);
+    // "2026-11-22 11:20 JST"
+    std::string FormatMinutes(WallTime t) const;
+    // "2026-11-22T11:20:47+09:00"
+    std::string FormatRfc3339Local(WallTime t) const;
+    const std::string& name() const { return name_; }
+
+  private:
+    TimeZone(const void* zone, std::string name) : zone_(zone), name_(std::move(name)) {}
+    const void* zone_;  // const date::time_zone*, owned by the tz database (lives for the process)
+    std::string name_;
+};
+
+}  // namespace kizuna::core

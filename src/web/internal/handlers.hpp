@@ -1,0 +1,24 @@
+// Route tables of web/ and the page renderer they share.
+#pragma once
+
+#include <string_view>
+
+#include "http/http.hpp"
+#include "web/internal/gate.hpp"
+#include "web/internal/view.hpp"
+#include "web/site.hpp"
+
+namespace kizuna::web::detail {
+
+void AddPages(http::Router& router, SiteServices& services);
+void AddApi(http::Router& router, SiteServices& services);
+
+// Renders templates/<name> inside the layout (navigation for the caller's role, language switch,
+// logout form with the session's CSRF token).
+http::Response RenderPage(http::Request& request, SiteServices& services, std::string_view name,
+                          std::string_view title_key, View view, int status = 200);
+http::Response ErrorPage(http::Request& request, SiteServices& services, int status);
+
+std::string RoleLabel(Lang lang, auth::Role role);
+
+}  // namespace kizuna::web::detail

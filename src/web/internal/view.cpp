@@ -1,0 +1,58 @@
+#include "web/internal/view.hpp"
+
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "web/internal/assets.hpp"
+
+namespace kizuna::web::detail {
+namespace {
+
+using Template = kainjow::mustache::mustache;
+
+Template& Parsed(std::string_view name) {
+    thread_local std::map<std::string, std::unique_ptr<Template>, std::less<>> cache;
+    if (auto it = cache.find(name); it != cache.end()) return *it->second;
+    auto text = EmbeddedFile("templates/" + std::string(name) + ".mustache");
+    auto tmpl = std::make_unique<Template>(text ? std::string(*text) : "missing template " + std::string(name));
+    Template& ref = *tmpl;
+    cache.emplace(std::string(name), std::move(tmpl));
+    return ref;
+}
+
+View BuildMessages(Lang lang) {
+    View t{View::type::object};
+    const std::string file = lang == Lang::kEn ? "i18n/en.json" : "i18n/ja.json";
+    auto text = EmbeddedFile(file);
+    if (!text) return t;
+    auto json = nlohmann::json::parse(*text, nullptr, false);
+    if (!json.is_object()) return t;
+    for (auto& [k, v] : json.items())
+        if (v.is_string()) t.set(k, v.get<std::string>());
+    return t;
+}
+
+}  // namespace
+
+const View& Messages(Lang lang) {
+    static const View ja = BuildMessages(Lang::kJa);
+    static const View en = BuildMessages(Lang::kEn);
+    return lang == Lang::kEn ? en : ja;
+}
+
+std::string Render(std::string_view name, View view) {
+    for (int i = 0; i < kEmbeddedFileCount; ++i) {
+        std::string_view path = kEmbeddedFiles[i].first;
+        if (path.substr(0, 10) != "templates/" || path.size() < 19) continue;
+        std::string partial(path.substr(10, path.size() - 10 - 9));  // strip "templates/" and ".mustache"
+        if (partial == name) continue;
+        std::string body(kEmbeddedFiles[i].second);
+        view.set(partial, kainjow::mustache::partial([body] { return body; }));
+    }
+    Template& tmpl = Parsed(name);
+    if (!tmpl.is_valid()) return "template " + std::string(name) + ": " + tmpl.error_message();
+    return tmpl.render(view);
+}
+
+}  // namespace kizuna::web::detail

@@ -1,0 +1,302 @@
+// Server-rendered pages: home, login/logout, dashboard, audit log, account, users.
+#include <string>
+
+#include "web/internal/assets.hpp"
+#include "web/internal/handlers.hpp"
+
+namespace kizuna::web::detail {
+namespace {
+
+using auth::Action;
+using auth::Resource;
+using auth::ResourceKind;
+
+struct NavItem {
+    const char* href;
+    const char* key;
+};
+
+std::vector<NavItem> NavFor(const auth::Principal* who) {
+    std::vector<NavItem> nav = {{"/", "nav_home"}};
+    if (!who) return nav;
+    if (who->role == auth::Role::kAdmin || who->role == auth::Role::kCoordinator) {
+        nav.push_back({"/dashboard", "nav_dashboard"});
+        nav.push_back({"/audit", "nav_audit"});
+        nav.push_back({"/users", "nav_users"});
+    }
+    nav.push_back({"/account", "nav_account"});
+    return nav;
+}
+
+// Only same-site relative paths: "/x" but not "//evil.example" or "/\evil".
+std::string SafeNext(const std::optional<std::string>& next) {
+    if (!next || next->empty() || (*next)[0] != '/' || next->size() > 512) return {};
+    if (next->size() > 1 && ((*next)[1] == '/' || (*next)[1] == '\\')) return {};
+    for (char c : *next)
+        if (static_cast<unsigned char>(c) < 0x20) return {};
+    return *next;
+}
+
+std::string LandingFor(const auth::Principal& p) {
+    return p.role == auth::Role::kAdmin || p.role == auth::Role::kCoordinator ? "/dashboard" : "/account";
+}
+
+View AuditRows(SiteServices& s, store::Connection& conn, int limit) {
+    View rows{View::type::list};
+    auto recent = auth::AuditLog::Recent(conn, limit);
+    if (!recent.ok()) return rows;
+    for (const auto& r : *recent) {
+        View row;
+        row.set("seq", std::to_string(r.seq));
+        row.set("at", r.at);
+        auto t = core::ParseRfc3339(r.at);
+        row.set("at_local", t ? s.zone.FormatMinutes(*t) : r.at);
+        row.set("actor", r.entry.actor);
+        row.set("action", r.entry.action);
+        row.set("object", r.entry.object);
+        row.set("remote_ip", r.entry.remote_ip);
+        rows.push_back(row);
+    }
+    return rows;
+}
+
+http::Response LoginForm(http::Request& req, SiteServices& s, int status, const std::string& error,
+                         const std::string& name) {
+    // Double-submit token for the anonymous form: a random value in a SameSite=Strict cookie and in
+    // the form; POST /login requires both to match.
+    std::string csrf = req.Cookie(kLoginCsrfCookie).value_or("");
+    if (csrf.size() != 64) csrf = core::RandomHex(32);
+    View view;
+    view.set("csrf", csrf);
+    view.set("next", SafeNext(req.Query("next") ? req.Query("next") : req.Form("next")));
+    view.set("name", name);
+    if (!error.empty()) view.set("error", error);
+    http::Response r = RenderPage(req, s, "login", "login_title", std::move(view), status);
+    r.SetCookie(kLoginCsrfCookie, csrf, SessionCookieOptions(req));
+    r.SetHeader("Cache-Control", "no-store");
+    return r;
+}
+
+}  // namespace
+
+std::string RoleLabel(Lang lang, auth::Role role) {
+    return Translate(lang, "role_" + std::string(auth::RoleName(role)));
+}
+
+http::Response RenderPage(http::Request& req, SiteServices& /*services*/, std::string_view name,
+                          std::string_view title_key,
+                          View view, int status) {
+    RequestContext& ctx = Context(req);
+    const Lang lang = ctx.lang;
+    view.set("t", Messages(lang));
+    std::string content = Render(name, view);
+
+    View layout;
+    layout.set("t", Messages(lang));
+    layout.set("lang", std::string(LangCode(lang)));
+    layout.set("title", Translate(lang, title_key));
+    layout.set("content", content);
+    View nav{View::type::list};
+    for (const NavItem& item : NavFor(ctx.who())) {
+        View entry;
+        entry.set("href", item.href);
+        entry.set("label", Translate(lang, item.key));
+        entry.set("current", req.path == item.href ? View::type::bool_true : View::type::bool_false);
+        nav.push_back(entry);
+    }
+    layout.set("nav", nav);
+    View langs{View::type::list};
+    for (Lang l : {Lang::kJa, Lang::kEn}) {
+        View entry;
+        entry.set("code", std::string(LangCode(l)));
+        entry.set("label", l == Lang::kJa ? "日本語" : "English");
+        entry.set("href", req.path + "?lang=" + std::string(LangCode(l)));
+        entry.set("current", l == lang ? View::type::bool_true : View::type::bool_false);
+        langs.push_back(entry);
+    }
+    layout.set("langs", langs);
+    if (ctx.principal) {
+        View user;
+        user.set("display_name", ctx.principal->display_name);
+        user.set("role_label", RoleLabel(lang, ctx.principal->role));
+        user.set("csrf", ctx.session ? ctx.session->csrf_token : "");
+        layout.set("user", user);
+    }
+    http::Response r = http::Response::Html(status, Render("layout", layout));
+    r.SetHeader("Content-Language", LangCode(lang));
+    if (ctx.lang_from_query) {
+        http::CookieOptions keep = SessionCookieOptions(req);
+        keep.max_age_seconds = 365LL * 24 * 3600;
+        r.SetCookie(kLangCookie, LangCode(lang), keep);
+    }
+    return r;
+}
+
+http::Response ErrorPage(http::Request& req, SiteServices& s, int status) {
+    const Lang lang = Context(req).lang;
+    const std::string code = status == 404 ? "404" : status == 403 ? "403" : "500";
+    View view;
+    view.set("heading", Translate(lang, "error_" + code + "_title"));
+    view.set("message", Translate(lang, "error_" + code + "_text"));
+    return RenderPage(req, s, "error", "error_" + code + "_title", std::move(view), status);
+}
+
+void AddPages(http::Router& router, SiteServices& s) {
+    router.Add("GET", "/", [&s](http::Request& req) {
+        return RenderPage(req, s, "home", "home_title", View{});
+    });
+
+    router.Add("GET", "/static/{file...}", [](http::Request& req) {
+        auto body = EmbeddedFile("static/" + std::string(req.Param("file")));
+        if (!body) return http::Response::Text(404, "not found");
+        http::Response r(200);
+        r.body = std::string(*body);
+        r.SetHeader("Content-Type", req.path.ends_with(".css") ? "text/css; charset=utf-8" : "application/octet-stream");
+        r.SetHeader("Cache-Control", "public, max-age=3600");
+        return r;
+    });
+
+    router.Add("GET", "/login", [&s](http::Request& req) {
+        RequestContext& ctx = Context(req);
+        if (ctx.principal && !ctx.principal->via_token) return http::Response::Redirect(LandingFor(*ctx.principal));
+        return LoginForm(req, s, 200, "", "");
+    });
+
+    router.Add("POST", "/login", [&s](http::Request& req) {
+        const Lang lang = Context(req).lang;
+        const std::string name = req.Form("name").value_or("");
+        const auto sent = req.Form("csrf");
+        const auto cookie = req.Cookie(kLoginCsrfCookie);
+        if (!sent || !cookie || !auth::CsrfTokenMatches(*sent, *cookie)) {
+            s.log.Warn("login form without a valid CSRF token", {{"ip", req.remote_ip}});
+            return LoginForm(req, s, 403, Translate(lang, "csrf_failed"), name);
+        }
+        auto session = s.sessions.Login(name, req.Form("password").value_or(""), req.remote_ip);
+        if (!session.ok()) {
+            const auto code = session.error().code();
+            if (code == core::ErrorCode::kUnauthenticated)
+                return LoginForm(req, s, 401, Translate(lang, "login_failed"), name);
+            if (code == core::ErrorCode::kResourceExhausted)
+                return LoginForm(req, s, 429, Translate(lang, "login_throttled"), name);
+            s.log.Error("login failed", {{"error", session.error().ToString()}});
+            return ErrorPage(req, s, 500);
+        }
+        std::string next = SafeNext(req.Form("next"));
+        http::Response r = http::Response::Redirect(next.empty() ? LandingFor(session->principal) : next);
+        http::CookieOptions options = SessionCookieOptions(req);
+        options.max_age_seconds = std::chrono::duration_cast<std::chrono::seconds>(session->expires - s.clock.Now()).count();
+        r.SetCookie(kSessionCookie, session->token, options);
+        http::CookieOptions drop = SessionCookieOptions(req);
+        drop.max_age_seconds = 0;
+        r.SetCookie(kLoginCsrfCookie, "", drop);
+        return r;
+    });
+
+    router.Add("POST", "/logout", [&s](http::Request& req) {
+        RequestContext& ctx = Context(req);
+        if (!ctx.session) return http::Response::Redirect("/");
+        if (!CsrfValid(req)) return ErrorPage(req, s, 403);
+        if (auto st = s.sessions.Logout(ctx.session->token, req.remote_ip); !st.ok())
+            s.log.Error("logout failed", {{"error", st.error().ToString()}});
+        http::Response r = http::Response::Redirect("/");
+        http::CookieOptions drop = SessionCookieOptions(req);
+        drop.max_age_seconds = 0;
+        r.SetCookie(kSessionCookie, "", drop);
+        return r;
+    });
+
+    router.Add("GET", "/dashboard", [&s](http::Request& req) {
+        if (auto denied = Check(req, auth::Action::kView, {ResourceKind::kDashboard}, false)) return *denied;
+        const Lang lang = Context(req).lang;
+        auto by_role = s.users.CountByRole();
+        auto sessions = s.sessions.ActiveCount();
+        auto tokens = s.tokens.ActiveCount();
+        auto lease = s.db.Acquire();
+        if (!by_role.ok() || !sessions.ok() || !tokens.ok() || !lease.ok()) return ErrorPage(req, s, 500);
+        auto audit_count = auth::AuditLog::Count(**lease);
+        std::int64_t users_total = 0;
+        for (const auto& [role, n] : *by_role) users_total += n;
+        auto count_of = [&](auth::Role r) {
+            auto it = by_role->find(r);
+            return it == by_role->end() ? std::int64_t{0} : it->second;
+        };
+        View stats{View::type::list};
+        auto add = [&](const char* key, std::int64_t value) {
+            View v;
+            v.set("key", key);
+            v.set("value", std::to_string(value));
+            v.set("label", Translate(lang, std::string("stat_") + key));
+            stats.push_back(v);
+        };
+        add("users", users_total);
+        add("coordinators", count_of(auth::Role::kCoordinator));
+        add("vendors", count_of(auth::Role::kVendor));
+        add("reporters", count_of(auth::Role::kReporter));
+        add("partners", count_of(auth::Role::kPartner));
+        add("sensors", count_of(auth::Role::kSensor));
+        add("sessions", *sessions);
+        add("tokens", *tokens);
+        add("audit", audit_count.ok() ? *audit_count : 0);
+        View view;
+        view.set("stats", stats);
+        view.set("audit", AuditRows(s, **lease, 10));
+        return RenderPage(req, s, "dashboard", "dashboard_title", std::move(view));
+    });
+
+    router.Add("GET", "/audit", [&s](http::Request& req) {
+        if (auto denied = Check(req, auth::Action::kView, {ResourceKind::kAuditLog}, false)) return *denied;
+        const Lang lang = Context(req).lang;
+        auto lease = s.db.Acquire();
+        if (!lease.ok()) return ErrorPage(req, s, 500);
+        auto report = auth::AuditLog::Verify(**lease);
+        if (!report.ok()) return ErrorPage(req, s, 500);
+        View view;
+        view.set("intact", report->intact ? View::type::bool_true : View::type::bool_false);
+        std::string status = report->intact ? Translate(lang, "audit_intact") : Translate(lang, "audit_broken");
+        if (auto p = status.find("{{n}}"); p != std::string::npos) status.replace(p, 5, std::to_string(report->entries));
+        if (auto p = status.find("{{problem}}"); p != std::string::npos) status.replace(p, 11, report->problem);
+        view.set("status", status);
+        view.set("audit", AuditRows(s, **lease, 100));
+        return RenderPage(req, s, "audit", "audit_title", std::move(view));
+    });
+
+    router.Add("GET", "/account", [&s](http::Request& req) {
+        RequestContext& ctx = Context(req);
+        if (!ctx.principal) return http::Response::Redirect("/login?next=/account");
+        if (auto denied = Check(req, auth::Action::kView, {ResourceKind::kUser, ctx.principal->id}, false))
+            return *denied;
+        auto user = s.users.FindByName(ctx.principal->name);
+        if (!user.ok() || !user->has_value()) return ErrorPage(req, s, 500);
+        const auth::User& u = **user;
+        View view;
+        view.set("name", u.name);
+        view.set("display_name", u.display_name);
+        view.set("role_label", RoleLabel(ctx.lang, u.role));
+        view.set("email", u.email);
+        view.set("organization", u.organization);
+        return RenderPage(req, s, "account", "account_title", std::move(view));
+    });
+
+    router.Add("GET", "/users", [&s](http::Request& req) {
+        if (auto denied = Check(req, auth::Action::kView, {ResourceKind::kUser}, false)) return *denied;
+        const Lang lang = Context(req).lang;
+        auto users = s.users.List();
+        if (!users.ok()) return ErrorPage(req, s, 500);
+        View list{View::type::list};
+        for (const auto& u : *users) {
+            View row;
+            row.set("name", u.name);
+            row.set("display_name", u.display_name);
+            row.set("role_label", RoleLabel(lang, u.role));
+            row.set("organization", u.organization);
+            row.set("email", u.email);
+            row.set("created_at", u.created_at);
+            list.push_back(row);
+        }
+        View view;
+        view.set("users", list);
+        return RenderPage(req, s, "users", "users_title", std::move(view));
+    });
+}
+
+}  // namespace kizuna::web::detail

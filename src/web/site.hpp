@@ -1,0 +1,47 @@
+// Front door of web/: the pages and the JSON API of the center, as one http::Handler.
+//
+// Every request first passes the gate: it resolves the caller (API bearer token, else session cookie)
+// and the language, then the router runs the page or API handler, which asks auth::Authorize before it
+// shows or changes anything. Handlers parse and render; rules live in the domain services.
+#pragma once
+
+#include <memory>
+
+#include "auth/auth.hpp"
+#include "core/config.hpp"
+#include "core/log.hpp"
+#include "core/time_zone.hpp"
+#include "http/http.hpp"
+#include "store/store.hpp"
+
+namespace kizuna::web {
+
+struct SiteServices {
+    const core::Config& config;
+    const core::Clock& clock;
+    core::Logger& log;
+    store::Database& db;
+    const auth::AuditLog& audit;
+    auth::UserDirectory& users;
+    auth::SessionManager& sessions;
+    auth::TokenService& tokens;
+    http::Metrics& metrics;
+    core::TimeZone zone;
+};
+
+class Site {
+  public:
+    explicit Site(SiteServices services);
+    ~Site();
+    Site(const Site&) = delete;
+    Site& operator=(const Site&) = delete;
+
+    // The complete application handler; the Site must outlive it.
+    http::Handler Handler();
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kizuna::web
