@@ -35,13 +35,17 @@ core::Result<bool> SessionManager::Throttled(store::Connection& conn, std::strin
     // Locked out when the window holds max_failures failures and the newest is within the lockout.
     const auto now = clock_.Now();
     const std::int64_t window_start = Micros(now - limits_.failure_window - limits_.lockout);
-    for (const std::string& key : {"user:" + std::string(name), "ip:" + std::string(remote_ip)}) {
+    // One address may fail more often than one account (several people behind one NAT), but not
+    // without bound: that is password guessing across accounts.
+    const std::pair<std::string, int> keys[] = {{"user:" + std::string(name), limits_.max_failures},
+                                                {"ip:" + std::string(remote_ip), limits_.max_failures * 4}};
+    for (const auto& [key, max_failures] : keys) {
         KZ_ASSIGN(auto rows, conn.Query("SELECT at_us FROM login_failures WHERE key = ? AND at_us >= ?"
                                         " ORDER BY at_us DESC",
                                         {key, window_start}));
-        if (static_cast<int>(rows.size()) < limits_.max_failures) continue;
+        if (static_cast<int>(rows.size()) < max_failures) continue;
         const std::int64_t newest = rows.front().Int(0);
-        const std::int64_t oldest_in_run = rows[static_cast<std::size_t>(limits_.max_failures - 1)].Int(0);
+        const std::int64_t oldest_in_run = rows[static_cast<std::size_t>(max_failures - 1)].Int(0);
         const bool within_window =
             newest - oldest_in_run <= std::chrono::duration_cast<std::chrono::microseconds>(limits_.failure_window).count();
         const bool still_locked =

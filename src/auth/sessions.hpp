@@ -20,7 +20,7 @@ namespace kizuna::auth {
 
 struct SessionLimits {
     std::chrono::minutes ttl{12 * 60};
-    int max_failures = 5;
+    int max_failures = 5;  // per account; an address may fail 4x as often
     std::chrono::minutes failure_window{15};
     std::chrono::minutes lockout{15};
     static SessionLimits FromConfig(const core::AuthConfig& config);

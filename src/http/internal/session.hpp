@@ -9,6 +9,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 
@@ -19,7 +20,7 @@
 namespace kizuna::http::detail {
 
 // One connection. Thread-safety: the public methods may be called from any thread; they post onto the
-// connection's strand.
+// connection's io_context, whose single thread runs everything else of the session.
 class Session : public std::enable_shared_from_this<Session> {
   public:
     virtual ~Session() = default;
@@ -65,8 +66,11 @@ class ServerCore {
     std::function<void()> on_drained_;                                    // guarded by mu_
 };
 
-// Creates a session for an accepted socket (already on its own strand). `tls_context` is null for plain HTTP.
-std::shared_ptr<Session> MakeSession(ServerCore& core, boost::asio::ip::tcp::socket socket,
-                                     boost::asio::ssl::context* tls_context);
+// A socket bound to one single-threaded io_context: its executor is concrete (no any_io_executor), and all of
+// a connection's handlers run on that one thread, so sessions need no strand.
+using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost::asio::io_context::executor_type>;
+
+// Creates a session for an accepted socket. `tls_context` is null for plain HTTP.
+std::shared_ptr<Session> MakeSession(ServerCore& core, Socket socket, boost::asio::ssl::context* tls_context);
 
 }  // namespace kizuna::http::detail

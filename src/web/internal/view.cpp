@@ -45,8 +45,9 @@ std::string Render(std::string_view name, View view) {
     for (int i = 0; i < kEmbeddedFileCount; ++i) {
         std::string_view path = kEmbeddedFiles[i].first;
         if (path.substr(0, 10) != "templates/" || path.size() < 19) continue;
+        // Partials are the templates whose names start with '_', so they cannot shadow data keys.
         std::string partial(path.substr(10, path.size() - 10 - 9));  // strip "templates/" and ".mustache"
-        if (partial == name) continue;
+        if (partial.empty() || partial[0] != '_' || partial == name) continue;
         std::string body(kEmbeddedFiles[i].second);
         view.set(partial, kainjow::mustache::partial([body] { return body; }));
     }

@@ -16,7 +16,8 @@ using View = kainjow::mustache::data;
 // The translation object for templates: {{t.login}}.
 const View& Messages(Lang lang);
 
-// Renders templates/<name>.mustache with `view`; every other template is available as a partial.
+// Renders templates/<name>.mustache with `view`; templates named _*.mustache are available as partials
+// ({{> _audit_table}}).
 // Templates are parsed once per thread (kainjow templates are not safe to share between threads).
 std::string Render(std::string_view name, View view);
 

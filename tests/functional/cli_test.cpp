@@ -1,0 +1,174 @@
+// The kizuna command line: usage errors, the data-directory rule, scripted user creation, audit verify.
+#include <sqlite3.h>
+
+#include <fstream>
+
+#include "center_fixture.hpp"
+
+namespace kizuna::functional {
+namespace {
+
+using testing::RunCommand;
+using testing::TempDir;
+
+int CountLines(const std::string& s) {
+    int n = 0;
+    for (char c : s) n += c == '\n';
+    return n;
+}
+
+TEST(CliTest, EverySubcommandHasHelp) {
+    for (std::vector<std::string> args : {std::vector<std::string>{"--help"}, {"serve", "--help"}, {"demo", "--help"},
+                                          {"migrate", "--help"}, {"user", "add", "--help"},
+                                          {"token", "create", "--help"}, {"audit", "verify", "--help"}}) {
+        args.insert(args.begin(), KIZUNA_BIN);
+        auto r = RunCommand(args);
+        EXPECT_EQ(r.exit_code, 0) << args[1];
+        EXPECT_NE(r.out.find("Usage"), std::string::npos) << args[1] << r.out;
+    }
+}
+
+TEST(CliTest, BadFlagsGiveOneLineAndExit2) {
+    auto r = RunCommand({KIZUNA_BIN, "serve", "--no-such-flag"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(CountLines(r.err), 1) << r.err;
+    EXPECT_NE(r.err.find("--no-such-flag"), std::string::npos);
+    r = RunCommand({KIZUNA_BIN, "frobnicate"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(CountLines(r.err), 1) << r.err;
+    r = RunCommand({KIZUNA_BIN, "serve", "--port", "99999"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(CountLines(r.err), 1) << r.err;
+}
+
+TEST(CliTest, BadConfigGivesOneLineAndExit2) {
+    TempDir dir;
+    std::ofstream(dir.File("bad.toml")) << "[server]\nprot = 8080\n";
+    auto r = RunCommand({KIZUNA_BIN, "migrate", "--config", dir.File("bad.toml"), "--data-dir", dir.File("d")});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(CountLines(r.err), 1) << r.err;
+    EXPECT_NE(r.err.find("server.prot"), std::string::npos) << r.err;
+    r = RunCommand({KIZUNA_BIN, "migrate", "--set", "server.port=http", "--data-dir", dir.File("d")});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(CountLines(r.err), 1) << r.err;
+    r = RunCommand({KIZUNA_BIN, "migrate", "--config", dir.File("missing.toml"), "--data-dir", dir.File("d")});
+    EXPECT_EQ(r.exit_code, 2);
+}
+
+TEST(CliTest, DataDirectoryRuleIsTheSameForEveryCommand) {
+    TempDir dir;
+    std::ofstream(dir.File("k.toml")) << "data_dir = \"" << dir.File("from-config") << "\"\n";
+    // config file
+    auto r = RunCommand({KIZUNA_BIN, "migrate", "--config", dir.File("k.toml")});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find(dir.File("from-config") + "/kizuna.db"), std::string::npos) << r.out;
+    // environment beats the file
+    r = RunCommand({KIZUNA_BIN, "migrate", "--config", dir.File("k.toml")}, "",
+                   {"KIZUNA_DATA_DIR=" + dir.File("from-env")});
+    EXPECT_NE(r.out.find(dir.File("from-env") + "/kizuna.db"), std::string::npos) << r.out;
+    // the flag beats both, for user add as for migrate
+    r = RunCommand({KIZUNA_BIN, "user", "add", "alice", "--role", "coordinator", "--config", dir.File("k.toml"),
+                    "--data-dir", dir.File("from-flag")},
+                   "alice-password-1\n", {"KIZUNA_DATA_DIR=" + dir.File("from-env")});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::ifstream db(dir.File("from-flag") + "/kizuna.db");
+    EXPECT_TRUE(db.good());
+}
+
+TEST(CliTest, MigrateIsIdempotent) {
+    TempDir dir;
+    auto first = Kizuna(dir, {"migrate"});
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+    EXPECT_NE(first.out.find("2 migration(s) applied"), std::string::npos) << first.out;
+    auto second = Kizuna(dir, {"migrate"});
+    EXPECT_NE(second.out.find("0 migration(s) applied"), std::string::npos) << second.out;
+}
+
+TEST(CliTest, UserAddReadsThePasswordFromStandardInput) {
+    TempDir dir;
+    auto r = Kizuna(dir, {"user", "add", "yamada", "--role", "coordinator", "--display-name", "山田 花子"},
+                    "a-good-password\n");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto dup = Kizuna(dir, {"user", "add", "yamada", "--role", "coordinator"}, "a-good-password\n");
+    EXPECT_EQ(dup.exit_code, 1);
+    EXPECT_NE(dup.err.find("already exists"), std::string::npos) << dup.err;
+    auto weak = Kizuna(dir, {"user", "add", "weak", "--role", "vendor"}, "short\n");
+    EXPECT_EQ(weak.exit_code, 2);
+    EXPECT_NE(weak.err.find("password"), std::string::npos);
+    auto role = Kizuna(dir, {"user", "add", "who", "--role", "king"}, "a-good-password\n");
+    EXPECT_EQ(role.exit_code, 2);
+}
+
+TEST(CliTest, TokenCreatePrintsOnlyTheToken) {
+    TempDir dir;
+    ASSERT_EQ(Kizuna(dir, {"user", "add", "s1", "--role", "sensor"}).exit_code, 0);
+    auto r = Kizuna(dir, {"token", "create", "--user", "s1", "--label", "tokyo"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out.size(), 68u);  // "kz_" + 64 hex + "\n"
+    EXPECT_EQ(r.out.rfind("kz_", 0), 0u);
+    EXPECT_EQ(Kizuna(dir, {"token", "create", "--user", "nobody"}).exit_code, 1);
+}
+
+TEST(CliTest, AuditVerifyNamesTheFirstTamperedEntry) {
+    TempDir dir;
+    ASSERT_EQ(Kizuna(dir, {"user", "add", "a1", "--role", "admin"}, "admin-password-1\n").exit_code, 0);
+    ASSERT_EQ(Kizuna(dir, {"user", "add", "a2", "--role", "vendor"}, "vendor-password-1\n").exit_code, 0);
+    ASSERT_EQ(Kizuna(dir, {"token", "create", "--user", "a2"}).exit_code, 0);
+    auto ok = Kizuna(dir, {"audit", "verify"});
+    EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+    EXPECT_NE(ok.out.find("3 entries verified"), std::string::npos) << ok.out;
+
+    // Someone with write access to the database file alters entry 2 behind the triggers' back.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(dir.File("data/kizuna.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "DROP TRIGGER audit_log_no_update;"
+                           "UPDATE audit_log SET object = 'user:someone-else' WHERE seq = 2;",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+    auto bad = Kizuna(dir, {"audit", "verify"});
+    EXPECT_NE(bad.exit_code, 0);
+    EXPECT_NE(bad.out.find("entry 2 was altered"), std::string::npos) << bad.out;
+    EXPECT_NE(bad.out.find("first bad entry: 2"), std::string::npos) << bad.out;
+}
+
+TEST(CliTest, AuditVerifyDetectsARemovedEntry) {
+    TempDir dir;
+    for (const char* name : {"u1", "u2", "u3"})
+        ASSERT_EQ(Kizuna(dir, {"user", "add", name, "--role", "reporter"}, "reporter-pass-1\n").exit_code, 0);
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(dir.File("data/kizuna.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = 2;", nullptr,
+                           nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+    auto bad = Kizuna(dir, {"audit", "verify"});
+    EXPECT_NE(bad.exit_code, 0);
+    EXPECT_NE(bad.out.find("entry 2 is missing"), std::string::npos) << bad.out;
+}
+
+TEST(CliTest, ServeStopsCleanlyOnSigterm) {
+    TempDir dir;
+    testing::ServerProcess server(KIZUNA_BIN, {"--data-dir", dir.File("data")}, dir.path());
+    ASSERT_TRUE(server.started());
+    testing::HttpClient c("127.0.0.1", server.port());
+    EXPECT_EQ(c.Request("GET", "/healthz").status, 200);
+    EXPECT_EQ(server.Terminate(), 0);
+}
+
+TEST(CliTest, DemoCreatesDataOnceAndReusesIt) {
+    TempDir dir;
+    // `demo` is `serve` plus seeding; run the seeding path twice through the real binary.
+    for (int round = 0; round < 2; ++round) {
+        auto argv = std::vector<std::string>{"/usr/bin/timeout", "-s", "TERM", "3", KIZUNA_BIN, "demo",
+                                             "--port", "0", "--data-dir", dir.File("data")};
+        auto r = RunCommand(argv);
+        EXPECT_NE(r.out.find(round == 0 ? "Created demo database" : "Reusing demo database"), std::string::npos)
+            << r.out << r.err;
+        EXPECT_NE(r.out.find("coordinator"), std::string::npos);
+    }
+}
+
+}  // namespace
+}  // namespace kizuna::functional
