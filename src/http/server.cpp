@@ -13,7 +13,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 
 #include "http/internal/session.hpp"
 
@@ -56,31 +56,50 @@ int ThreadCount(int configured) {
 
 }  // namespace
 
+// Threading: one single-threaded io_context per I/O thread. A connection lives on one context (assigned round
+// robin at accept), so its handlers never race and need no strand; the acceptor, signal set and grace timer
+// live on contexts[0].
 struct Server::Impl {
+    using WorkGuard = net::executor_work_guard<net::io_context::executor_type>;
+
     Impl(ServerOptions options, Handler handler, Metrics& metrics, core::Logger& logger)
-        : core(std::move(options), std::move(handler), metrics, logger),
-          threads(ThreadCount(core.options().threads)),
-          io(threads),
-          strand(net::make_strand(io)),
-          acceptor(strand),
-          signals(strand),
-          grace_timer(strand) {}
+        : core(std::move(options), std::move(handler), metrics, logger), threads(ThreadCount(core.options().threads)) {
+        for (int index = 0; index < threads; ++index) contexts.push_back(std::make_unique<net::io_context>(1));
+        acceptor.emplace(*contexts[0]);
+        signals.emplace(*contexts[0]);
+        grace_timer.emplace(*contexts[0]);
+        // Contexts other than the first have no work until a connection arrives; keep them running.
+        for (int index = 1; index < threads; ++index) guards.emplace_back(contexts[index]->get_executor());
+    }
+
+    ~Impl() {
+        io_finished.store(true);
+        guards.clear();
+        grace_timer.reset();
+        signals.reset();
+        acceptor.reset();
+        contexts.clear();  // destroys queued sessions, which unregister from `core`
+    }
+
+    net::io_context& main() { return *contexts[0]; }
 
     core::Status Start();
     core::Status LoadTls();
     void Accept();
-    void BeginShutdown();  // on `strand`
+    void BeginShutdown();  // on contexts[0]
     void OnGraceExpired();
+    void StopAll();
 
-    // Declaration order matters: `io` is destroyed before `core`, so sessions still queued in the io_context
-    // when Run() gave up can unregister from a live core.
     detail::ServerCore core;
     int threads;
-    net::io_context io;
-    net::strand<net::io_context::executor_type> strand;  // serializes acceptor, signals and timer
-    tcp::acceptor acceptor;
-    net::signal_set signals;
-    net::steady_timer grace_timer;
+    std::vector<std::unique_ptr<net::io_context>> contexts;
+    std::vector<WorkGuard> guards;
+    std::optional<net::basic_socket_acceptor<tcp, net::io_context::executor_type>> acceptor;
+    std::optional<net::basic_signal_set<net::io_context::executor_type>> signals;
+    std::optional<net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>,
+                                            net::io_context::executor_type>>
+        grace_timer;
+    std::size_t next_context = 0;  // used on contexts[0] only
     std::optional<net::ssl::context> tls_context;
     std::uint16_t bound_port = 0;
     std::atomic<bool> stop_requested{false};
@@ -125,7 +144,7 @@ core::Status Server::Impl::Start() {
     if (!ec) {
         endpoint = tcp::endpoint(address, options.port);
     } else {
-        tcp::resolver resolver(io);
+        tcp::resolver resolver(main());
         auto results = resolver.resolve(options.listen, std::to_string(options.port), tcp::resolver::passive, ec);
         if (ec || results.empty()) {
             return core::InvalidArgument("cannot resolve " + options.listen + ": " + ec.message(), "server.listen");
@@ -133,31 +152,32 @@ core::Status Server::Impl::Start() {
         endpoint = results.begin()->endpoint();
     }
     std::string where = options.listen + ":" + std::to_string(options.port);
-    acceptor.open(endpoint.protocol(), ec);
-    if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor.bind(endpoint, ec);
-    if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+    acceptor->open(endpoint.protocol(), ec);
+    if (!ec) acceptor->set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor->bind(endpoint, ec);
+    if (!ec) acceptor->listen(net::socket_base::max_listen_connections, ec);
     if (ec) {
         boost::system::error_code ignored;
-        acceptor.close(ignored);
+        acceptor->close(ignored);
         return core::Error(core::ErrorCode::kUnavailable, "cannot listen on " + where + ": " + ec.message(),
                            "server.listen");
     }
-    bound_port = acceptor.local_endpoint(ec).port();
+    bound_port = acceptor->local_endpoint(ec).port();
     core.SetOnDrained([this] {
         if (io_finished.load()) return;
-        net::post(strand, [this] { grace_timer.cancel(); });
+        net::post(main(), [this] { grace_timer->cancel(); });
     });
     return core::Ok();
 }
 
 void Server::Impl::Accept() {
-    acceptor.async_accept(net::make_strand(io), [this](boost::system::error_code ec, tcp::socket socket) {
-        if (ec == net::error::operation_aborted || core.stopping() || !acceptor.is_open()) return;
+    net::io_context& target = *contexts[next_context++ % contexts.size()];
+    acceptor->async_accept(target, [this](boost::system::error_code ec, detail::Socket socket) {
+        if (ec == net::error::operation_aborted || core.stopping() || !acceptor->is_open()) return;
         if (ec) {
             // Usually EMFILE: back off briefly instead of spinning on the accept error.
             core.logger().Warn("accept failed", {{"error", ec.message()}});
-            auto timer = std::make_shared<net::steady_timer>(strand, std::chrono::milliseconds(100));
+            auto timer = std::make_shared<net::steady_timer>(main(), std::chrono::milliseconds(100));
             timer->async_wait([this, timer](boost::system::error_code) {
                 if (!core.stopping()) Accept();
             });
@@ -172,15 +192,16 @@ void Server::Impl::BeginShutdown() {
     if (core.stopping()) return;
     core.SetStopping();
     boost::system::error_code ignored;
-    acceptor.close(ignored);
-    signals.cancel(ignored);
-    signals.clear(ignored);
+    acceptor->close(ignored);
+    signals->cancel(ignored);
+    signals->clear(ignored);
+    guards.clear();  // a context returns from run() once its last connection is gone
     auto sessions = core.LiveSessions();
     core.logger().Info("shutting down", {{"connections", static_cast<std::uint64_t>(sessions.size())}});
     if (sessions.empty()) return;
     for (auto& session : sessions) session->BeginShutdown();
-    grace_timer.expires_after(core.options().shutdown_grace);
-    grace_timer.async_wait([this](boost::system::error_code ec) {
+    grace_timer->expires_after(core.options().shutdown_grace);
+    grace_timer->async_wait([this](boost::system::error_code ec) {
         if (ec != net::error::operation_aborted) OnGraceExpired();
     });
 }
@@ -192,15 +213,17 @@ void Server::Impl::OnGraceExpired() {
                        {{"connections", static_cast<std::uint64_t>(sessions.size())}});
     for (auto& session : sessions) session->ForceClose();
     // A handler stuck on a lock would keep its thread busy; do not wait for it beyond the grace period.
-    io.stop();
+    StopAll();
+}
+
+void Server::Impl::StopAll() {
+    for (auto& context : contexts) context->stop();
 }
 
 Server::Server(ServerOptions options, Handler handler, Metrics& metrics, core::Logger& logger)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler), metrics, logger)) {}
 
-Server::~Server() {
-    impl_->io_finished.store(true);
-}
+Server::~Server() = default;
 
 core::Status Server::Start() { return impl_->Start(); }
 
@@ -210,15 +233,15 @@ bool Server::tls() const { return impl_->tls_context.has_value(); }
 
 void Server::Run() {
     Impl& impl = *impl_;
-    impl.signals.add(SIGINT);
-    impl.signals.add(SIGTERM);
-    impl.signals.async_wait([&impl](boost::system::error_code ec, int signal_number) {
+    impl.signals->add(SIGINT);
+    impl.signals->add(SIGTERM);
+    impl.signals->async_wait([&impl](boost::system::error_code ec, int signal_number) {
         if (ec) return;
         impl.core.logger().Info("signal received", {{"signal", signal_number}});
         impl.stop_requested.store(true);
         impl.BeginShutdown();
     });
-    net::post(impl.strand, [&impl] {
+    net::post(impl.main(), [&impl] {
         if (impl.stop_requested.load()) {
             impl.BeginShutdown();
         } else {
@@ -230,10 +253,10 @@ void Server::Run() {
                                           {"tls", tls()},
                                           {"threads", impl.threads}});
 
-    auto run = [&impl] {
+    auto run = [&impl](net::io_context& context) {
         while (true) {
             try {
-                impl.io.run();
+                context.run();
                 return;
             } catch (const std::exception& e) {
                 impl.core.logger().Error("uncaught exception on an I/O thread", {{"error", e.what()}});
@@ -242,8 +265,8 @@ void Server::Run() {
     };
     std::vector<std::thread> workers;
     workers.reserve(static_cast<std::size_t>(impl.threads - 1));
-    for (int index = 1; index < impl.threads; ++index) workers.emplace_back(run);
-    run();
+    for (int index = 1; index < impl.threads; ++index) workers.emplace_back(run, std::ref(*impl.contexts[index]));
+    run(impl.main());
     for (auto& worker : workers) worker.join();
     impl.io_finished.store(true);
     impl.core.logger().Info("server stopped");
@@ -252,7 +275,7 @@ void Server::Run() {
 void Server::Stop() {
     Impl& impl = *impl_;
     if (impl.stop_requested.exchange(true)) return;
-    net::post(impl.strand, [&impl] { impl.BeginShutdown(); });
+    net::post(impl.main(), [&impl] { impl.BeginShutdown(); });
 }
 
 }  // namespace kizuna::http

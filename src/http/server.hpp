@@ -1,5 +1,6 @@
-// Server: HTTP/1.1 (optionally over TLS) on Boost.Asio + Beast, callback style, one io_context run by
-// `threads` threads, one strand per connection. Handlers run on the I/O threads.
+// Server: HTTP/1.1 (optionally over TLS) on Boost.Asio + Beast, callback style (no coroutines), one
+// single-threaded io_context per I/O thread; each connection stays on one of them. Handlers run on the I/O
+// threads, so a slow handler delays the other connections of its thread.
 //
 // Per connection: keep-alive per HTTP/1.1; headers over max_header_bytes -> 431 and close; a body over
 // max_body_bytes -> 413 (JSON) and close, answered as soon as Content-Length shows it, without reading the body;

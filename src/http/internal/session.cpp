@@ -9,6 +9,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -73,14 +74,21 @@ const std::error_category& HttpErrorCategory() {
     return category;
 }
 
+using Clock = std::chrono::steady_clock;
+using Timer = net::basic_waitable_timer<Clock, net::wait_traits<Clock>, net::io_context::executor_type>;
+
+// Stream is Socket (plain HTTP) or beast::ssl_stream<Socket>.
 template <typename Stream>
 class HttpSession final : public Session {
-    static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+    static constexpr bool kTls = !std::is_same_v<Stream, Socket>;
 
   public:
     template <typename... Args>
     HttpSession(ServerCore& core, std::string remote_ip, Args&&... stream_args)
-        : core_(core), stream_(std::forward<Args>(stream_args)...), remote_ip_(std::move(remote_ip)) {
+        : core_(core),
+          stream_(std::forward<Args>(stream_args)...),
+          timer_(Lowest(stream_).get_executor()),
+          remote_ip_(std::move(remote_ip)) {
         core_.metrics().ConnectionOpened();
     }
 
@@ -91,29 +99,57 @@ class HttpSession final : public Session {
 
     void Start() override {
         id_ = core_.Register(weak_from_this());
-        net::dispatch(stream_.get_executor(), [self = Self()] { self->Begin(); });
+        net::dispatch(Lowest(stream_).get_executor(), [self = Self()] { self->Begin(); });
     }
 
     void BeginShutdown() override {
-        net::post(stream_.get_executor(), [self = Self()] {
+        net::post(Lowest(stream_).get_executor(), [self = Self()] {
             self->shutdown_requested_ = true;
-            if (self->waiting_idle_) Lowest(self->stream_).cancel();
+            beast::error_code ignored;
+            if (self->waiting_idle_) Lowest(self->stream_).cancel(ignored);
         });
     }
 
     void ForceClose() override {
-        net::post(stream_.get_executor(), [self = Self()] { self->Close(); });
+        net::post(Lowest(stream_).get_executor(), [self = Self()] { self->Close(); });
     }
 
   private:
     std::shared_ptr<HttpSession> Self() { return std::static_pointer_cast<HttpSession>(shared_from_this()); }
-    static beast::tcp_stream& Lowest(Stream& stream) { return beast::get_lowest_layer(stream); }
+    static Socket& Lowest(Stream& stream) { return beast::get_lowest_layer(stream); }
+
+    // Idle/IO timeout without a timer operation per read or write: one timer per connection wakes at the
+    // deadline, and only closes the connection if the deadline has not moved on meanwhile.
+    void SetDeadline(Clock::duration timeout) {
+        deadline_ = Clock::now() + timeout;
+        if (!timer_running_) {
+            StartTimer();
+        } else if (deadline_ < timer_.expiry()) {
+            timer_.cancel();  // OnTimer re-arms for the earlier deadline
+        }
+    }
+
+    void StartTimer() {
+        timer_running_ = true;
+        timer_.expires_at(deadline_);
+        timer_.async_wait([self = Self()](beast::error_code ec) { self->OnTimer(ec); });
+    }
+
+    void OnTimer(beast::error_code ec) {
+        timer_running_ = false;
+        if (closed_) return;
+        if (ec != net::error::operation_aborted && Clock::now() >= deadline_) {
+            Close();
+            return;
+        }
+        StartTimer();
+    }
     const ServerOptions& options() const { return core_.options(); }
 
     void Begin() {
         if constexpr (kTls) {
             waiting_idle_ = true;
-            Lowest(stream_).expires_after(options().idle_timeout);
+            SetDeadline(options().idle_timeout);
             stream_.async_handshake(net::ssl::stream_base::server,
                                     beast::bind_front_handler(&HttpSession::OnHandshake, Self()));
         } else {
@@ -143,7 +179,7 @@ class HttpSession final : public Session {
             std::min<std::size_t>(options().max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
         parser_->body_limit(options().max_body_bytes);
         waiting_idle_ = buffer_.size() == 0;
-        Lowest(stream_).expires_after(options().idle_timeout);
+        SetDeadline(options().idle_timeout);
         bhttp::async_read_header(stream_, buffer_, *parser_,
                                  beast::bind_front_handler(&HttpSession::OnReadHeader, Self()));
     }
@@ -161,7 +197,7 @@ class HttpSession final : public Session {
         const auto& header = parser_->get();
         auto expect = header.find(bhttp::field::expect);
         if (expect != header.end() && header.version() >= 11 && EqualsIgnoreCase(Sv(expect->value()), "100-continue")) {
-            Lowest(stream_).expires_after(options().idle_timeout);
+            SetDeadline(options().idle_timeout);
             net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
                              [self = Self()](beast::error_code write_ec, std::size_t) {
                                  if (write_ec) return self->Close();
@@ -173,7 +209,7 @@ class HttpSession final : public Session {
     }
 
     void ReadBody() {
-        Lowest(stream_).expires_after(options().idle_timeout);
+        SetDeadline(options().idle_timeout);
         bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::OnReadBody, Self()));
     }
 
@@ -278,7 +314,7 @@ class HttpSession final : public Session {
     }
 
     void Write(bool send_body, bool keep_alive, bool after_error) {
-        Lowest(stream_).expires_after(options().idle_timeout);
+        SetDeadline(options().idle_timeout);
         auto on_write = [self = Self(), keep_alive, after_error](beast::error_code ec, std::size_t) {
             self->OnWrite(ec, keep_alive, after_error);
         };
@@ -303,7 +339,7 @@ class HttpSession final : public Session {
         }
         if constexpr (kTls) {
             if (!after_error) {
-                Lowest(stream_).expires_after(kLingerTimeout);
+                SetDeadline(kLingerTimeout);
                 stream_.async_shutdown([self = Self()](beast::error_code) { self->Close(); });
                 return;
             }
@@ -313,9 +349,9 @@ class HttpSession final : public Session {
 
     void LingerAndClose() {
         beast::error_code ignored;
-        Lowest(stream_).socket().shutdown(tcp::socket::shutdown_send, ignored);
+        Lowest(stream_).shutdown(tcp::socket::shutdown_send, ignored);
         linger_budget_ = kLingerMaxBytes;
-        Lowest(stream_).expires_after(kLingerTimeout);
+        SetDeadline(kLingerTimeout);
         Drain();
     }
 
@@ -330,11 +366,16 @@ class HttpSession final : public Session {
     void Close() {
         if (closed_) return;
         closed_ = true;
-        Lowest(stream_).close();
+        beast::error_code ignored;
+        timer_.cancel();
+        Lowest(stream_).close(ignored);
     }
 
     ServerCore& core_;
     Stream stream_;
+    Timer timer_;
+    Clock::time_point deadline_{};
+    bool timer_running_ = false;
     std::string remote_ip_;
     std::uint64_t id_ = 0;
     beast::flat_buffer buffer_;
@@ -350,16 +391,16 @@ class HttpSession final : public Session {
 
 }  // namespace
 
-std::shared_ptr<Session> MakeSession(ServerCore& core, tcp::socket socket, net::ssl::context* tls_context) {
+std::shared_ptr<Session> MakeSession(ServerCore& core, Socket socket, net::ssl::context* tls_context) {
     beast::error_code ec;
     socket.set_option(tcp::no_delay(true), ec);
     auto endpoint = socket.remote_endpoint(ec);
     std::string remote_ip = ec ? std::string() : endpoint.address().to_string();
     if (tls_context != nullptr) {
-        return std::make_shared<HttpSession<beast::ssl_stream<beast::tcp_stream>>>(core, std::move(remote_ip),
-                                                                                   std::move(socket), *tls_context);
+        return std::make_shared<HttpSession<beast::ssl_stream<Socket>>>(core, std::move(remote_ip), std::move(socket),
+                                                                        *tls_context);
     }
-    return std::make_shared<HttpSession<beast::tcp_stream>>(core, std::move(remote_ip), std::move(socket));
+    return std::make_shared<HttpSession<Socket>>(core, std::move(remote_ip), std::move(socket));
 }
 
 }  // namespace kizuna::http::detail

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what Kizuna needs on Debian 12, only what is missing, so running it again is cheap.
+#   scripts/setup.sh demo   build and run dependencies
+#   scripts/setup.sh test   plus test tools: clang/libFuzzer, Chromium, Node + playwright-core, nginx, wrk
+set -euo pipefail
+mode=${1:-demo}
+cd "$(dirname "$0")/.."
+
+build_pkgs=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libboost-dev libssl-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libsodium-dev
+  libcli11-dev libtomlplusplus-dev libkainjow-mustache-dev libhowardhinnant-date-dev tzdata
+  libgtest-dev libgmock-dev libbenchmark-dev openssl ca-certificates curl
+)
+test_pkgs=(clang libclang-rt-14-dev chromium fonts-noto-cjk wrk nginx-light)
+
+want=("${build_pkgs[@]}")
+if [ "$mode" = test ] || [ "$mode" = bench ]; then want+=("${test_pkgs[@]}"); fi
+# Node.js and npm for the browser tests: any node >= 18 will do; install Debian's when there is none.
+if [ "$mode" = test ] && ! command -v node >/dev/null 2>&1; then want+=(nodejs npm); fi
+
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then missing+=("$p"); fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q >/dev/null
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ "$mode" = test ]; then
+  # playwright-core drives Debian's Chromium; no browser download (see tests/e2e/package.json).
+  if [ ! -d tests/e2e/node_modules/playwright-core ]; then
+    echo "setup: installing npm packages for the browser tests"
+    node_major=$(node -p 'process.versions.node.split(".")[0]')
+    if [ "$node_major" -ge 20 ]; then
+      (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+    else
+      # Debian 12's own nodejs is 18; the pinned playwright-core needs 20, so take the last one for 18.
+      (cd tests/e2e && npm install --no-save --no-audit --no-fund --loglevel=error playwright-core@1.48.2)
+    fi
+  fi
+fi
