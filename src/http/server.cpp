@@ -100,6 +100,7 @@ struct Server::Impl {
                                             net::io_context::executor_type>>
         grace_timer;
     std::size_t next_context = 0;  // used on contexts[0] only
+    bool shutdown_begun = false;   // used on contexts[0] only
     std::optional<net::ssl::context> tls_context;
     std::uint16_t bound_port = 0;
     std::atomic<bool> stop_requested{false};
@@ -189,7 +190,8 @@ void Server::Impl::Accept() {
 }
 
 void Server::Impl::BeginShutdown() {
-    if (core.stopping()) return;
+    if (shutdown_begun) return;
+    shutdown_begun = true;
     core.SetStopping();
     boost::system::error_code ignored;
     acceptor->close(ignored);
@@ -275,6 +277,9 @@ void Server::Run() {
 void Server::Stop() {
     Impl& impl = *impl_;
     if (impl.stop_requested.exchange(true)) return;
+    // Visible at once to every connection (responses in flight get Connection: close), even while the thread
+    // of contexts[0] is busy in a handler and cannot run BeginShutdown yet.
+    impl.core.SetStopping();
     net::post(impl.main(), [&impl] { impl.BeginShutdown(); });
 }
 
