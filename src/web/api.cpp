@@ -24,7 +24,8 @@ std::optional<http::Response> RequireCsrf(http::Request& req) {
 }  // namespace
 
 void AddApi(http::Router& router, SiteServices& s) {
-    router.Add("GET", "/healthz", [&s](http::Request&) {
+    router.Add("GET", "/healthz", [&s](http::Request& req) {
+        if (auto denied = Check(req, Action::kView, {ResourceKind::kHealth}, true)) return *denied;
         // Liveness plus a round trip to the database: a pooled connection and a trivial statement.
         auto lease = s.db.Acquire();
         if (!lease.ok() || !(*lease)->Exec("SELECT 1").ok())

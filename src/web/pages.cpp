@@ -143,10 +143,12 @@ http::Response ErrorPage(http::Request& req, SiteServices& s, int status) {
 
 void AddPages(http::Router& router, SiteServices& s) {
     router.Add("GET", "/", [&s](http::Request& req) {
+        if (auto denied = Check(req, auth::Action::kView, {ResourceKind::kPublicPage}, false)) return *denied;
         return RenderPage(req, s, "home", "home_title", View{});
     });
 
     router.Add("GET", "/static/{file...}", [](http::Request& req) {
+        if (auto denied = Check(req, auth::Action::kView, {ResourceKind::kPublicPage}, false)) return *denied;
         auto body = EmbeddedFile("static/" + std::string(req.Param("file")));
         if (!body) return http::Response::Text(404, "not found");
         http::Response r(200);
@@ -157,6 +159,7 @@ void AddPages(http::Router& router, SiteServices& s) {
     });
 
     router.Add("GET", "/login", [&s](http::Request& req) {
+        if (auto denied = Check(req, auth::Action::kView, {ResourceKind::kPublicPage}, false)) return *denied;
         RequestContext& ctx = Context(req);
         if (ctx.principal && !ctx.principal->via_token) return http::Response::Redirect(LandingFor(*ctx.principal));
         return LoginForm(req, s, 200, "", "");
