@@ -1,7 +1,8 @@
 # Kizuna — the two commands of the README:
 #   make demo   install what is missing, build, run the center with demo data
 #   make test   install what is missing, build, run every test
-# Other targets: build, fuzz (longer fuzz campaign), bench (benchmarks against peer tools), clean.
+# Other targets: build, fuzz (longer fuzz campaign), bench (benchmarks against peer tools),
+# sanitize (all tests under ASan/UBSan), clean.
 
 BUILD      ?= build
 FUZZ_BUILD ?= build-fuzz
@@ -9,7 +10,7 @@ JOBS       ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKIZUNA_WERROR=ON
 FUZZ_SECONDS ?= 300
 
-.PHONY: demo test build deps test-deps fuzz-build fuzz bench clean
+.PHONY: demo test build deps test-deps fuzz-build fuzz bench sanitize clean
 
 demo: deps build
 	$(BUILD)/apps/kizuna/kizuna demo
@@ -40,5 +41,12 @@ bench: build
 	@bash scripts/setup.sh bench
 	bash bench/http_health.sh
 
+# Every test again under AddressSanitizer and UndefinedBehaviorSanitizer (separate build tree).
+sanitize: test-deps
+	@cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKIZUNA_WERROR=ON -DKIZUNA_SANITIZE=ON >/dev/null
+	@cmake --build build-asan -j$(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  ctest --output-on-failure -j$(JOBS) --timeout 600 -E '^e2e'
+
 clean:
-	rm -rf $(BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD) build-asan

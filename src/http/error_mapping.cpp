@@ -7,25 +7,34 @@ namespace {
 
 constexpr std::string_view kHiddenMessage = "internal error; the server log has the details";
 
-bool IsHidden(core::ErrorCode code) {
-    return code == core::ErrorCode::kInternal || code == core::ErrorCode::kDataLoss;
-}
+bool IsHidden(core::ErrorCode code) { return code == core::ErrorCode::kInternal || code == core::ErrorCode::kDataLoss; }
 
 }  // namespace
 
 int HttpStatusFor(core::ErrorCode code) {
     switch (code) {
-        case core::ErrorCode::kInvalidArgument: return 400;
-        case core::ErrorCode::kUnauthenticated: return 401;
-        case core::ErrorCode::kPermissionDenied: return 403;
-        case core::ErrorCode::kNotFound: return 404;
-        case core::ErrorCode::kAlreadyExists: return 409;
-        case core::ErrorCode::kFailedPrecondition: return 409;
-        case core::ErrorCode::kResourceExhausted: return 429;
-        case core::ErrorCode::kTooLarge: return 413;
-        case core::ErrorCode::kUnavailable: return 503;
-        case core::ErrorCode::kDataLoss: return 500;
-        case core::ErrorCode::kInternal: return 500;
+        case core::ErrorCode::kInvalidArgument:
+            return 400;
+        case core::ErrorCode::kUnauthenticated:
+            return 401;
+        case core::ErrorCode::kPermissionDenied:
+            return 403;
+        case core::ErrorCode::kNotFound:
+            return 404;
+        case core::ErrorCode::kAlreadyExists:
+            return 409;
+        case core::ErrorCode::kFailedPrecondition:
+            return 409;
+        case core::ErrorCode::kResourceExhausted:
+            return 429;
+        case core::ErrorCode::kTooLarge:
+            return 413;
+        case core::ErrorCode::kUnavailable:
+            return 503;
+        case core::ErrorCode::kDataLoss:
+            return 500;
+        case core::ErrorCode::kInternal:
+            return 500;
     }
     return 500;
 }
@@ -45,8 +54,8 @@ Response ErrorResponse(const core::Error& error) {
 
 Response ErrorResponse(const core::Error& error, const Request& request, core::Logger& logger) {
     if (IsHidden(error.code())) {
-        logger.Error("request failed", {{"method", request.method}, {"path", request.path},
-                                        {"error", error.ToString()}});
+        logger.Error("request failed",
+                     {{"method", request.method}, {"path", request.path}, {"error", error.ToString()}});
     }
     return ErrorResponse(error);
 }

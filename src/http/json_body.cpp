@@ -27,14 +27,19 @@ bool NestingWithin(std::string_view text, int max_depth) {
             continue;
         }
         switch (c) {
-            case '"': in_string = true; break;
+            case '"':
+                in_string = true;
+                break;
             case '[':
             case '{':
                 if (++depth > max_depth) return false;
                 break;
             case ']':
-            case '}': --depth; break;
-            default: break;
+            case '}':
+                --depth;
+                break;
+            default:
+                break;
         }
     }
     return true;
@@ -73,9 +78,8 @@ core::Result<nlohmann::json> ParseJsonObject(std::string_view text) {
         value = nlohmann::json::parse(text.begin(), text.end());
     } catch (const nlohmann::json::parse_error& e) {
         std::size_t offset = e.byte > 0 ? e.byte - 1 : 0;
-        return core::InvalidArgument("syntax error at byte " + std::to_string(offset) + ": " +
-                                         ParseErrorReason(e.what()),
-                                     std::string(kBody));
+        return core::InvalidArgument(
+            "syntax error at byte " + std::to_string(offset) + ": " + ParseErrorReason(e.what()), std::string(kBody));
     } catch (const std::exception& e) {
         return core::InvalidArgument(std::string("cannot parse: ") + e.what(), std::string(kBody));
     }
@@ -136,8 +140,7 @@ core::Result<std::string> JsonObjectReader::RequireString(std::string_view field
     return CheckString(*value, Name(field), min_len, max_len);
 }
 
-core::Result<std::optional<std::string>> JsonObjectReader::OptionalString(std::string_view field,
-                                                                          std::size_t min_len,
+core::Result<std::optional<std::string>> JsonObjectReader::OptionalString(std::string_view field, std::size_t min_len,
                                                                           std::size_t max_len) const {
     const nlohmann::json* value = Find(field);
     if (value == nullptr || value->is_null()) return std::optional<std::string>();

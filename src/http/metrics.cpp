@@ -6,8 +6,7 @@
 namespace kizuna::http {
 namespace {
 
-constexpr std::array<std::string_view, 7> kKnownMethods = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH",
-                                                           "OPTIONS"};
+constexpr std::array<std::string_view, 7> kKnownMethods = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
 
 std::string_view MethodLabel(std::string_view method) {
     auto it = std::find(kKnownMethods.begin(), kKnownMethods.end(), method);
@@ -25,10 +24,17 @@ void AppendDouble(std::string& out, double value) {
 void AppendPrometheusLabelValue(std::string& out, std::string_view value) {
     for (char c : value) {
         switch (c) {
-            case '\\': out += "\\\\"; break;
-            case '"': out += "\\\""; break;
-            case '\n': out += "\\n"; break;
-            default: out.push_back(c);
+            case '\\':
+                out += "\\\\";
+                break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            default:
+                out.push_back(c);
         }
     }
 }
@@ -38,8 +44,8 @@ void Metrics::RecordRequest(std::string_view method, std::string_view route, int
     std::string_view method_label = MethodLabel(method);
     if (route.empty()) route = kUnmatchedRoute;
     double seconds = std::chrono::duration<double>(duration).count();
-    auto bucket = static_cast<std::size_t>(
-        std::lower_bound(kDurationBuckets.begin(), kDurationBuckets.end(), seconds) - kDurationBuckets.begin());
+    auto bucket = static_cast<std::size_t>(std::lower_bound(kDurationBuckets.begin(), kDurationBuckets.end(), seconds) -
+                                           kDurationBuckets.begin());
 
     std::lock_guard lock(mu_);
     auto it = routes_.find(route);

@@ -22,7 +22,7 @@ class Metrics {
   public:
     // Upper bounds (seconds) of kizuna_http_request_duration_seconds buckets; +Inf is implied.
     static constexpr std::array<double, 13> kDurationBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                                                0.1,    0.25,  0.5,    1.0,   2.5,   5.0};
+                                                                0.1,    0.25,  0.5,    1.0,   2.5,  5.0};
     // Route label for requests no pattern matched.
     static constexpr std::string_view kUnmatchedRoute = "unmatched";
 
@@ -55,7 +55,7 @@ class Metrics {
     };
 
     mutable std::mutex mu_;
-    std::map<std::string, RouteStats, std::less<>> routes_;  // guarded by mu_
+    std::map<std::string, RouteStats, std::less<>> routes_;      // guarded by mu_
     std::vector<std::function<void(std::string&)>> collectors_;  // guarded by collectors_mu_
     mutable std::mutex collectors_mu_;
     std::atomic<std::int64_t> connections_active_{0};

@@ -21,8 +21,11 @@ class Request {
     Request() = default;
     // For the server: adopts already-validated parts (see Make for the rules).
     Request(std::string method_in, std::string target_in, std::string path_in, HeaderList headers, std::string body_in)
-        : method(std::move(method_in)), target(std::move(target_in)), path(std::move(path_in)),
-          body(std::move(body_in)), headers_(std::move(headers)) {}
+        : method(std::move(method_in)),
+          target(std::move(target_in)),
+          path(std::move(path_in)),
+          body(std::move(body_in)),
+          headers_(std::move(headers)) {}
 
     // Builds a request from its wire parts. `target` must be in origin form ("/path?query"); its path is
     // percent-decoded into `path`. Fails (invalid_argument, field "target") when the target does not start
@@ -52,13 +55,13 @@ class Request {
     std::string_view Param(std::string_view name) const;
     void SetParams(std::vector<std::pair<std::string, std::string>> params) { params_ = std::move(params); }
 
-    std::string method;        // upper case as received ("GET")
-    std::string target;        // raw request target ("/a%20b?x=1")
-    std::string path;          // percent-decoded path without the query ("/a b")
-    std::string body;          // complete body (the server enforces the size limit before the handler)
-    std::string remote_ip;     // peer address as text; empty for requests built in tests
-    bool tls = false;          // arrived over TLS
-    std::string route;         // matched router pattern ("/api/v1/users/{name}"); empty when unmatched
+    std::string method;     // upper case as received ("GET")
+    std::string target;     // raw request target ("/a%20b?x=1")
+    std::string path;       // percent-decoded path without the query ("/a b")
+    std::string body;       // complete body (the server enforces the size limit before the handler)
+    std::string remote_ip;  // peer address as text; empty for requests built in tests
+    bool tls = false;       // arrived over TLS
+    std::string route;      // matched router pattern ("/api/v1/users/{name}"); empty when unmatched
     // Slot for the application (e.g. the authenticated principal); the http module never touches it.
     std::shared_ptr<void> user_context;
 

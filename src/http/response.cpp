@@ -1,7 +1,6 @@
 #include "http/response.hpp"
 
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "http/internal/percent.hpp"

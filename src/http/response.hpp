@@ -3,11 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "http/request.hpp"
 
@@ -17,7 +16,7 @@ struct CookieOptions {
     std::string path = "/";
     bool http_only = true;
     bool secure = false;
-    std::string same_site = "Strict";           // "Strict", "Lax", "None" or "" to omit
+    std::string same_site = "Strict";             // "Strict", "Lax", "None" or "" to omit
     std::optional<std::int64_t> max_age_seconds;  // absent: session cookie; 0: delete
 };
 
@@ -26,9 +25,9 @@ class Response {
     Response() = default;
     explicit Response(int status_in) : status(status_in) {}
 
-    static Response Text(int status, std::string body);                  // text/plain; charset=utf-8
-    static Response Html(int status, std::string body);                  // text/html; charset=utf-8
-    static Response Json(int status, const nlohmann::json& body);        // application/json
+    static Response Text(int status, std::string body);            // text/plain; charset=utf-8
+    static Response Html(int status, std::string body);            // text/html; charset=utf-8
+    static Response Json(int status, const nlohmann::json& body);  // application/json
     static Response Redirect(std::string_view location, int status = 303);
 
     // Replaces every header named `name` (case-insensitive) with one `name: value`.

@@ -15,12 +15,12 @@ namespace kizuna::http {
 namespace detail {
 struct RouteNode {
     std::map<std::string, std::unique_ptr<RouteNode>, std::less<>> literals;
-    std::unique_ptr<RouteNode> param;       // "{name}"
+    std::unique_ptr<RouteNode> param;  // "{name}"
     std::string param_name;
-    std::unique_ptr<RouteNode> catch_all;   // "{name...}", always a leaf
+    std::unique_ptr<RouteNode> catch_all;  // "{name...}", always a leaf
     std::string catch_all_name;
     std::map<std::string, Handler, std::less<>> handlers;  // by method
-    std::string pattern;               // set on nodes that have handlers
+    std::string pattern;                                   // set on nodes that have handlers
 };
 }  // namespace detail
 
@@ -75,15 +75,19 @@ void Router::Add(std::string method, std::string pattern, Handler handler) {
             name.remove_suffix(3);
             if (index + 1 != segments.size()) Fail(pattern, "a catch-all must be the last segment");
             if (name.empty()) Fail(pattern, "empty parameter name");
-            if (!node->catch_all) node->catch_all = std::make_unique<detail::RouteNode>();
-            else if (node->catch_all_name != name) Fail(pattern, "conflicting catch-all names");
+            if (!node->catch_all)
+                node->catch_all = std::make_unique<detail::RouteNode>();
+            else if (node->catch_all_name != name)
+                Fail(pattern, "conflicting catch-all names");
             node->catch_all_name = std::string(name);
             node = node->catch_all.get();
             continue;
         }
         if (name.empty()) Fail(pattern, "empty parameter name");
-        if (!node->param) node->param = std::make_unique<detail::RouteNode>();
-        else if (node->param_name != name) Fail(pattern, "conflicting parameter names at one position");
+        if (!node->param)
+            node->param = std::make_unique<detail::RouteNode>();
+        else if (node->param_name != name)
+            Fail(pattern, "conflicting parameter names at one position");
         node->param_name = std::string(name);
         node = node->param.get();
     }
@@ -106,8 +110,8 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 // Depth-first in precedence order (literal, parameter, catch-all). Visits every node whose pattern matches
 // the whole path; `visit` returns true to stop.
 template <typename Visit>
-bool Walk(const Node& node, const std::vector<std::string_view>& segments, std::size_t index,
-          Params& params, Visit& visit) {
+bool Walk(const Node& node, const std::vector<std::string_view>& segments, std::size_t index, Params& params,
+          Visit& visit) {
     if (index == segments.size()) return !node.handlers.empty() && visit(node, params);
     std::string_view segment = segments[index];
     if (auto it = node.literals.find(segment); it != node.literals.end()) {

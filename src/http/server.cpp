@@ -1,5 +1,11 @@
 #include "http/server.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -7,13 +13,6 @@
 #include <optional>
 #include <thread>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/ssl/context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 
 #include "http/internal/session.hpp"
 
@@ -110,15 +109,17 @@ struct Server::Impl {
 core::Status Server::Impl::LoadTls() {
     const ServerOptions& options = core.options();
     if (options.tls_cert_file.empty() && options.tls_key_file.empty()) return core::Ok();
-    if (options.tls_cert_file.empty()) return core::InvalidArgument("must be set with server.tls_key", "server.tls_cert");
-    if (options.tls_key_file.empty()) return core::InvalidArgument("must be set with server.tls_cert", "server.tls_key");
+    if (options.tls_cert_file.empty())
+        return core::InvalidArgument("must be set with server.tls_key", "server.tls_cert");
+    if (options.tls_key_file.empty())
+        return core::InvalidArgument("must be set with server.tls_cert", "server.tls_key");
     KZ_TRY(CheckReadable(options.tls_cert_file, "server.tls_cert"));
     KZ_TRY(CheckReadable(options.tls_key_file, "server.tls_key"));
 
     tls_context.emplace(net::ssl::context::tls_server);
     tls_context->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
-                             net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
-                             net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use);
+                             net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1 |
+                             net::ssl::context::single_dh_use);
     boost::system::error_code ec;
     tls_context->use_certificate_chain_file(options.tls_cert_file, ec);
     if (ec) {
@@ -128,9 +129,9 @@ core::Status Server::Impl::LoadTls() {
     tls_context->use_private_key_file(options.tls_key_file, net::ssl::context::pem, ec);
     if (ec) {
         tls_context.reset();
-        return core::InvalidArgument("cannot load " + options.tls_key_file + " (or it does not match the certificate): " +
-                                         ec.message(),
-                                     "server.tls_key");
+        return core::InvalidArgument(
+            "cannot load " + options.tls_key_file + " (or it does not match the certificate): " + ec.message(),
+            "server.tls_key");
     }
     return core::Ok();
 }

@@ -28,10 +28,10 @@
 namespace kizuna::http {
 
 struct ServerOptions {
-    std::string listen = "127.0.0.1";     // IP address or host name to bind
-    std::uint16_t port = 0;               // 0: ephemeral (see Server::port())
-    int threads = 2;                      // I/O threads; 0 = one per core
-    std::string tls_cert_file;            // PEM chain; TLS is on when cert and key are both set
+    std::string listen = "127.0.0.1";  // IP address or host name to bind
+    std::uint16_t port = 0;            // 0: ephemeral (see Server::port())
+    int threads = 2;                   // I/O threads; 0 = one per core
+    std::string tls_cert_file;         // PEM chain; TLS is on when cert and key are both set
     std::string tls_key_file;
     std::size_t max_header_bytes = 16 * 1024;
     std::size_t max_body_bytes = 1024 * 1024;

@@ -44,8 +44,8 @@ void ExerciseReader(const kizuna::http::JsonObjectReader& reader, const nlohmann
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string body(reinterpret_cast<const char*>(data), size);
-    auto request = kizuna::http::Request::Make("POST", "/api/v1/fuzz", {{"Content-Type", "application/json"}},
-                                               std::move(body));
+    auto request =
+        kizuna::http::Request::Make("POST", "/api/v1/fuzz", {{"Content-Type", "application/json"}}, std::move(body));
     if (!request.ok()) return 0;
     auto parsed = kizuna::http::ParseJsonBody(*request);
     if (!parsed.ok()) {

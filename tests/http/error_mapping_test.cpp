@@ -1,6 +1,7 @@
 #include "http/error_mapping.hpp"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 namespace kizuna::http {
@@ -13,12 +14,12 @@ TEST(ErrorMappingTest, StatusTable) {
         ErrorCode code;
         int status;
     };
-    for (const Case& c : {Case{ErrorCode::kInvalidArgument, 400}, Case{ErrorCode::kUnauthenticated, 401},
-                          Case{ErrorCode::kPermissionDenied, 403}, Case{ErrorCode::kNotFound, 404},
-                          Case{ErrorCode::kAlreadyExists, 409}, Case{ErrorCode::kFailedPrecondition, 409},
-                          Case{ErrorCode::kResourceExhausted, 429}, Case{ErrorCode::kTooLarge, 413},
-                          Case{ErrorCode::kUnavailable, 503}, Case{ErrorCode::kDataLoss, 500},
-                          Case{ErrorCode::kInternal, 500}}) {
+    for (const Case& c :
+         {Case{ErrorCode::kInvalidArgument, 400}, Case{ErrorCode::kUnauthenticated, 401},
+          Case{ErrorCode::kPermissionDenied, 403}, Case{ErrorCode::kNotFound, 404},
+          Case{ErrorCode::kAlreadyExists, 409}, Case{ErrorCode::kFailedPrecondition, 409},
+          Case{ErrorCode::kResourceExhausted, 429}, Case{ErrorCode::kTooLarge, 413}, Case{ErrorCode::kUnavailable, 503},
+          Case{ErrorCode::kDataLoss, 500}, Case{ErrorCode::kInternal, 500}}) {
         EXPECT_EQ(HttpStatusFor(c.code), c.status) << core::ErrorCodeName(c.code);
     }
 }
@@ -27,8 +28,9 @@ TEST(ErrorMappingTest, JsonBodyWithField) {
     Response response = ErrorResponse(core::InvalidArgument("must not be empty", "name"));
     EXPECT_EQ(response.status, 400);
     EXPECT_EQ(response.Header("Content-Type"), "application/json");
-    EXPECT_EQ(nlohmann::json::parse(response.body),
-              nlohmann::json::parse(R"({"error":{"code":"invalid_argument","message":"must not be empty","field":"name"}})"));
+    EXPECT_EQ(
+        nlohmann::json::parse(response.body),
+        nlohmann::json::parse(R"({"error":{"code":"invalid_argument","message":"must not be empty","field":"name"}})"));
 }
 
 TEST(ErrorMappingTest, FieldOmittedWhenEmpty) {
@@ -38,8 +40,8 @@ TEST(ErrorMappingTest, FieldOmittedWhenEmpty) {
 }
 
 TEST(ErrorMappingTest, InternalMessagesDoNotLeak) {
-    for (const core::Error& error : {core::Internal("sqlite: /var/lib/kizuna/db locked"),
-                                     core::DataLoss("chain hash mismatch at row 17")}) {
+    for (const core::Error& error :
+         {core::Internal("sqlite: /var/lib/kizuna/db locked"), core::DataLoss("chain hash mismatch at row 17")}) {
         Response response = ErrorResponse(error);
         EXPECT_EQ(response.status, 500);
         EXPECT_EQ(response.body.find("sqlite"), std::string::npos);

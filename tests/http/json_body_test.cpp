@@ -71,12 +71,11 @@ TEST(JsonObjectReaderTest, Strings) {
         std::size_t max_len;
         const char* message;
     };
-    for (const Case& c : {Case{"missing", 1, 10, "is required"}, Case{"nothing", 1, 10, "is required"},
-                          Case{"num", 1, 10, "must be a string"}, Case{"empty", 1, 10, "must not be empty"},
-                          Case{"name", 6, 10, "must be at least 6 characters"},
-                          Case{"name", 1, 4, "must be at most 4 characters"},
-                          Case{"jp", 1, 2, "must be at most 2 characters"},
-                          Case{"nul", 0, 10, "must not contain NUL characters"}}) {
+    for (const Case& c :
+         {Case{"missing", 1, 10, "is required"}, Case{"nothing", 1, 10, "is required"},
+          Case{"num", 1, 10, "must be a string"}, Case{"empty", 1, 10, "must not be empty"},
+          Case{"name", 6, 10, "must be at least 6 characters"}, Case{"name", 1, 4, "must be at most 4 characters"},
+          Case{"jp", 1, 2, "must be at most 2 characters"}, Case{"nul", 0, 10, "must not contain NUL characters"}}) {
         auto result = reader.RequireString(c.field, c.min_len, c.max_len);
         ASSERT_FALSE(result.ok()) << c.field;
         EXPECT_EQ(result.error().field(), c.field);

@@ -55,7 +55,8 @@ TEST(MetricsTest, BoundsLabelCardinalityAndEscapes) {
 
 TEST(MetricsTest, CollectorsAppend) {
     Metrics metrics;
-    metrics.AddCollector([](std::string& out) { out += "# TYPE kizuna_db_queries_total counter\nkizuna_db_queries_total 7\n"; });
+    metrics.AddCollector(
+        [](std::string& out) { out += "# TYPE kizuna_db_queries_total counter\nkizuna_db_queries_total 7\n"; });
     EXPECT_TRUE(metrics.RenderPrometheus().ends_with("kizuna_db_queries_total 7\n"));
 }
 
@@ -68,8 +69,9 @@ TEST(MetricsTest, ConcurrentRecording) {
         });
     }
     for (auto& thread : threads) thread.join();
-    EXPECT_NE(metrics.RenderPrometheus().find("kizuna_http_requests_total{method=\"GET\",route=\"/x\",status=\"200\"} 4000"),
-              std::string::npos);
+    EXPECT_NE(
+        metrics.RenderPrometheus().find("kizuna_http_requests_total{method=\"GET\",route=\"/x\",status=\"200\"} 4000"),
+        std::string::npos);
 }
 
 }  // namespace

@@ -54,8 +54,8 @@ TEST(RequestTest, HeadersAreCaseInsensitive) {
 }
 
 TEST(RequestTest, Cookies) {
-    Request request = MakeOrDie("GET", "/", {{"Cookie", "sid=abc123; theme=\"dark\";  lang=ja ;empty="},
-                                             {"Cookie", "other=x"}});
+    Request request =
+        MakeOrDie("GET", "/", {{"Cookie", "sid=abc123; theme=\"dark\";  lang=ja ;empty="}, {"Cookie", "other=x"}});
     EXPECT_EQ(request.Cookie("sid"), "abc123");
     EXPECT_EQ(request.Cookie("theme"), "dark");
     EXPECT_EQ(request.Cookie("lang"), "ja");
@@ -66,9 +66,9 @@ TEST(RequestTest, Cookies) {
 }
 
 TEST(RequestTest, FormFields) {
-    Request request = MakeOrDie("POST", "/login",
-                                {{"Content-Type", "application/x-www-form-urlencoded; charset=UTF-8"}},
-                                "user=alice&password=p%26ss+word%3D&tag=a&tag=b&csrf=");
+    Request request =
+        MakeOrDie("POST", "/login", {{"Content-Type", "application/x-www-form-urlencoded; charset=UTF-8"}},
+                  "user=alice&password=p%26ss+word%3D&tag=a&tag=b&csrf=");
     EXPECT_EQ(request.Form("user"), "alice");
     EXPECT_EQ(request.Form("password"), "p&ss word=");
     EXPECT_EQ(request.Form("csrf"), "");

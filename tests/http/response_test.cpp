@@ -1,6 +1,7 @@
 #include "http/response.hpp"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "http/internal/wire.hpp"

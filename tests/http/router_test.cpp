@@ -14,7 +14,8 @@ Handler Named(std::string name) {
     return [name](Request& request) {
         std::string body = name;
         for (const char* param : {"name", "id", "path"}) {
-            if (!request.Param(param).empty()) body += std::string(" ") + param + "=" + std::string(request.Param(param));
+            if (!request.Param(param).empty())
+                body += std::string(" ") + param + "=" + std::string(request.Param(param));
         }
         return Response::Text(200, body);
     };

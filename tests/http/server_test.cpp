@@ -1,9 +1,9 @@
 #include "http/server.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "server_fixture.hpp"
@@ -83,7 +83,8 @@ TEST_F(ServerTest, SecurityAndServerHeaders) {
     EXPECT_FALSE(reply.Header("Date").empty());
 
     HttpReply cookies = client_->Request("GET", "/cookies");
-    EXPECT_EQ(cookies.Header("Set-Cookie"), "a=1; Path=/; HttpOnly; SameSite=Strict\nb=2; Path=/; HttpOnly; SameSite=Strict");
+    EXPECT_EQ(cookies.Header("Set-Cookie"),
+              "a=1; Path=/; HttpOnly; SameSite=Strict\nb=2; Path=/; HttpOnly; SameSite=Strict");
     EXPECT_EQ(cookies.Header("Content-Security-Policy"), "default-src 'none'");
 }
 
@@ -145,8 +146,8 @@ TEST_F(ServerTest, HeadersOverLimitAre431) {
     ServerOptions options = LoopbackOptions();
     options.max_header_bytes = 1024;
     StartServer(options);
-    std::string raw = client_->SendRaw("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') +
-                                       "\r\n\r\n");
+    std::string raw =
+        client_->SendRaw("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n");
     EXPECT_TRUE(raw.starts_with("HTTP/1.1 431 ")) << raw.substr(0, 200);
     EXPECT_NE(raw.find("Connection: close"), std::string::npos);
 }
@@ -179,7 +180,8 @@ TEST_F(ServerTest, Http10ClosesByDefault) {
 TEST_F(ServerTest, ExpectContinueIsAnswered) {
     StartServer();
     std::string raw = client_->SendRaw(
-        "POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi");
+        "POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\nConnection: "
+        "close\r\n\r\nhi");
     EXPECT_TRUE(raw.starts_with("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 ")) << raw;
 }
 
@@ -253,18 +255,21 @@ TEST(ServerStartTest, ReportsBindAndTlsErrorsAsValues) {
     ServerOptions options = LoopbackOptions();
     options.tls_cert_file = "/nonexistent/cert.pem";
     options.tls_key_file = "/nonexistent/key.pem";
-    Server tls_server(options, [](Request&) { return Response(204); }, metrics, logger);
+    Server tls_server(
+        options, [](Request&) { return Response(204); }, metrics, logger);
     auto status = tls_server.Start();
     ASSERT_FALSE(status.ok());
     EXPECT_EQ(status.error().field(), "server.tls_cert");
     EXPECT_NE(status.error().message().find("cannot read /nonexistent/cert.pem"), std::string::npos);
 
     ServerOptions first_options = LoopbackOptions();
-    Server first(first_options, [](Request&) { return Response(204); }, metrics, logger);
+    Server first(
+        first_options, [](Request&) { return Response(204); }, metrics, logger);
     ASSERT_TRUE(first.Start().ok());
     ServerOptions second_options = LoopbackOptions();
     second_options.port = first.port();
-    Server second(second_options, [](Request&) { return Response(204); }, metrics, logger);
+    Server second(
+        second_options, [](Request&) { return Response(204); }, metrics, logger);
     auto bind_status = second.Start();
     ASSERT_FALSE(bind_status.ok());
     EXPECT_EQ(bind_status.error().field(), "server.listen");

@@ -1,17 +1,16 @@
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
-#include <cstdlib>
-#include <fstream>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/read.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "server_fixture.hpp"
 #include "support/temp_dir.hpp"
@@ -88,7 +87,8 @@ TEST(ServerTlsTest, MismatchedOrBrokenKeyIsAnError) {
     ServerOptions mismatched = testing::LoopbackOptions();
     mismatched.tls_cert_file = first.cert;
     mismatched.tls_key_file = second.key;
-    Server server(mismatched, [](Request&) { return Response(204); }, metrics, logger);
+    Server server(
+        mismatched, [](Request&) { return Response(204); }, metrics, logger);
     auto status = server.Start();
     ASSERT_FALSE(status.ok());
     EXPECT_EQ(status.error().field(), "server.tls_key");
@@ -97,7 +97,8 @@ TEST(ServerTlsTest, MismatchedOrBrokenKeyIsAnError) {
     ServerOptions junk = testing::LoopbackOptions();
     junk.tls_cert_file = first.dir.File("junk.pem");
     junk.tls_key_file = first.key;
-    Server junk_server(junk, [](Request&) { return Response(204); }, metrics, logger);
+    Server junk_server(
+        junk, [](Request&) { return Response(204); }, metrics, logger);
     auto junk_status = junk_server.Start();
     ASSERT_FALSE(junk_status.ok());
     EXPECT_EQ(junk_status.error().field(), "server.tls_cert");

@@ -1,8 +1,5 @@
 #include "support/http_client.hpp"
 
-#include <cctype>
-#include <optional>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -10,6 +7,8 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <cctype>
+#include <optional>
 
 namespace kizuna::testing {
 
@@ -171,8 +170,8 @@ bool HttpClient::WaitForServerClose(std::chrono::milliseconds timeout) {
     if (!connected()) return false;
     char byte = 0;
     auto ec = impl_->RunWithTimeout(timeout, [&](auto done) {
-        impl_->socket->async_read_some(net::buffer(&byte, 1),
-                                       [done](boost::system::error_code read_ec, std::size_t) mutable { done(read_ec); });
+        impl_->socket->async_read_some(
+            net::buffer(&byte, 1), [done](boost::system::error_code read_ec, std::size_t) mutable { done(read_ec); });
     });
     bool closed = ec && ec != net::error::timed_out;
     if (ec) Close();

@@ -1,12 +1,6 @@
 #include "http/internal/session.hpp"
 
 #include <array>
-#include <chrono>
-#include <exception>
-#include <optional>
-#include <string>
-#include <type_traits>
-
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -14,6 +8,11 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <chrono>
+#include <exception>
+#include <optional>
+#include <string>
+#include <type_traits>
 
 #include "http/error_mapping.hpp"
 #include "http/internal/percent.hpp"
@@ -225,9 +224,9 @@ class HttpSession final : public Session {
         if (ec == bhttp::error::header_limit) {
             SendErrorAndClose(Response::Text(431, "431 Request Header Fields Too Large\n"));
         } else if (ec == bhttp::error::body_limit) {
-            SendErrorAndClose(ErrorResponse(
-                413, "too_large", "request body exceeds " + std::to_string(options().max_body_bytes) + " bytes",
-                "body"));
+            SendErrorAndClose(
+                ErrorResponse(413, "too_large",
+                              "request body exceeds " + std::to_string(options().max_body_bytes) + " bytes", "body"));
         } else if (ec.category() == HttpErrorCategory() && ec != bhttp::error::end_of_stream &&
                    ec != bhttp::error::partial_message) {
             SendErrorAndClose(Response::Text(400, "400 Bad Request\n"));
@@ -277,12 +276,11 @@ class HttpSession final : public Session {
         std::string_view method = Sv(message.method_string());
         core_.metrics().RecordRequest(method, route, response_.status, elapsed);
         if (core_.logger().Enabled(core::LogLevel::kDebug)) {
-            core_.logger().Debug(
-                "request", {{"method", method},
-                            {"path", request ? std::string_view(request->path) : Sv(message.target())},
-                            {"status", response_.status},
-                            {"ms", std::chrono::duration<double, std::milli>(elapsed).count()},
-                            {"remote", remote_ip_}});
+            core_.logger().Debug("request", {{"method", method},
+                                             {"path", request ? std::string_view(request->path) : Sv(message.target())},
+                                             {"status", response_.status},
+                                             {"ms", std::chrono::duration<double, std::milli>(elapsed).count()},
+                                             {"remote", remote_ip_}});
         }
         Write(send_body, keep_alive, /*after_error=*/false);
     }
@@ -291,11 +289,11 @@ class HttpSession final : public Session {
         try {
             return core_.handler()(request);
         } catch (const std::exception& e) {
-            core_.logger().Error("handler threw", {{"method", request.method}, {"path", request.path},
-                                                   {"error", e.what()}});
+            core_.logger().Error("handler threw",
+                                 {{"method", request.method}, {"path", request.path}, {"error", e.what()}});
         } catch (...) {
-            core_.logger().Error("handler threw", {{"method", request.method}, {"path", request.path},
-                                                   {"error", "unknown exception"}});
+            core_.logger().Error("handler threw",
+                                 {{"method", request.method}, {"path", request.path}, {"error", "unknown exception"}});
         }
         return ErrorResponse(core::Internal("handler failed"));
     }
@@ -356,11 +354,13 @@ class HttpSession final : public Session {
     }
 
     void Drain() {
-        Lowest(stream_).async_read_some(net::buffer(drain_buffer_), [self = Self()](beast::error_code ec, std::size_t n) {
-            if (ec || n >= self->linger_budget_ || self->core_.stopping()) return self->Close();
-            self->linger_budget_ -= n;
-            self->Drain();
-        });
+        Lowest(stream_).async_read_some(net::buffer(drain_buffer_),
+                                        [self = Self()](beast::error_code ec, std::size_t n) {
+                                            if (ec || n >= self->linger_budget_ || self->core_.stopping())
+                                                return self->Close();
+                                            self->linger_budget_ -= n;
+                                            self->Drain();
+                                        });
     }
 
     void Close() {
@@ -384,7 +384,7 @@ class HttpSession final : public Session {
     std::string head_buffer_;
     std::array<char, 4096> drain_buffer_{};
     std::size_t linger_budget_ = 0;
-    bool waiting_idle_ = false;        // blocked on the first byte of a new request (or the TLS handshake)
+    bool waiting_idle_ = false;  // blocked on the first byte of a new request (or the TLS handshake)
     bool shutdown_requested_ = false;
     bool closed_ = false;
 };

@@ -57,40 +57,74 @@ void AppendHeader(std::string& out, std::string_view name, std::string_view valu
 
 std::string_view ReasonPhrase(int status) {
     switch (status) {
-        case 100: return "Continue";
-        case 200: return "OK";
-        case 201: return "Created";
-        case 202: return "Accepted";
-        case 204: return "No Content";
-        case 206: return "Partial Content";
-        case 301: return "Moved Permanently";
-        case 302: return "Found";
-        case 303: return "See Other";
-        case 304: return "Not Modified";
-        case 307: return "Temporary Redirect";
-        case 308: return "Permanent Redirect";
-        case 400: return "Bad Request";
-        case 401: return "Unauthorized";
-        case 403: return "Forbidden";
-        case 404: return "Not Found";
-        case 405: return "Method Not Allowed";
-        case 406: return "Not Acceptable";
-        case 408: return "Request Timeout";
-        case 409: return "Conflict";
-        case 410: return "Gone";
-        case 411: return "Length Required";
-        case 412: return "Precondition Failed";
-        case 413: return "Content Too Large";
-        case 415: return "Unsupported Media Type";
-        case 422: return "Unprocessable Content";
-        case 429: return "Too Many Requests";
-        case 431: return "Request Header Fields Too Large";
-        case 500: return "Internal Server Error";
-        case 501: return "Not Implemented";
-        case 502: return "Bad Gateway";
-        case 503: return "Service Unavailable";
-        case 504: return "Gateway Timeout";
-        default: return "Unknown";
+        case 100:
+            return "Continue";
+        case 200:
+            return "OK";
+        case 201:
+            return "Created";
+        case 202:
+            return "Accepted";
+        case 204:
+            return "No Content";
+        case 206:
+            return "Partial Content";
+        case 301:
+            return "Moved Permanently";
+        case 302:
+            return "Found";
+        case 303:
+            return "See Other";
+        case 304:
+            return "Not Modified";
+        case 307:
+            return "Temporary Redirect";
+        case 308:
+            return "Permanent Redirect";
+        case 400:
+            return "Bad Request";
+        case 401:
+            return "Unauthorized";
+        case 403:
+            return "Forbidden";
+        case 404:
+            return "Not Found";
+        case 405:
+            return "Method Not Allowed";
+        case 406:
+            return "Not Acceptable";
+        case 408:
+            return "Request Timeout";
+        case 409:
+            return "Conflict";
+        case 410:
+            return "Gone";
+        case 411:
+            return "Length Required";
+        case 412:
+            return "Precondition Failed";
+        case 413:
+            return "Content Too Large";
+        case 415:
+            return "Unsupported Media Type";
+        case 422:
+            return "Unprocessable Content";
+        case 429:
+            return "Too Many Requests";
+        case 431:
+            return "Request Header Fields Too Large";
+        case 500:
+            return "Internal Server Error";
+        case 501:
+            return "Not Implemented";
+        case 502:
+            return "Bad Gateway";
+        case 503:
+            return "Service Unavailable";
+        case 504:
+            return "Gateway Timeout";
+        default:
+            return "Unknown";
     }
 }
 
@@ -113,10 +147,14 @@ bool SerializeHead(const Response& response, const WireOptions& options, std::st
             if (EqualsIgnoreCase(name, "Content-Length")) handler_length = value;
             continue;
         }
-        if (EqualsIgnoreCase(name, "Content-Security-Policy")) seen |= kSeenCsp;
-        else if (EqualsIgnoreCase(name, "X-Content-Type-Options")) seen |= kSeenNosniff;
-        else if (EqualsIgnoreCase(name, "Referrer-Policy")) seen |= kSeenReferrer;
-        else if (EqualsIgnoreCase(name, "X-Frame-Options")) seen |= kSeenFrame;
+        if (EqualsIgnoreCase(name, "Content-Security-Policy"))
+            seen |= kSeenCsp;
+        else if (EqualsIgnoreCase(name, "X-Content-Type-Options"))
+            seen |= kSeenNosniff;
+        else if (EqualsIgnoreCase(name, "Referrer-Policy"))
+            seen |= kSeenReferrer;
+        else if (EqualsIgnoreCase(name, "X-Frame-Options"))
+            seen |= kSeenFrame;
         AppendHeader(out, name, value);
     }
     if (!(seen & kSeenNosniff)) AppendHeader(out, "X-Content-Type-Options", "nosniff");
@@ -158,8 +196,7 @@ std::string_view HttpDateNow() {
         std::tm tm{};
         gmtime_r(&now, &tm);
         int n = std::snprintf(cached, sizeof cached, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday % 7],
-                              tm.tm_mday, kMonths[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-                              tm.tm_sec);
+                              tm.tm_mday, kMonths[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
         cached_len = n > 0 ? static_cast<std::size_t>(n) : 0;
         cached_second = now;
     }

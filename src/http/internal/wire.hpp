@@ -13,7 +13,7 @@ namespace kizuna::http::detail {
 struct WireOptions {
     bool head_request = false;  // HEAD: no body; Content-Length as the handler or router set it
     bool keep_alive = true;
-    bool http10 = false;        // HTTP/1.0 client: keep-alive must be explicit
+    bool http10 = false;  // HTTP/1.0 client: keep-alive must be explicit
 };
 
 std::string_view ReasonPhrase(int status);
