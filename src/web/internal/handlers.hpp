@@ -17,6 +17,10 @@ void AddApi(http::Router& router, SiteServices& services);
 // logout form with the session's CSRF token).
 http::Response RenderPage(http::Request& request, SiteServices& services, std::string_view name,
                           std::string_view title_key, View view, int status = 200);
+// The two halves of RenderPage: the HTML of a page in the layout, and the response around it
+// (Content-Language, the remembered language switch).
+std::string RenderHtml(http::Request& request, std::string_view name, std::string_view title_key, View view);
+http::Response FinishPage(http::Request& request, std::string html, int status);
 http::Response ErrorPage(http::Request& request, SiteServices& services, int status);
 
 std::string RoleLabel(Lang lang, auth::Role role);
