@@ -19,6 +19,7 @@ core::Result<core::Config> LoadConfiguration(const GlobalOptions& options, std::
     }
     for (const std::string& setting : options.settings) KZ_TRY(core::ApplyConfigOverride(config, setting));
     if (!options.log_level.empty()) KZ_TRY(core::ApplyConfigOverride(config, "log.level=" + options.log_level));
+    KZ_TRY(core::ValidateConfig(config));
     *data_dir_out = core::ResolveDataDir(options.data_dir, std::getenv("KIZUNA_DATA_DIR"), config);
     return config;
 }

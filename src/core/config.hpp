@@ -53,7 +53,8 @@ struct Config {
 Result<Config> LoadConfigFile(const std::string& path);
 // Parses TOML text (for tests and for LoadConfigFile).
 Result<Config> ParseConfig(std::string_view toml_text, std::string_view source_name);
-// Applies one "dotted.key=value" setting; the value is parsed by the key's type.
+// Applies one "dotted.key=value" setting; the value is parsed by the key's type. Cross-field rules are
+// checked by ValidateConfig once all settings are in (tls_cert and tls_key come one at a time).
 Status ApplyConfigOverride(Config& config, std::string_view setting);
 // Checks cross-field rules (ports in range, TLS cert and key together, known language...).
 Status ValidateConfig(const Config& config);

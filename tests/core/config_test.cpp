@@ -64,6 +64,11 @@ TEST(ConfigTest, OverridesApplyByType) {
     EXPECT_EQ(ApplyConfigOverride(c, "server.port=abc").error().field(), "server.port");
     EXPECT_EQ(ApplyConfigOverride(c, "nope=1").error().field(), "nope");
     EXPECT_FALSE(ApplyConfigOverride(c, "server.port").ok());
+    // Cross-field rules wait for ValidateConfig: the TLS pair arrives one key at a time.
+    ASSERT_TRUE(ApplyConfigOverride(c, "server.tls_cert=/etc/k/cert.pem").ok());
+    EXPECT_FALSE(ValidateConfig(c).ok());
+    ASSERT_TRUE(ApplyConfigOverride(c, "server.tls_key=/etc/k/key.pem").ok());
+    EXPECT_TRUE(ValidateConfig(c).ok());
 }
 
 TEST(ConfigTest, DataDirRuleFlagThenEnvThenFileThenDefault) {

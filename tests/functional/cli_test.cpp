@@ -172,3 +172,40 @@ TEST(CliTest, DemoCreatesDataOnceAndReusesIt) {
 
 }  // namespace
 }  // namespace kizuna::functional
+
+namespace kizuna::functional {
+namespace {
+
+TEST(TlsTest, ServeOverTlsMarksTheSessionCookieSecure) {
+    testing::TempDir dir;
+    auto cert = testing::RunCommand({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj",
+                                     "/CN=localhost", "-days", "1", "-keyout", dir.File("key.pem"), "-out",
+                                     dir.File("cert.pem")});
+    ASSERT_EQ(cert.exit_code, 0) << cert.err;
+    ASSERT_EQ(Kizuna(dir, {"user", "add", "coord", "--role", "coordinator"}, "coord-password-1\n").exit_code, 0);
+    testing::ServerProcess server(KIZUNA_BIN,
+                                  {"--data-dir", dir.File("data"), "--set", "server.tls_cert=" + dir.File("cert.pem"),
+                                   "--set", "server.tls_key=" + dir.File("key.pem")},
+                                  dir.path());
+    ASSERT_TRUE(server.started());
+    const std::string base = "https://127.0.0.1:" + std::to_string(server.port());
+    // curl keeps the cookies between the form and the post, like a browser.
+    auto form = testing::RunCommand({"/usr/bin/curl", "-sk", "-c", dir.File("jar"), base + "/login"});
+    ASSERT_EQ(form.exit_code, 0) << form.err;
+    const std::string csrf = HiddenCsrf(form.out);
+    ASSERT_FALSE(csrf.empty()) << form.out;
+    auto login = testing::RunCommand({"/usr/bin/curl", "-sk", "-D", "-", "-o", "/dev/null", "-b", dir.File("jar"),
+                                      "--data", "csrf=" + csrf + "&name=coord&password=coord-password-1",
+                                      base + "/login"});
+    ASSERT_EQ(login.exit_code, 0) << login.err;
+    EXPECT_NE(login.out.find("303"), std::string::npos) << login.out;
+    EXPECT_NE(login.out.find("kz_session="), std::string::npos) << login.out;
+    EXPECT_NE(login.out.find("; Secure"), std::string::npos) << login.out;
+    // Plain HTTP to the TLS port gets nothing useful.
+    auto plain = testing::RunCommand({"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                                      "http://127.0.0.1:" + std::to_string(server.port()) + "/healthz"});
+    EXPECT_NE(plain.out, "200");
+}
+
+}  // namespace
+}  // namespace kizuna::functional

@@ -1,0 +1,54 @@
+#include "web/i18n.hpp"
+
+#include <gtest/gtest.h>
+
+#include "web/internal/view.hpp"
+
+namespace kizuna::web {
+namespace {
+
+TEST(I18nTest, AcceptLanguagePicksTheBestSupportedByQuality) {
+    struct Case {
+        const char* header;
+        Lang expect;
+    } cases[] = {
+        {"en-US,en;q=0.9,ja;q=0.8", Lang::kEn},
+        {"ja,en-US;q=0.9", Lang::kJa},
+        {"fr-FR,fr;q=0.9,en;q=0.5,ja;q=0.6", Lang::kJa},
+        {"fr-FR,de", Lang::kJa},  // nothing supported: fallback
+        {"EN", Lang::kEn},
+        {"*", Lang::kJa},
+        {"", Lang::kJa},
+        {"en;q=0", Lang::kJa},
+    };
+    for (const Case& c : cases) EXPECT_EQ(FromAcceptLanguage(c.header, Lang::kJa), c.expect) << c.header;
+}
+
+TEST(I18nTest, SwitchBeatsCookieBeatsHeader) {
+    EXPECT_EQ(ChooseLang(std::string("en"), std::string("ja"), "ja", Lang::kJa), Lang::kEn);
+    EXPECT_EQ(ChooseLang(std::nullopt, std::string("en"), "ja", Lang::kJa), Lang::kEn);
+    EXPECT_EQ(ChooseLang(std::string("xx"), std::nullopt, "en", Lang::kJa), Lang::kEn);
+    EXPECT_EQ(ChooseLang(std::nullopt, std::nullopt, "", Lang::kEn), Lang::kEn);
+}
+
+TEST(I18nTest, BothCatalogsHaveTheSameKeys) {
+    for (const char* key : {"login", "dashboard_heading", "error_404_title", "role_vendor", "stat_audit"}) {
+        EXPECT_NE(Translate(Lang::kJa, key), key);
+        EXPECT_NE(Translate(Lang::kEn, key), key);
+        EXPECT_NE(Translate(Lang::kJa, key), Translate(Lang::kEn, key));
+    }
+    EXPECT_EQ(Translate(Lang::kEn, "no_such_key"), "no_such_key");
+}
+
+TEST(ViewTest, TemplatesEscapeByDefault) {
+    detail::View view;
+    view.set("heading", "<script>alert('x')</script>");
+    view.set("message", "a & b \"quoted\"");
+    const std::string html = detail::Render("error", view);
+    EXPECT_EQ(html.find("<script>"), std::string::npos);
+    EXPECT_NE(html.find("&lt;script&gt;"), std::string::npos);
+    EXPECT_NE(html.find("a &amp; b &quot;quoted&quot;"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kizuna::web
