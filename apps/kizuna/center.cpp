@@ -27,6 +27,7 @@ core::Result<core::Config> LoadConfiguration(const GlobalOptions& options, std::
 std::vector<store::Migration> AllMigrations() {
     std::vector<store::Migration> all;
     for (const auto& m : auth::Migrations()) all.push_back(m);
+    for (const auto& m : vuln::Migrations()) all.push_back(m);
     return all;
 }
 
@@ -56,6 +57,9 @@ core::Result<std::unique_ptr<Center>> Center::Open(core::Config config, std::str
     center->sessions = std::make_unique<auth::SessionManager>(
         *center->db, clock, *center->users, *center->audit, auth::SessionLimits::FromConfig(center->config.auth));
     center->tokens = std::make_unique<auth::TokenService>(*center->db, clock, *center->audit);
+    center->vendors = std::make_unique<vuln::VendorRegistry>(*center->db, clock, *center->audit);
+    center->cases = std::make_unique<vuln::CaseService>(*center->db, clock, *center->audit, *center->vendors,
+                                                        center->config.vuln.identifier_scheme);
     return center;
 }
 

@@ -10,6 +10,7 @@
 #include "auth/auth.hpp"
 #include "core/core.hpp"
 #include "store/store.hpp"
+#include "vuln/vuln.hpp"
 
 namespace kizuna::app {
 
@@ -38,6 +39,8 @@ struct Center {
     std::unique_ptr<auth::UserDirectory> users;
     std::unique_ptr<auth::SessionManager> sessions;
     std::unique_ptr<auth::TokenService> tokens;
+    std::unique_ptr<vuln::VendorRegistry> vendors;
+    std::unique_ptr<vuln::CaseService> cases;
     store::MigrationReport migrations;
 
     static core::Result<std::unique_ptr<Center>> Open(core::Config config, std::string data_dir);

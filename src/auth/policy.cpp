@@ -53,6 +53,11 @@ Decision Authorize(const Principal* who, Action action, const Resource& r) {
             if (who && who->role == Role::kCoordinator) return Allow("coordinator");
             if (who && who->role == Role::kAdmin && action == Action::kView) return Allow("admin");
             return Deny(Denial::kHidden, "advisory not published");
+        case ResourceKind::kVendorRecord:
+            if (!who) return Deny(Denial::kUnauthenticated, "login required");
+            if (IsStaff(*who)) return Allow("staff");
+            if (who->role == Role::kVendor && r.own && action == Action::kView) return Allow("own organisation");
+            return Deny(Denial::kHidden, "other organisations' records are not shown");
         case ResourceKind::kSensorData:
             if (!who) return Deny(Denial::kUnauthenticated, "sensor token required");
             if (action == Action::kCreate && who->role == Role::kSensor) return Allow("sensor upload");

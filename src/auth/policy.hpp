@@ -27,6 +27,7 @@ enum class ResourceKind {
     kCaseDetail,   // technical details, PoC, attachments of a case
     kAdvisory,     // an advisory (published or not)
     kSensorData,   // observation data uploaded by sensors
+    kVendorRecord, // a vendor's registry record (contacts, keys, products); `own` for its members
 };
 
 enum class Participation { kNone, kSummary, kDetail };
@@ -36,6 +37,7 @@ struct Resource {
     std::optional<UserId> owner;                    // the account the resource belongs to, if any
     Participation participation = Participation::kNone;  // the caller's participation, for case data
     bool published = false;                         // advisories and cases after the publication instant
+    bool own = false;                               // the record belongs to the caller's organisation
 };
 
 enum class Denial {

@@ -49,6 +49,8 @@ const std::vector<KeySpec>& Specs() {
         i("auth.login_lockout_minutes", [](Config& c) { return &c.auth.login_lockout_minutes; });
         s("web.default_lang", [](Config& c) { return &c.web.default_lang; });
         s("web.time_zone", [](Config& c) { return &c.web.time_zone; });
+        s("vuln.identifier_scheme", [](Config& c) { return &c.vuln.identifier_scheme; });
+        s("vuln.terms_version", [](Config& c) { return &c.vuln.terms_version; });
         return v;
     }();
     return specs;
@@ -159,6 +161,9 @@ Status ValidateConfig(const Config& c) {
     if (c.auth.login_max_failures < 1) return InvalidArgument("must be at least 1", "auth.login_max_failures");
     if (c.auth.login_window_minutes < 1) return InvalidArgument("must be at least 1", "auth.login_window_minutes");
     if (c.auth.login_lockout_minutes < 1) return InvalidArgument("must be at least 1", "auth.login_lockout_minutes");
+    if (c.vuln.identifier_scheme.find("{rand:") == std::string::npos &&
+        c.vuln.identifier_scheme.find("{seq:") == std::string::npos)
+        return InvalidArgument("must contain {rand:N} or {seq:N}", "vuln.identifier_scheme");
     if (c.web.default_lang != "ja" && c.web.default_lang != "en")
         return InvalidArgument("must be ja or en", "web.default_lang");
     return Ok();

@@ -41,12 +41,19 @@ struct WebConfig {
     std::string time_zone = "Asia/Tokyo";
 };
 
+struct VulnConfig {
+    // Case identifiers: {rand:N} N random digits, {seq:N} the case number zero-padded, {year} the year.
+    std::string identifier_scheme = "JVNVU#{rand:8}";
+    std::string terms_version = "2026-04";   // current version of the vendor registration terms
+};
+
 struct Config {
     std::string data_dir;                  // empty: not set in the file (see ResolveDataDir)
     ServerConfig server;
     LogConfig log;
     AuthConfig auth;
     WebConfig web;
+    VulnConfig vuln;
 };
 
 // Reads and validates a TOML file on top of the defaults.

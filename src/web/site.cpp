@@ -8,6 +8,8 @@ struct Site::Impl {
     explicit Impl(SiteServices s) : services(std::move(s)) {
         detail::AddPages(router, services);
         detail::AddApi(router, services);
+        detail::AddCaseApi(router, services);
+        detail::AddVendorApi(router, services);
     }
 
     http::Response Handle(http::Request& req) {

@@ -13,6 +13,7 @@
 #include "core/time_zone.hpp"
 #include "http/http.hpp"
 #include "store/store.hpp"
+#include "vuln/vuln.hpp"
 
 namespace kizuna::web {
 
@@ -27,6 +28,8 @@ struct SiteServices {
     auth::TokenService& tokens;
     http::Metrics& metrics;
     core::TimeZone zone;
+    vuln::VendorRegistry& vendors;
+    vuln::CaseService& cases;
 };
 
 class Site {

@@ -14,17 +14,22 @@ class SiteTest : public ::testing::Test {
   protected:
     void SetUp() override {
         db_ = std::move(store::OpenSqlite({.path = dir_.File("site.db")})).value();
-        ASSERT_TRUE(store::Migrate(*db_, auth::Migrations()).ok());
+        std::vector<store::Migration> all;
+        for (const auto& m : auth::Migrations()) all.push_back(m);
+        for (const auto& m : vuln::Migrations()) all.push_back(m);
+        ASSERT_TRUE(store::Migrate(*db_, all).ok());
         users_ = std::make_unique<auth::UserDirectory>(*db_, clock_, audit_, auth::PasswordLimits::ForTests());
         sessions_ = std::make_unique<auth::SessionManager>(*db_, clock_, *users_, audit_, auth::SessionLimits{});
         tokens_ = std::make_unique<auth::TokenService>(*db_, clock_, audit_);
+        vendors_ = std::make_unique<vuln::VendorRegistry>(*db_, clock_, audit_);
+        cases_ = std::make_unique<vuln::CaseService>(*db_, clock_, audit_, *vendors_, "JVNVU#{seq:8}");
         for (auto [name, role] : {std::pair{"admin", auth::Role::kAdmin}, {"coord", auth::Role::kCoordinator},
                                   {"vendor", auth::Role::kVendor}, {"reporter", auth::Role::kReporter}}) {
             ASSERT_TRUE(users_->Create({name, role, "long-enough-password"}, "test").ok());
             secrets_[name] = std::move(tokens_->Create(name, "", "test")).value().secret;
         }
         site_ = std::make_unique<Site>(SiteServices{config_, clock_, log_, *db_, audit_, *users_, *sessions_,
-                                                    *tokens_, metrics_, *core::TimeZone::Load("Asia/Tokyo")});
+                                                    *tokens_, metrics_, *core::TimeZone::Load("Asia/Tokyo"), *vendors_, *cases_});
         handler_ = site_->Handler();
     }
 
@@ -47,6 +52,8 @@ class SiteTest : public ::testing::Test {
     std::unique_ptr<auth::SessionManager> sessions_;
     std::unique_ptr<auth::TokenService> tokens_;
     std::map<std::string, std::string> secrets_;
+    std::unique_ptr<vuln::VendorRegistry> vendors_;
+    std::unique_ptr<vuln::CaseService> cases_;
     http::Metrics metrics_;
     std::unique_ptr<Site> site_;
     http::Handler handler_;

@@ -12,6 +12,14 @@ namespace kizuna::web::detail {
 
 void AddPages(http::Router& router, SiteServices& services);
 void AddApi(http::Router& router, SiteServices& services);
+void AddCaseApi(http::Router& router, SiteServices& services);
+void AddVendorApi(http::Router& router, SiteServices& services);
+void AddCasePages(http::Router& router, SiteServices& services);
+
+// The caller as the vuln/ services see it: the principal and, for vendor accounts, their vendor.
+vuln::Caller CallerFor(http::Request& request, SiteServices& services);
+// Path parameter {id}: a numeric case id, or an identifier/receipt id (URL-encoded '#').
+core::Result<vuln::CaseId> CaseIdParam(http::Request& request, SiteServices& services);
 
 // Renders templates/<name> inside the layout (navigation for the caller's role, language switch,
 // logout form with the session's CSRF token).

@@ -1,0 +1,33 @@
+// The access check every case operation starts with: the caller's participation in the case, asked of
+// the one policy (auth::Authorize). Anything hidden answers NotFound, exactly like a missing case.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/store.hpp"
+#include "vuln/cases.hpp"
+
+namespace kizuna::vuln::detail {
+
+struct CaseAccess {
+    bool staff = false;
+    bool reporter = false;                 // the caller reported the case
+    std::optional<VendorId> vendor;        // the caller's vendor, when it takes part in the case
+    Level level = Level::kNone;            // that vendor's level
+    bool detail_allowed = false;           // may see technical detail
+    CaseState state = CaseState::kReceived;
+    Verification verification = Verification::kPending;
+};
+
+// NotFound when the case does not exist or the caller may not know it exists; Unauthenticated for an
+// anonymous caller. With need_detail, also NotFound when the caller may not see technical detail.
+core::Result<CaseAccess> CheckCaseAccess(store::Connection& c, CaseId id, const Caller& caller, bool need_detail);
+
+std::string Lower(std::string_view s);
+std::vector<std::string> SplitLines(std::string_view s);
+std::string JoinLines(const std::vector<std::string>& lines);
+
+}  // namespace kizuna::vuln::detail

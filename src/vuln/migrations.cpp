@@ -1,0 +1,221 @@
+// vuln/ owns migration versions 1000-1999. Times are RFC 3339 UTC text unless the column ends in _us
+// (UNIX microseconds, for comparisons).
+#include "vuln/vuln.hpp"
+
+namespace kizuna::vuln {
+namespace {
+
+// V1: organisations, their contact points, keys, products with software composition, keyword answers,
+// registration kind and workflow, agreement to the registration terms.
+constexpr std::string_view kVendors = R"sql(
+CREATE TABLE vendors (
+    id                 INTEGER PRIMARY KEY,
+    name               TEXT NOT NULL UNIQUE,
+    name_en            TEXT NOT NULL DEFAULT '',
+    registration_kind  TEXT NOT NULL CHECK (registration_kind IN ('general','individual','unregistered')),
+    registration_state TEXT NOT NULL CHECK (registration_state IN
+        ('unregistered','applied','documents_received','meeting','registration_requested','registered','refused')),
+    terms_version      TEXT NOT NULL DEFAULT '',
+    terms_agreed_at    TEXT NOT NULL DEFAULT '',
+    postal_address     TEXT NOT NULL DEFAULT '',
+    website            TEXT NOT NULL DEFAULT '',
+    created_at         TEXT NOT NULL,
+    registered_at      TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE vendor_registration_events (
+    id         INTEGER PRIMARY KEY,
+    vendor_id  INTEGER NOT NULL REFERENCES vendors(id),
+    from_state TEXT NOT NULL,
+    to_state   TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    actor      TEXT NOT NULL,
+    note       TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE vendor_contacts (
+    id         INTEGER PRIMARY KEY,
+    vendor_id  INTEGER NOT NULL REFERENCES vendors(id),
+    name       TEXT NOT NULL,
+    email      TEXT NOT NULL DEFAULT '',
+    phone      TEXT NOT NULL DEFAULT '',
+    is_primary INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE vendor_keys (
+    id          INTEGER PRIMARY KEY,
+    vendor_id   INTEGER NOT NULL REFERENCES vendors(id),
+    fingerprint TEXT NOT NULL,
+    user_ids    TEXT NOT NULL DEFAULT '',
+    expires_at  TEXT NOT NULL DEFAULT '',   -- '' = does not expire
+    can_encrypt INTEGER NOT NULL,
+    armored     TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    UNIQUE (vendor_id, fingerprint)
+);
+CREATE TABLE vendor_members (
+    vendor_id INTEGER NOT NULL REFERENCES vendors(id),
+    user_id   INTEGER NOT NULL UNIQUE REFERENCES users(id),
+    PRIMARY KEY (vendor_id, user_id)
+);
+CREATE TABLE products (
+    id        INTEGER PRIMARY KEY,
+    vendor_id INTEGER NOT NULL REFERENCES vendors(id),
+    name      TEXT NOT NULL,
+    UNIQUE (vendor_id, name)
+);
+CREATE TABLE product_components (
+    id         INTEGER PRIMARY KEY,
+    product_id INTEGER NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+    name       TEXT NOT NULL,              -- normalised lower case ("openssl")
+    version    TEXT NOT NULL DEFAULT '',
+    purl       TEXT NOT NULL DEFAULT '',
+    source     TEXT NOT NULL DEFAULT 'manual' CHECK (source IN ('manual','cyclonedx','spdx'))
+);
+CREATE INDEX product_components_by_name ON product_components(name);
+CREATE TABLE tech_keywords (
+    id       INTEGER PRIMARY KEY,
+    keyword  TEXT NOT NULL UNIQUE,         -- normalised lower case ("upnp", "http-server")
+    label_ja TEXT NOT NULL DEFAULT '',
+    label_en TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE vendor_keywords (
+    vendor_id  INTEGER NOT NULL REFERENCES vendors(id),
+    keyword_id INTEGER NOT NULL REFERENCES tech_keywords(id),
+    PRIMARY KEY (vendor_id, keyword_id)
+);
+)sql";
+
+
+// V2-V7, V12, V13, V17: cases, their vendors and disclosure levels, notices, contact attempts,
+// attachments, status reports, countermeasures, the timeline, message threads and the mail queue.
+constexpr std::string_view kCases = R"sql(
+CREATE TABLE cases (
+    id                  INTEGER PRIMARY KEY,
+    identifier          TEXT NOT NULL UNIQUE,   -- "JVNVU#12345678"
+    receipt_id          TEXT NOT NULL UNIQUE,   -- given to the reporter: "R-XXXX-XXXX-XXXX"
+    title               TEXT NOT NULL,
+    summary             TEXT NOT NULL DEFAULT '',  -- no technical detail: what a summary notice may say
+    details             TEXT NOT NULL DEFAULT '',  -- technical detail: only for coordinators and detail vendors
+    source              TEXT NOT NULL CHECK (source IN ('domestic','certcc','cpni','finder','other')),
+    reporter_user_id    INTEGER REFERENCES users(id),
+    reporter_name       TEXT NOT NULL DEFAULT '',
+    reporter_email      TEXT NOT NULL DEFAULT '',
+    state               TEXT NOT NULL CHECK (state IN ('received','verified','rejected','coordinating','closed')),
+    verification        TEXT NOT NULL DEFAULT 'pending'
+                        CHECK (verification IN ('pending','reproduced','not_reproduced','false_report')),
+    verification_note   TEXT NOT NULL DEFAULT '',
+    created_at          TEXT NOT NULL,
+    handling_started_at TEXT NOT NULL DEFAULT '',
+    published           INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE case_terms (
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    kind    TEXT NOT NULL CHECK (kind IN ('keyword','component','product')),
+    value   TEXT NOT NULL,
+    version TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (case_id, kind, value)
+);
+CREATE TABLE case_vendors (
+    case_id          INTEGER NOT NULL REFERENCES cases(id),
+    vendor_id        INTEGER NOT NULL REFERENCES vendors(id),
+    level            TEXT NOT NULL DEFAULT 'none' CHECK (level IN ('none','summary','detail')),
+    answer           TEXT NOT NULL DEFAULT 'none' CHECK (answer IN ('none','request_details','no_products')),
+    status           TEXT NOT NULL DEFAULT 'unknown' CHECK (status IN
+                     ('unknown','affected','affected_investigating','not_affected','not_affected_investigating')),
+    status_text      TEXT NOT NULL DEFAULT '',
+    status_urls      TEXT NOT NULL DEFAULT '',   -- newline-separated
+    status_at        TEXT NOT NULL DEFAULT '',
+    added_at         TEXT NOT NULL,
+    added_by         TEXT NOT NULL,
+    suggested_by     INTEGER REFERENCES vendors(id),
+    summary_sent_at  TEXT NOT NULL DEFAULT '',
+    details_sent_at  TEXT NOT NULL DEFAULT '',
+    registration_requested_at TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (case_id, vendor_id)
+);
+CREATE TABLE case_attachments (
+    id         INTEGER PRIMARY KEY,
+    case_id    INTEGER NOT NULL REFERENCES cases(id),
+    name       TEXT NOT NULL,
+    kind       TEXT NOT NULL CHECK (kind IN ('detail','poc','tool','test_suite')),
+    media_type TEXT NOT NULL DEFAULT 'application/octet-stream',
+    content    BLOB NOT NULL,
+    sha256     TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE contact_attempts (
+    id        INTEGER PRIMARY KEY,
+    case_id   INTEGER REFERENCES cases(id),
+    vendor_id INTEGER NOT NULL REFERENCES vendors(id),
+    channel   TEXT NOT NULL CHECK (channel IN ('email','postal','phone','fax','web_form')),
+    address   TEXT NOT NULL,
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    note      TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE status_reports (
+    id                INTEGER PRIMARY KEY,
+    case_id           INTEGER NOT NULL REFERENCES cases(id),
+    vendor_id         INTEGER NOT NULL REFERENCES vendors(id),
+    status            TEXT NOT NULL,
+    public_text       TEXT NOT NULL DEFAULT '',
+    urls              TEXT NOT NULL DEFAULT '',
+    affected_products TEXT NOT NULL DEFAULT '',
+    plan              TEXT NOT NULL DEFAULT '',
+    schedule          TEXT NOT NULL DEFAULT '',
+    reported_at       TEXT NOT NULL,
+    reported_by       TEXT NOT NULL
+);
+CREATE TABLE countermeasures (
+    id            INTEGER PRIMARY KEY,
+    case_id       INTEGER NOT NULL REFERENCES cases(id),
+    vendor_id     INTEGER NOT NULL REFERENCES vendors(id),
+    product       TEXT NOT NULL,
+    workaround    TEXT NOT NULL DEFAULT '',
+    fix           TEXT NOT NULL DEFAULT '',
+    fixed_version TEXT NOT NULL DEFAULT '',
+    at            TEXT NOT NULL
+);
+CREATE TABLE case_events (
+    id      INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    at      TEXT NOT NULL,
+    actor   TEXT NOT NULL,
+    kind    TEXT NOT NULL,
+    text    TEXT NOT NULL DEFAULT '',
+    vendor_id INTEGER REFERENCES vendors(id)   -- set when the event concerns one vendor only
+);
+CREATE INDEX case_events_by_case ON case_events(case_id, id);
+CREATE TABLE messages (
+    id        INTEGER PRIMARY KEY,
+    case_id   INTEGER NOT NULL REFERENCES cases(id),
+    thread    TEXT NOT NULL,                 -- 'vendor:<id>' or 'reporter'
+    author    TEXT NOT NULL,
+    author_role TEXT NOT NULL,
+    body      TEXT NOT NULL,
+    at        TEXT NOT NULL
+);
+CREATE INDEX messages_by_thread ON messages(case_id, thread, id);
+CREATE TABLE mail_queue (
+    id            INTEGER PRIMARY KEY,
+    to_address    TEXT NOT NULL,
+    subject       TEXT NOT NULL,
+    body          TEXT NOT NULL,
+    encrypt_to    TEXT NOT NULL DEFAULT '',  -- OpenPGP fingerprint, '' = no key on file
+    case_id       INTEGER REFERENCES cases(id),
+    vendor_id     INTEGER REFERENCES vendors(id),
+    state         TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued','sending','sent','failed')),
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    created_at    TEXT NOT NULL
+);
+)sql";
+
+}  // namespace
+
+std::span<const store::Migration> Migrations() {
+    static const store::Migration kMigrations[] = {
+        {1000, "vuln_vendor_registry", kVendors},
+        {1001, "vuln_cases", kCases},
+    };
+    return kMigrations;
+}
+
+}  // namespace kizuna::vuln

@@ -1,0 +1,17 @@
+// Front door of vuln/: vulnerability coordination (seed 001; MISSION.md V1-V19).
+#pragma once
+
+#include <span>
+
+#include "store/store.hpp"
+#include "vuln/cases.hpp"
+#include "vuln/matcher.hpp"
+#include "vuln/types.hpp"
+#include "vuln/vendors.hpp"
+
+namespace kizuna::vuln {
+
+// Schema of vuln/ (versions 1000-1999).
+std::span<const store::Migration> Migrations();
+
+}  // namespace kizuna::vuln
