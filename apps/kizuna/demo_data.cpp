@@ -32,6 +32,134 @@ constexpr DemoAccount kAccounts[] = {
      "CERT Coordination Center (demo)"},
 };
 
+core::Result<vuln::VendorId> RegisteredVendor(Center& c, const vuln::NewVendor& v, const vuln::Contact& contact,
+                                               const std::string& member) {
+    KZ_ASSIGN(vuln::VendorId id, c.vendors->Create(v, "demo"));
+    KZ_TRY(c.vendors->AddContact(id, contact, "demo"));
+    if (v.kind == vuln::RegistrationKind::kGeneral) {
+        KZ_TRY(c.vendors->AgreeToTerms(id, c.config.vuln.terms_version, "demo"));
+        for (auto st : {vuln::RegistrationState::kDocumentsReceived, vuln::RegistrationState::kMeeting,
+                        vuln::RegistrationState::kRegistered})
+            KZ_TRY(c.vendors->Advance(id, st, "demo", ""));
+    } else {
+        KZ_TRY(c.vendors->Advance(id, vuln::RegistrationState::kRegistered, "demo", "individual registration by e-mail"));
+    }
+    if (!member.empty()) {
+        KZ_ASSIGN(auto user, c.users->FindByName(member));
+        if (user) KZ_TRY(c.vendors->AddMember(id, user->id, "demo"));
+    }
+    return id;
+}
+
+// Two registered general vendors with products and keyword answers, an individually registered one and
+// an unregistered one; a two-vendor case in coordination, a fresh report awaiting verification, and a
+// single-vendor case for the individual registration.
+core::Status SeedVulnerabilityCoordination(Center& c) {
+    KZ_ASSIGN(vuln::VendorId sakura,
+              RegisteredVendor(c, {"さくら電機株式会社", "Sakura Denki Co., Ltd.", vuln::RegistrationKind::kGeneral,
+                                   "https://sakura-denki.example.jp", "東京都千代田区丸の内 1-1-1"},
+                               {0, "佐藤 健一 (製品脆弱性対策管理者)", "psirt@sakura-denki.example.jp", "03-1234-5678", true},
+                               "sakura-psirt"));
+    KZ_TRY(c.vendors->AddProduct(sakura, "SR-1000 Router",
+                                 {{"libupnp", "1.14.12", "pkg:generic/libupnp@1.14.12"},
+                                  {"openssl", "3.0.7", "pkg:generic/openssl@3.0.7"},
+                                  {"busybox", "1.36.1", ""}},
+                                 "demo"));
+    KZ_TRY(c.vendors->AddProduct(sakura, "SR-NAS 200", {{"samba", "4.17.5", ""}, {"openssl", "3.0.7", ""}}, "demo"));
+    KZ_TRY(c.vendors->SetKeywords(sakura, {"upnp", "router", "nas", "http-server"}, "demo"));
+    KZ_ASSIGN(vuln::VendorId hikari,
+              RegisteredVendor(c, {"Hikari Networks Inc.", "Hikari Networks Inc.", vuln::RegistrationKind::kGeneral,
+                                   "https://hikari-net.example.com", ""},
+                               {0, "Emily Chen", "security@hikari-net.example.com", "+1-555-0100", true},
+                               "hikari-security"));
+    KZ_TRY(c.vendors->AddProduct(hikari, "HN Gateway 5", {{"libupnp", "1.14.16", ""}, {"lighttpd", "1.4.69", ""}}, "demo"));
+    KZ_TRY(c.vendors->SetKeywords(hikari, {"upnp", "gateway", "vpn"}, "demo"));
+    KZ_ASSIGN(vuln::VendorId komorebi,
+              RegisteredVendor(c, {"こもれびソフト", "Komorebi Soft", vuln::RegistrationKind::kIndividual, "", ""},
+                               {0, "木下 葵", "vuln@komorebi.example.jp", "", true}, ""));
+    KZ_TRY(c.vendors->AddProduct(komorebi, "Komorebi Viewer", {{"libpng", "1.6.37", ""}}, "demo"));
+    KZ_ASSIGN(vuln::VendorId unknown_cam,
+              c.vendors->Create({"Unknown Cam Co.", "", vuln::RegistrationKind::kUnregistered}, "demo"));
+
+    KZ_ASSIGN(auto coordinator_user, c.users->FindByName("coordinator"));
+    KZ_ASSIGN(auto finder_user, c.users->FindByName("finder-tanaka"));
+    if (!coordinator_user || !finder_user) return core::Internal("demo accounts missing");
+    auth::Principal coordinator{coordinator_user->id, "coordinator", coordinator_user->display_name,
+                                auth::Role::kCoordinator, false};
+    auth::Principal finder{finder_user->id, "finder-tanaka", finder_user->display_name, auth::Role::kReporter,
+                           false};
+    const vuln::Caller coord{&coordinator, std::nullopt};
+
+    // 1. A two-vendor UPnP case in coordination.
+    vuln::NewCase upnp;
+    upnp.title = "UPnP SSDP 処理におけるスタックベースのバッファオーバーフロー";
+    upnp.summary = "複数のルーター製品が利用する UPnP 実装に、遠隔から任意のコードを実行される可能性がある脆弱性が報告されています。"
+                   "UPnP の実装を用いた製品はありますか？";
+    upnp.details = "libupnp 1.14.17 以前の ssdp_server.c は M-SEARCH リクエストの ST ヘッダを固定長のスタックバッファに"
+                   "複写する際に長さを検証しない。4096 バイトを超える ST ヘッダを UDP 1900 番に送ると戻りアドレスを"
+                   "上書きできる。\n再現: python3 poc_ssdp.py 192.0.2.10";
+    upnp.keywords = {"upnp", "router"};
+    upnp.components = {{"libupnp", "< 1.14.18"}};
+    upnp.products = {"SR-1000 Router", "HN Gateway 5"};
+    KZ_ASSIGN(vuln::Receipt r1, c.cases->Submit(upnp, vuln::Caller{&finder, std::nullopt}));
+    KZ_TRY(c.cases->Verify(r1.id, vuln::Verification::kReproduced, "SR-1000 ファームウェア 2.3.0 で再現", coord));
+    KZ_TRY(c.cases->AddAttachment(r1.id, "poc_ssdp.py", vuln::AttachmentKind::kPoc, "text/x-python",
+                                  "import socket\n# sends an M-SEARCH with a 5000-byte ST header\n", coord)
+               .ok()
+               ? core::Ok()
+               : core::Internal("attachment"));
+    for (vuln::VendorId v : {sakura, hikari}) {
+        KZ_TRY(c.cases->AddVendor(r1.id, v, coord));
+        KZ_TRY(c.cases->SendSummary(r1.id, v, coord));
+    }
+    KZ_ASSIGN(auto sakura_user, c.users->FindByName("sakura-psirt"));
+    KZ_ASSIGN(auto hikari_user, c.users->FindByName("hikari-security"));
+    auth::Principal sakura_p{sakura_user->id, "sakura-psirt", sakura_user->display_name, auth::Role::kVendor, false};
+    auth::Principal hikari_p{hikari_user->id, "hikari-security", hikari_user->display_name, auth::Role::kVendor,
+                             false};
+    KZ_TRY(c.cases->AnswerSummary(r1.id, vuln::Answer::kRequestDetails, vuln::Caller{&sakura_p, sakura}));
+    KZ_TRY(c.cases->AnswerSummary(r1.id, vuln::Answer::kRequestDetails, vuln::Caller{&hikari_p, hikari}));
+    KZ_TRY(c.cases->DiscloseDetails(r1.id, sakura, false, coord));
+    KZ_TRY(c.cases->DiscloseDetails(r1.id, hikari, false, coord));
+    KZ_TRY(c.cases->ReportStatus(r1.id,
+                                 {vuln::VendorStatus::kAffected, "SR-1000 ファームウェア 2.4.1 で修正しました。",
+                                  {"https://sakura-denki.example.jp/psirt/2026-003.html"}, "SR-1000 Router 2.0-2.3",
+                                  "ファームウェア更新、回避策として UPnP を無効化", "2026-12-15 修正版公開"},
+                                 vuln::Caller{&sakura_p, sakura}));
+    KZ_TRY(c.cases->AddCountermeasure(r1.id, {"SR-1000 Router", "UPnP 機能を無効にする", "ファームウェア 2.4.1", "2.4.1"},
+                                      vuln::Caller{&sakura_p, sakura}));
+    KZ_TRY(c.cases->PostMessage(r1.id, "vendor:" + std::to_string(hikari.value()),
+                                "HN Gateway 5 の調査状況を 12 月 5 日までにお知らせください。", coord)
+               .ok()
+               ? core::Ok()
+               : core::Internal("message"));
+    KZ_TRY(c.cases->AddVendor(r1.id, unknown_cam, coord));
+    KZ_TRY(c.cases->RequestRegistration(r1.id, unknown_cam, vuln::Channel::kEmail, "info@unknowncam.example", coord));
+
+    // 2. A fresh report from the finder, awaiting verification.
+    vuln::NewCase xss;
+    xss.title = "HN Gateway 5 管理画面におけるクロスサイトスクリプティング";
+    xss.summary = "管理画面の一部ページで入力値のエスケープ漏れがあります。";
+    xss.details = "/admin/status?name=<script>alert(1)</script> の name パラメータがそのまま出力される。";
+    xss.products = {"HN Gateway 5"};
+    xss.keywords = {"http-server"};
+    KZ_TRY(c.cases->Submit(xss, vuln::Caller{&finder, std::nullopt}).ok() ? core::Ok() : core::Internal("xss case"));
+
+    // 3. The individually registered vendor: its own product, details sent directly.
+    vuln::NewCase png;
+    png.title = "Komorebi Viewer における細工された PNG 画像の処理による領域外読み込み";
+    png.summary = "画像ビューアに、細工された画像を開くと情報漏えいにつながる可能性がある脆弱性があります。";
+    png.details = "tEXt チャンクの長さ 0xFFFFFFF0 で整数オーバーフローが起き、ヒープ外を読む。";
+    png.source = vuln::Source::kDomestic;
+    png.products = {"Komorebi Viewer"};
+    png.components = {{"libpng", "1.6.37"}};
+    KZ_ASSIGN(vuln::Receipt r3, c.cases->Submit(png, coord));
+    KZ_TRY(c.cases->Verify(r3.id, vuln::Verification::kReproduced, "", coord));
+    KZ_TRY(c.cases->AddVendor(r3.id, komorebi, coord));
+    KZ_TRY(c.cases->DiscloseDetails(r3.id, komorebi, true, coord));
+    return core::Ok();
+}
+
 }  // namespace
 
 core::Result<bool> SeedDemoData(Center& center) {
@@ -44,6 +172,7 @@ core::Result<bool> SeedDemoData(Center& center) {
                                  "Kizuna 調整センター 定点観測"},
                                 "demo"));
     KZ_TRY(center.tokens->Create("sensor-tokyo-01", "demo sensor in Tokyo", "demo"));
+    KZ_TRY(SeedVulnerabilityCoordination(center));
     return true;
 }
 

@@ -20,10 +20,13 @@ struct NavItem {
 };
 
 std::vector<NavItem> NavFor(const auth::Principal* who) {
-    std::vector<NavItem> nav = {{"/", "nav_home"}};
+    std::vector<NavItem> nav = {{"/", "nav_home"}, {"/report", "nav_report"}};
     if (!who) return nav;
+    if (who->role == auth::Role::kVendor) nav.push_back({"/cases", "nav_portal"});
+    if (who->role == auth::Role::kReporter || who->role == auth::Role::kPartner) nav.push_back({"/cases", "nav_cases"});
     if (who->role == auth::Role::kAdmin || who->role == auth::Role::kCoordinator) {
         nav.push_back({"/dashboard", "nav_dashboard"});
+        nav.push_back({"/cases", "nav_cases"});
         nav.push_back({"/audit", "nav_audit"});
         nav.push_back({"/users", "nav_users"});
     }
@@ -41,7 +44,9 @@ std::string SafeNext(const std::optional<std::string>& next) {
 }
 
 std::string LandingFor(const auth::Principal& p) {
-    return p.role == auth::Role::kAdmin || p.role == auth::Role::kCoordinator ? "/dashboard" : "/account";
+    if (p.role == auth::Role::kAdmin || p.role == auth::Role::kCoordinator) return "/dashboard";
+    if (p.role == auth::Role::kVendor || p.role == auth::Role::kReporter || p.role == auth::Role::kPartner) return "/cases";
+    return "/account";
 }
 
 View AuditRows(SiteServices& s, store::Connection& conn, int limit) {

@@ -10,6 +10,7 @@ struct Site::Impl {
         detail::AddApi(router, services);
         detail::AddCaseApi(router, services);
         detail::AddVendorApi(router, services);
+        detail::AddCasePages(router, services);
     }
 
     http::Response Handle(http::Request& req) {

@@ -1,0 +1,426 @@
+// Pages of vulnerability coordination: the public report form with its receipt, the case list (the
+// coordinator console with filters, the vendor portal, a reporter's own reports) and the case page,
+// whose forms post to /cases/{id}/act. Every decision is vuln::CaseService's; this file renders.
+#include <sstream>
+
+#include "web/internal/handlers.hpp"
+
+namespace kizuna::web::detail {
+namespace {
+
+std::vector<std::string> Lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+        if (!line.empty()) out.push_back(line);
+    }
+    return out;
+}
+
+std::vector<std::string> CommaList(const std::string& text) {
+    std::vector<std::string> out;
+    std::string item;
+    std::istringstream in(text);
+    while (std::getline(in, item, ',')) {
+        const auto b = item.find_first_not_of(' ');
+        const auto e = item.find_last_not_of(' ');
+        if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
+    }
+    return out;
+}
+
+std::string StatusLabel(Lang lang, vuln::VendorStatus st) {
+    return Translate(lang, "status_" + std::string(vuln::Name(st)));
+}
+
+std::string Local(SiteServices& s, const std::string& rfc3339) {
+    auto t = core::ParseRfc3339(rfc3339);
+    return t ? s.zone.FormatMinutes(*t) : rfc3339;
+}
+
+View FormView(http::Request& req) {
+    View v;
+    for (const char* f : {"title", "summary", "details", "products", "components", "keywords", "reporter_name",
+                          "reporter_email"})
+        v.set(f, req.Form(f).value_or(""));
+    return v;
+}
+
+http::Response ReportForm(http::Request& req, SiteServices& s, int status, const std::string& error) {
+    RequestContext& ctx = Context(req);
+    std::string csrf;
+    if (ctx.session) {
+        csrf = ctx.session->csrf_token;
+    } else {
+        csrf = req.Cookie(kLoginCsrfCookie).value_or("");
+        if (csrf.size() != 64) csrf = core::RandomHex(32);
+    }
+    View view = req.method == "POST" ? FormView(req) : View{};
+    view.set("csrf", csrf);
+    view.set("logged_in", ctx.principal ? View::type::bool_true : View::type::bool_false);
+    if (!error.empty()) view.set("error", error);
+    http::Response r = RenderPage(req, s, "report", "report_title", std::move(view), status);
+    if (!ctx.session) r.SetCookie(kLoginCsrfCookie, csrf, SessionCookieOptions(req));
+    r.SetHeader("Cache-Control", "no-store");
+    return r;
+}
+
+// Anonymous forms use the double-submit token of the login form; sessions use their own token.
+bool FormCsrfValid(http::Request& req) {
+    if (Context(req).session) return CsrfValid(req);
+    const auto sent = req.Form("csrf");
+    const auto cookie = req.Cookie(kLoginCsrfCookie);
+    return sent && cookie && auth::CsrfTokenMatches(*sent, *cookie);
+}
+
+http::Response BackToCase(vuln::CaseId id, const core::Status& st, const std::string& thread = {}) {
+    std::string location = "/cases/" + std::to_string(id.value());
+    std::string query;
+    if (!thread.empty()) query += "thread=" + thread;
+    if (st.ok()) {
+        query += std::string(query.empty() ? "" : "&") + "done=1";
+    } else {
+        // The message travels in the query and is escaped when shown.
+        std::string msg = st.error().message();
+        std::string enc;
+        for (unsigned char c : msg) {
+            if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+                enc += static_cast<char>(c);
+            } else {
+                char buf[4];
+                std::snprintf(buf, sizeof buf, "%%%02X", c);
+                enc += buf;
+            }
+        }
+        query += std::string(query.empty() ? "" : "&") + "error=" + enc;
+    }
+    return http::Response::Redirect(location + "?" + query);
+}
+
+http::Response CaseError(http::Request& req, SiteServices& s, const core::Error& e) {
+    if (e.code() == core::ErrorCode::kUnauthenticated) return http::Response::Redirect("/login?next=" + req.path);
+    if (e.code() == core::ErrorCode::kNotFound) return ErrorPage(req, s, 404);
+    if (e.code() == core::ErrorCode::kPermissionDenied) return ErrorPage(req, s, 403);
+    s.log.Error("case page failed", {{"error", e.ToString()}, {"path", req.path}});
+    return ErrorPage(req, s, 500);
+}
+
+}  // namespace
+
+void AddCasePages(http::Router& router, SiteServices& s) {
+    router.Add("GET", "/report", [&s](http::Request& req) {
+        if (auto denied = Check(req, auth::Action::kView, {auth::ResourceKind::kPublicPage}, false)) return *denied;
+        return ReportForm(req, s, 200, "");
+    });
+
+    router.Add("POST", "/report", [&s](http::Request& req) {
+        const Lang lang = Context(req).lang;
+        if (!FormCsrfValid(req)) return ReportForm(req, s, 403, Translate(lang, "csrf_failed"));
+        vuln::NewCase n;
+        n.title = req.Form("title").value_or("");
+        n.summary = req.Form("summary").value_or("");
+        n.details = req.Form("details").value_or("");
+        n.reporter_name = req.Form("reporter_name").value_or("");
+        n.reporter_email = req.Form("reporter_email").value_or("");
+        n.products = Lines(req.Form("products").value_or(""));
+        n.keywords = CommaList(req.Form("keywords").value_or(""));
+        for (const std::string& line : Lines(req.Form("components").value_or(""))) {
+            const auto space = line.find(' ');
+            n.components.push_back({line.substr(0, space), space == std::string::npos ? "" : line.substr(space + 1)});
+        }
+        n.source = vuln::Source::kFinder;
+        auto receipt = s.cases.Submit(n, CallerFor(req, s));
+        if (!receipt.ok()) {
+            const core::Error& e = receipt.error();
+            return ReportForm(req, s, http::HttpStatusFor(e.code()),
+                              (e.field().empty() ? "" : e.field() + ": ") + e.message());
+        }
+        View view;
+        view.set("receipt_id", receipt->receipt_id);
+        view.set("identifier", receipt->identifier);
+        return RenderPage(req, s, "receipt", "receipt_title", std::move(view), 201);
+    });
+
+    router.Add("GET", "/cases", [&s](http::Request& req) {
+        RequestContext& ctx = Context(req);
+        if (!ctx.principal) return http::Response::Redirect("/login?next=/cases");
+        const vuln::Caller caller = CallerFor(req, s);
+        vuln::CaseFilter filter;
+        const std::string state = req.Query("state").value_or("");
+        const std::string source = req.Query("source").value_or("");
+        if (auto st = vuln::ParseCaseState(state); st.ok()) filter.state = *st;
+        if (auto src = vuln::ParseSource(source); src.ok()) filter.source = *src;
+        filter.text = req.Query("q").value_or("");
+        auto list = s.cases.List(caller, filter);
+        if (!list.ok()) return CaseError(req, s, list.error());
+        const Lang lang = ctx.lang;
+        View cases{View::type::list};
+        for (const auto& c : *list) {
+            View row;
+            row.set("id", std::to_string(c.id.value()));
+            row.set("identifier", c.identifier);
+            row.set("title", c.title);
+            row.set("state", std::string(vuln::Name(c.state)));
+            row.set("source", std::string(vuln::Name(c.source)));
+            row.set("verification", std::string(vuln::Name(c.verification)));
+            row.set("vendor_count", std::to_string(c.vendor_count));
+            row.set("level", std::string(vuln::Name(c.caller_level)));
+            row.set("status_label", StatusLabel(lang, c.caller_status));
+            row.set("created", Local(s, c.created_at));
+            cases.push_back(row);
+        }
+        View view;
+        view.set("cases", cases);
+        view.set("staff", caller.staff() ? View::type::bool_true : View::type::bool_false);
+        view.set("vendor", caller.vendor ? View::type::bool_true : View::type::bool_false);
+        view.set("heading", Translate(lang, caller.vendor ? "portal_heading" : "cases_heading"));
+        view.set("q", filter.text);
+        View states{View::type::list}, sources{View::type::list};
+        for (const char* v : {"received", "verified", "rejected", "coordinating", "closed"}) {
+            View o;
+            o.set("value", v);
+            o.set("selected", state == v ? View::type::bool_true : View::type::bool_false);
+            states.push_back(o);
+        }
+        for (const char* v : {"domestic", "certcc", "cpni", "finder", "other"}) {
+            View o;
+            o.set("value", v);
+            o.set("selected", source == v ? View::type::bool_true : View::type::bool_false);
+            sources.push_back(o);
+        }
+        view.set("states", states);
+        view.set("sources", sources);
+        return RenderPage(req, s, "cases", "cases_title", std::move(view));
+    });
+
+    router.Add("GET", "/cases/{id}", [&s](http::Request& req) {
+        RequestContext& ctx = Context(req);
+        if (!ctx.principal) return http::Response::Redirect("/login?next=" + req.path);
+        auto id = CaseIdParam(req, s);
+        if (!id.ok()) return CaseError(req, s, id.error());
+        const vuln::Caller caller = CallerFor(req, s);
+        auto c = s.cases.Get(*id, caller);
+        if (!c.ok()) return CaseError(req, s, c.error());
+        const Lang lang = ctx.lang;
+        const std::string case_id = std::to_string(id->value());
+        const std::string csrf = ctx.session ? ctx.session->csrf_token : "";
+        View view;
+        view.set("id", case_id);
+        view.set("case_id", case_id);
+        view.set("csrf", csrf);
+        view.set("identifier", c->identifier);
+        view.set("title", c->title);
+        view.set("summary", c->summary);
+        view.set("state", std::string(vuln::Name(c->state)));
+        view.set("verification", std::string(vuln::Name(c->verification)));
+        view.set("source", std::string(vuln::Name(c->source)));
+        view.set("created", Local(s, c->created_at));
+        // kainjow treats "" as true in sections: set optional values only when present.
+        if (!c->receipt_id.empty()) view.set("receipt_id", c->receipt_id);
+        if (req.Query("done")) view.set("done", View::type::bool_true);
+        if (auto err = req.Query("error")) view.set("error", *err);
+        view.set("has_details", c->details ? View::type::bool_true : View::type::bool_false);
+        view.set("details", c->details.value_or(""));
+        View terms{View::type::list};
+        for (const auto& t : c->terms) {
+            View tv;
+            tv.set("kind", t.kind);
+            tv.set("value", t.value);
+            if (!t.version.empty()) tv.set("version", t.version);
+            terms.push_back(tv);
+        }
+        view.set("terms", terms);
+        view.set("has_terms", c->terms.empty() ? View::type::bool_false : View::type::bool_true);
+        View atts{View::type::list};
+        for (const auto& a : c->attachments) {
+            View av;
+            av.set("id", std::to_string(a.id));
+            av.set("name", a.name);
+            av.set("kind", std::string(vuln::Name(a.kind)));
+            av.set("size", std::to_string(a.size));
+            av.set("sha256", a.sha256.substr(0, 16));
+            atts.push_back(av);
+        }
+        view.set("attachments", atts);
+        view.set("has_attachments", c->attachments.empty() ? View::type::bool_false : View::type::bool_true);
+
+        const bool staff = caller.staff();
+        view.set("staff", staff ? View::type::bool_true : View::type::bool_false);
+        if (staff) {
+            view.set("can_verify", c->state == vuln::CaseState::kReceived || c->state == vuln::CaseState::kRejected
+                                       ? View::type::bool_true
+                                       : View::type::bool_false);
+            const bool verified = c->verification == vuln::Verification::kReproduced;
+            View vendors{View::type::list};
+            for (const auto& v : c->vendors) {
+                const bool registered = v.registration == vuln::RegistrationState::kRegistered;
+                View row;
+                row.set("vendor_id", std::to_string(v.vendor.value()));
+                row.set("name", v.name);
+                if (!v.suggested_by.empty()) row.set("suggested_by", v.suggested_by);
+                row.set("registration", std::string(vuln::Name(v.kind)) + " / " + std::string(vuln::Name(v.registration)));
+                row.set("level", std::string(vuln::Name(v.level)));
+                row.set("answer", std::string(vuln::Name(v.answer)));
+                row.set("status_label", StatusLabel(lang, v.status));
+                if (!v.status_text.empty()) row.set("status_text", v.status_text);
+                auto flag = [](bool b) { return b ? View::type::bool_true : View::type::bool_false; };
+                row.set("can_summary", flag(verified && registered && v.level == vuln::Level::kNone));
+                row.set("can_disclose", flag(verified && registered && v.level == vuln::Level::kSummary &&
+                                             v.answer == vuln::Answer::kRequestDetails));
+                row.set("can_direct", flag(verified && registered && v.level == vuln::Level::kNone));
+                row.set("needs_registration", flag(!registered));
+                vendors.push_back(row);
+            }
+            view.set("vendors", vendors);
+            View suggestions{View::type::list};
+            if (auto list = s.cases.SuggestVendors(*id, caller); list.ok()) {
+                for (const auto& sv : *list) {
+                    View row;
+                    row.set("vendor_id", std::to_string(sv.candidate.vendor_id));
+                    row.set("name", sv.name);
+                    char score[32];
+                    std::snprintf(score, sizeof score, "%.1f", sv.candidate.score);
+                    row.set("score", score);
+                    std::string reasons;
+                    for (const auto& why : sv.candidate.reasons) {
+                        if (!reasons.empty()) reasons += ", ";
+                        reasons += std::string(why.kind == vuln::MatchKind::kKeyword     ? "keyword "
+                                               : why.kind == vuln::MatchKind::kComponent ? "component "
+                                                                                         : "product ") +
+                                   why.term + (why.product.empty() || why.kind == vuln::MatchKind::kProduct
+                                                   ? ""
+                                                   : " in " + why.product) +
+                                   (why.version.empty() ? "" : " " + why.version) + (why.version_matched ? " ✓" : "");
+                    }
+                    row.set("reasons", reasons);
+                    row.set("registration", std::string(vuln::Name(sv.registration)));
+                    row.set("in_case", sv.already_in_case ? View::type::bool_true : View::type::bool_false);
+                    suggestions.push_back(row);
+                }
+            }
+            view.set("suggestions", suggestions);
+            View timeline{View::type::list};
+            if (auto events = s.cases.Timeline(*id, caller); events.ok()) {
+                for (const auto& e : *events) {
+                    View row;
+                    row.set("at", Local(s, e.at));
+                    row.set("actor", e.actor);
+                    row.set("kind", e.kind);
+                    row.set("text", e.text);
+                    timeline.push_back(row);
+                }
+            }
+            view.set("timeline", timeline);
+        }
+
+        // The message thread: staff pick one (?thread=), a vendor has its own, a reporter the reporter thread.
+        std::string thread;
+        if (staff) {
+            thread = req.Query("thread").value_or("reporter");
+            View threads{View::type::list};
+            View rt;
+            rt.set("value", "reporter");
+            rt.set("label", Translate(lang, "thread_reporter"));
+            threads.push_back(rt);
+            for (const auto& v : c->vendors) {
+                View tv;
+                tv.set("value", "vendor:" + std::to_string(v.vendor.value()));
+                tv.set("label", v.name);
+                threads.push_back(tv);
+            }
+            view.set("threads", threads);
+        } else if (c->caller_level != vuln::Level::kNone && caller.vendor) {
+            thread = "vendor:" + std::to_string(caller.vendor->value());
+            View vendor;
+            vendor.set("level", std::string(vuln::Name(c->caller_level)));
+            const vuln::CaseVendor* mine = c->vendors.empty() ? nullptr : &c->vendors.front();
+            const bool summary_only = c->caller_level == vuln::Level::kSummary;
+            vendor.set("can_answer", summary_only && mine && mine->answer == vuln::Answer::kNone ? View::type::bool_true
+                                                                                                  : View::type::bool_false);
+            vendor.set("can_report", c->caller_level == vuln::Level::kDetail ? View::type::bool_true : View::type::bool_false);
+            vendor.set("my_status", mine ? StatusLabel(lang, mine->status) : StatusLabel(lang, vuln::VendorStatus::kUnknown));
+            View statuses{View::type::list};
+            for (auto st : {vuln::VendorStatus::kAffected, vuln::VendorStatus::kAffectedInvestigating,
+                            vuln::VendorStatus::kNotAffected, vuln::VendorStatus::kNotAffectedInvestigating}) {
+                View o;
+                o.set("value", std::string(vuln::Name(st)));
+                o.set("label", StatusLabel(lang, st));
+                statuses.push_back(o);
+            }
+            vendor.set("statuses", statuses);
+            view.set("vendor", vendor);
+        } else if (c->caller_is_reporter) {
+            thread = "reporter";
+        }
+        if (!thread.empty()) {
+            View messages{View::type::list};
+            if (auto list = s.cases.Messages(*id, thread, caller); list.ok()) {
+                for (const auto& m : *list) {
+                    View row;
+                    row.set("author", m.author);
+                    row.set("author_role", m.author_role);
+                    row.set("at", Local(s, m.at));
+                    row.set("body", m.body);
+                    messages.push_back(row);
+                }
+            }
+            view.set("messages", messages);
+            view.set("thread", thread);
+        }
+        return RenderPage(req, s, "case", "case_title", std::move(view));
+    });
+
+    router.Add("POST", "/cases/{id}/act", [&s](http::Request& req) {
+        RequestContext& ctx = Context(req);
+        if (!ctx.principal) return http::Response::Redirect("/login");
+        if (!CsrfValid(req)) return ErrorPage(req, s, 403);
+        auto id = CaseIdParam(req, s);
+        if (!id.ok()) return CaseError(req, s, id.error());
+        const vuln::Caller caller = CallerFor(req, s);
+        const std::string action = req.Form("action").value_or("");
+        auto vendor = [&]() { return vuln::VendorId(std::atoll(req.Form("vendor").value_or("0").c_str())); };
+        core::Status st;
+        std::string thread;
+        if (action == "verify") {
+            auto result = vuln::ParseVerification(req.Form("result").value_or(""), "result");
+            st = result.ok() ? s.cases.Verify(*id, *result, req.Form("note").value_or(""), caller) : core::Status(result.error());
+        } else if (action == "add_vendor") {
+            st = s.cases.AddVendor(*id, vendor(), caller);
+        } else if (action == "summary") {
+            st = s.cases.SendSummary(*id, vendor(), caller);
+        } else if (action == "details" || action == "details_direct") {
+            st = s.cases.DiscloseDetails(*id, vendor(), action == "details_direct", caller);
+        } else if (action == "request_registration") {
+            auto channel = vuln::ParseChannel(req.Form("channel").value_or(""));
+            st = channel.ok() ? s.cases.RequestRegistration(*id, vendor(), *channel, req.Form("address").value_or(""), caller)
+                              : core::Status(channel.error());
+        } else if (action == "answer") {
+            auto answer = vuln::ParseAnswer(req.Form("answer").value_or(""));
+            st = answer.ok() ? s.cases.AnswerSummary(*id, *answer, caller) : core::Status(answer.error());
+        } else if (action == "status") {
+            auto status = vuln::ParseVendorStatus(req.Form("status").value_or(""));
+            if (status.ok()) {
+                vuln::StatusReport r{*status, req.Form("public_text").value_or(""), Lines(req.Form("urls").value_or("")),
+                                     req.Form("affected_products").value_or(""), req.Form("plan").value_or(""),
+                                     req.Form("schedule").value_or("")};
+                st = s.cases.ReportStatus(*id, r, caller);
+            } else {
+                st = status.error();
+            }
+        } else if (action == "suggest_vendor") {
+            st = s.cases.SuggestVendor(*id, req.Form("vendor_name").value_or(""), req.Form("note").value_or(""), caller);
+        } else if (action == "message") {
+            thread = req.Form("thread").value_or("");
+            auto msg = s.cases.PostMessage(*id, thread, req.Form("body").value_or(""), caller);
+            if (!msg.ok()) st = msg.error();
+        } else {
+            st = core::InvalidArgument("unknown action", "action");
+        }
+        if (!st.ok() && st.error().code() == core::ErrorCode::kNotFound) return ErrorPage(req, s, 404);
+        return BackToCase(*id, st, thread);
+    });
+}
+
+}  // namespace kizuna::web::detail
