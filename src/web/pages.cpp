@@ -304,6 +304,10 @@ void AddPages(http::Router& router, SiteServices& s) {
         add("sessions", *sessions);
         add("tokens", *tokens);
         add("audit", audit_count.ok() ? *audit_count : 0);
+        std::int64_t cases_total = 0;
+        if (auto by_state = s.cases.CountByState(); by_state.ok())
+            for (const auto& [state, n] : *by_state) cases_total += n;
+        add("cases", cases_total);
         View view;
         view.set("stats", stats);
         view.set("audit", AuditRows(s, **lease, 10));
