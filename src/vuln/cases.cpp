@@ -153,7 +153,8 @@ core::Result<std::vector<CaseListItem>> CaseService::List(const Caller& caller, 
     if (caller.staff()) {
         sql += "1";
     } else if (caller.principal->role == auth::Role::kVendor || caller.principal->role == auth::Role::kPartner) {
-        sql += "me.level IN ('summary','detail')";
+        sql += "(me.level IN ('summary','detail') OR c.reporter_user_id = ?)";  // notified, or reported by them
+        params.push_back(caller.principal->id.value());
     } else if (caller.principal->role == auth::Role::kReporter) {
         sql += "c.reporter_user_id = ?";
         params.push_back(caller.principal->id.value());

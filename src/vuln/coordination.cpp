@@ -190,6 +190,11 @@ core::Status CaseService::LogContactAttempt(CaseId id, VendorId vendor, Channel 
 
 core::Status CaseService::RequestRegistration(CaseId id, VendorId vendor, Channel channel, std::string_view address,
                                               const Caller& caller) {
+    {
+        KZ_ASSIGN(auto lease, db_.Acquire());
+        KZ_ASSIGN(VendorFacts v, LoadVendor(*lease, vendor));
+        if (v.state == RegistrationState::kRegistered) return core::FailedPrecondition(v.name + " is already registered");
+    }
     KZ_TRY(LogContactAttempt(id, vendor, channel, address, "request to register (individual registration)", caller));
     return db_.InTransaction([&](store::Connection& c) -> core::Status {
         KZ_ASSIGN(VendorFacts v, LoadVendor(c, vendor));
