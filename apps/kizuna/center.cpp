@@ -27,6 +27,7 @@ core::Result<core::Config> LoadConfiguration(const GlobalOptions& options, std::
 std::vector<store::Migration> AllMigrations() {
     std::vector<store::Migration> all;
     for (const auto& m : auth::Migrations()) all.push_back(m);
+    for (const auto& m : sched::Migrations()) all.push_back(m);
     for (const auto& m : vuln::Migrations()) all.push_back(m);
     return all;
 }
@@ -60,6 +61,9 @@ core::Result<std::unique_ptr<Center>> Center::Open(core::Config config, std::str
     center->vendors = std::make_unique<vuln::VendorRegistry>(*center->db, clock, *center->audit);
     center->cases = std::make_unique<vuln::CaseService>(*center->db, clock, *center->audit, *center->vendors,
                                                         center->config.vuln.identifier_scheme);
+    center->schedule = std::make_unique<vuln::ScheduleService>(*center->db, clock, *center->audit);
+    center->scheduler = std::make_unique<sched::Scheduler>(*center->db, clock, *center->log);
+    center->schedule->RegisterJobs(*center->scheduler);
     return center;
 }
 

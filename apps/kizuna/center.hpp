@@ -10,6 +10,7 @@
 #include "auth/auth.hpp"
 #include "core/core.hpp"
 #include "store/store.hpp"
+#include "sched/sched.hpp"
 #include "vuln/vuln.hpp"
 
 namespace kizuna::app {
@@ -41,6 +42,8 @@ struct Center {
     std::unique_ptr<auth::TokenService> tokens;
     std::unique_ptr<vuln::VendorRegistry> vendors;
     std::unique_ptr<vuln::CaseService> cases;
+    std::unique_ptr<vuln::ScheduleService> schedule;
+    std::unique_ptr<sched::Scheduler> scheduler;  // jobs registered; started by serve/demo
     store::MigrationReport migrations;
 
     static core::Result<std::unique_ptr<Center>> Open(core::Config config, std::string data_dir);

@@ -23,7 +23,7 @@ int Serve(Center& center, const ServeOptions& options, bool demo) {
     metrics.AddCollector([&center](std::string& out) { center.db->stats().RenderPrometheus(out, center.db->backend()); });
     web::Site site(web::SiteServices{config, core::RealClock(), *center.log, *center.db, *center.audit, *center.users,
                                      *center.sessions, *center.tokens, metrics, *zone, *center.vendors,
-                                     *center.cases});
+                                     *center.cases, *center.schedule, *center.scheduler});
     http::Server server(http::ServerOptions::FromConfig(config.server), site.Handler(), metrics, *center.log);
     if (auto st = server.Start(); !st.ok()) {
         PrintError(st.error().ToString());
@@ -42,7 +42,11 @@ int Serve(Center& center, const ServeOptions& options, bool demo) {
     if (demo) PrintDemoAccounts(url);
     std::printf("Kizuna is running at %s  (data: %s; stop with Ctrl-C)\n", url.c_str(), center.data_dir.c_str());
     std::fflush(stdout);
+    // Due jobs (publication instants, reminders) run in the background; jobs missed while the center was
+    // down run now (catch-up).
+    center.scheduler->Start();
     server.Run();
+    center.scheduler->Stop();
     center.log->Info("stopped");
     return kExitOk;
 }

@@ -1,6 +1,8 @@
 // Vendors in a case: adding them, summary notices and answers, detail disclosure, registration requests
 // for unregistered vendors and the log of contact attempts (seed 001 sections 2 and 3).
+#include "sched/sched.hpp"
 #include "vuln/cases.hpp"
+#include "vuln/schedule.hpp"
 #include "vuln/internal/case_access.hpp"
 
 namespace kizuna::vuln {
@@ -180,6 +182,14 @@ core::Status CaseService::LogContactAttempt(CaseId id, VendorId vendor, Channel 
         KZ_ASSIGN(detail::CaseAccess a, Check(c, id, caller, true));
         if (!a.staff) return core::NotFound("no such case");
         KZ_ASSIGN(VendorFacts v, LoadVendor(c, vendor));
+        // The 3-month clock (V5) starts at the first attempt: a job proposes "unreachable" when it runs out.
+        KZ_ASSIGN(auto earlier, c.QueryInt("SELECT count(*) FROM contact_attempts WHERE case_id = ? AND vendor_id = ?",
+                                           {id.value(), vendor.value()}));
+        if (earlier == 0)
+            KZ_TRY(sched::Scheduler::Schedule(c, kUnreachableJob, clock_.Now() + kUnreachableAfter,
+                                              std::to_string(id.value()) + ":" + std::to_string(vendor.value()),
+                                              "unreachable:case:" + std::to_string(id.value()) + ":vendor:" +
+                                                  std::to_string(vendor.value())));
         KZ_TRY(c.Exec("INSERT INTO contact_attempts(case_id, vendor_id, channel, address, at, actor, note)"
                       " VALUES (?, ?, ?, ?, ?, ?, ?)",
                       {id.value(), vendor.value(), std::string(Name(channel)), std::string(address),

@@ -1,5 +1,6 @@
 // vuln/ owns migration versions 1000-1999. Times are RFC 3339 UTC text unless the column ends in _us
 // (UNIX microseconds, for comparisons).
+#include "vuln/early_notice.hpp"
 #include "vuln/vuln.hpp"
 
 namespace kizuna::vuln {
@@ -208,12 +209,46 @@ CREATE TABLE mail_queue (
 );
 )sql";
 
+
+// V5, V8-V10: the publication schedule, date change requests, embargo release and unreachable vendors.
+constexpr std::string_view kSchedule = R"sql(
+ALTER TABLE cases ADD COLUMN leak_risk TEXT NOT NULL DEFAULT 'normal' CHECK (leak_risk IN ('normal','high'));
+ALTER TABLE cases ADD COLUMN publish_at TEXT NOT NULL DEFAULT '';        -- decided instant, UTC
+ALTER TABLE cases ADD COLUMN publish_reason TEXT NOT NULL DEFAULT '';    -- why not the 45-day default
+ALTER TABLE cases ADD COLUMN published_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE case_vendors ADD COLUMN date_answer TEXT NOT NULL DEFAULT 'none'
+    CHECK (date_answer IN ('none','accepted','change_requested'));
+ALTER TABLE case_vendors ADD COLUMN unreachable_since TEXT NOT NULL DEFAULT '';  -- first contact attempt
+ALTER TABLE case_vendors ADD COLUMN unreachable INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE schedule_proposals (
+    id         INTEGER PRIMARY KEY,
+    case_id    INTEGER NOT NULL REFERENCES cases(id),
+    publish_at TEXT NOT NULL,
+    reason     TEXT NOT NULL DEFAULT '',
+    state      TEXT NOT NULL CHECK (state IN ('proposed','decided','superseded')),
+    created_at TEXT NOT NULL,
+    actor      TEXT NOT NULL
+);
+CREATE TABLE date_change_requests (
+    id           INTEGER PRIMARY KEY,
+    case_id      INTEGER NOT NULL REFERENCES cases(id),
+    vendor_id    INTEGER NOT NULL REFERENCES vendors(id),
+    requested_at TEXT NOT NULL,        -- the date the vendor asks for
+    reason       TEXT NOT NULL,
+    state        TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open','granted','refused')),
+    created_at   TEXT NOT NULL,
+    decided_at   TEXT NOT NULL DEFAULT ''
+);
+)sql";
+
 }  // namespace
 
 std::span<const store::Migration> Migrations() {
     static const store::Migration kMigrations[] = {
         {1000, "vuln_vendor_registry", kVendors},
         {1001, "vuln_cases", kCases},
+        {1002, "vuln_schedule", kSchedule},
+        {1003, "vuln_early_notice", EarlyNoticeSchema()},
     };
     return kMigrations;
 }

@@ -5,7 +5,9 @@
 
 #include "store/store.hpp"
 #include "vuln/cases.hpp"
+#include "vuln/early_notice.hpp"
 #include "vuln/matcher.hpp"
+#include "vuln/schedule.hpp"
 #include "vuln/types.hpp"
 #include "vuln/vendors.hpp"
 

@@ -3,6 +3,7 @@
 // whose forms post to /cases/{id}/act. Every decision is vuln::CaseService's; this file renders.
 #include <sstream>
 
+#include "sched/sched.hpp"
 #include "web/internal/handlers.hpp"
 
 namespace kizuna::web::detail {
@@ -315,6 +316,49 @@ void AddCasePages(http::Router& router, SiteServices& s) {
             view.set("timeline", timeline);
         }
 
+        // The publication schedule: staff and the vendors taking part (the date is confidential).
+        if (auto sv = s.schedule.View(*id, caller); sv.ok()) {
+            View sched;
+            sched.set("default_target", Local(s, sv->default_target));
+            if (!sv->proposed_at.empty()) sched.set("proposed_at", Local(s, sv->proposed_at));
+            sched.set("proposal_reason", sv->proposal_reason);
+            if (!sv->publish_at.empty()) sched.set("publish_at", Local(s, sv->publish_at));
+            sched.set("publish_reason", sv->publish_reason);
+            if (!sv->published_at.empty()) sched.set("published_at", Local(s, sv->published_at));
+            sched.set("leak_risk", sv->leak_risk);
+            sched.set("suggested_instant", sv->publish_at.empty() ? sv->default_target : sv->publish_at);
+            View requests{View::type::list};
+            for (const auto& r : sv->change_requests) {
+                View rv;
+                rv.set("id", std::to_string(r.id));
+                rv.set("vendor", r.vendor_name);
+                rv.set("publish_at", Local(s, r.requested_at));
+                rv.set("reason", r.reason);
+                rv.set("state", r.state);
+                rv.set("open", r.state == "open" ? View::type::bool_true : View::type::bool_false);
+                requests.push_back(rv);
+            }
+            sched.set("requests", requests);
+            if (staff) {
+                View unreachable{View::type::list};
+                if (auto list = s.schedule.UnreachableCandidates(*id, caller); list.ok()) {
+                    for (const auto& u : *list) {
+                        View uv;
+                        uv.set("vendor_id", std::to_string(u.vendor.value()));
+                        uv.set("name", u.name);
+                        uv.set("first_attempt", Local(s, u.first_attempt));
+                        uv.set("attempts", std::to_string(u.attempts));
+                        unreachable.push_back(uv);
+                    }
+                    sched.set("has_unreachable", list->empty() ? View::type::bool_false : View::type::bool_true);
+                }
+                sched.set("unreachable", unreachable);
+            }
+            sched.set("vendor_dates", !staff && !sv->proposed_at.empty() && !sv->published ? View::type::bool_true
+                                                                                           : View::type::bool_false);
+            view.set("sched", sched);
+        }
+
         // The message thread: staff pick one (?thread=), a vendor has its own, a reporter the reporter thread.
         std::string thread;
         if (staff) {
@@ -411,6 +455,27 @@ void AddCasePages(http::Router& router, SiteServices& s) {
             }
         } else if (action == "suggest_vendor") {
             st = s.cases.SuggestVendor(*id, req.Form("vendor_name").value_or(""), req.Form("note").value_or(""), caller);
+        } else if (action == "propose" || action == "decide" || action == "change_date") {
+            auto at = core::ParseRfc3339(req.Form("publish_at").value_or(""));
+            const std::string reason = req.Form("reason").value_or("");
+            if (!at) {
+                st = core::InvalidArgument("must be an RFC 3339 date-time such as 2026-05-16T10:00:00+09:00", "publish_at");
+            } else if (action == "propose") {
+                st = s.schedule.Propose(*id, *at, reason, caller);
+            } else if (action == "decide") {
+                st = s.schedule.Decide(*id, *at, reason, caller);
+            } else {
+                st = s.schedule.RequestChange(*id, *at, reason, caller);
+            }
+        } else if (action == "accept_date") {
+            st = s.schedule.Accept(*id, caller);
+        } else if (action == "grant_change" || action == "refuse_change") {
+            st = s.schedule.DecideChange(*id, std::atoll(req.Form("request").value_or("0").c_str()),
+                                         action == "grant_change", caller);
+        } else if (action == "leak") {
+            st = s.schedule.ReportLeak(*id, req.Form("reason").value_or(""), std::nullopt, caller);
+        } else if (action == "unreachable") {
+            st = s.schedule.DeclareUnreachable(*id, vendor(), caller);
         } else if (action == "message") {
             thread = req.Form("thread").value_or("");
             auto msg = s.cases.PostMessage(*id, thread, req.Form("body").value_or(""), caller);
@@ -419,6 +484,7 @@ void AddCasePages(http::Router& router, SiteServices& s) {
             st = core::InvalidArgument("unknown action", "action");
         }
         if (!st.ok() && st.error().code() == core::ErrorCode::kNotFound) return ErrorPage(req, s, 404);
+        if (st.ok()) s.scheduler.Wake();
         return BackToCase(*id, st, thread);
     });
 }

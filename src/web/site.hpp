@@ -14,6 +14,11 @@
 #include "http/http.hpp"
 #include "store/store.hpp"
 #include "vuln/vuln.hpp"
+#include "vuln/schedule.hpp"
+
+namespace kizuna::sched {
+class Scheduler;
+}
 
 namespace kizuna::web {
 
@@ -30,6 +35,8 @@ struct SiteServices {
     core::TimeZone zone;
     vuln::VendorRegistry& vendors;
     vuln::CaseService& cases;
+    vuln::ScheduleService& schedule;
+    sched::Scheduler& scheduler;
 };
 
 class Site {

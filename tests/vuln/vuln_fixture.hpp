@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "auth/auth.hpp"
+#include "sched/sched.hpp"
 #include "support/manual_clock.hpp"
 #include "support/temp_dir.hpp"
 #include "vuln/vuln.hpp"
@@ -20,6 +21,7 @@ class VulnFixture : public ::testing::Test {
         std::vector<store::Migration> all;
         for (const auto& m : auth::Migrations()) all.push_back(m);
         for (const auto& m : Migrations()) all.push_back(m);
+        for (const auto& m : sched::Migrations()) all.push_back(m);
         auto migrated = store::Migrate(*db_, all);
         ASSERT_TRUE(migrated.ok()) << migrated.error().ToString();
         users_ = std::make_unique<auth::UserDirectory>(*db_, clock_, audit_, auth::PasswordLimits::ForTests());

@@ -7,6 +7,7 @@
 
 #include "support/manual_clock.hpp"
 #include "support/temp_dir.hpp"
+#include "sched/sched.hpp"
 #include "web/site.hpp"
 
 namespace kizuna::web {
@@ -18,19 +19,23 @@ class SiteFixture : public ::testing::Test {
         std::vector<store::Migration> all;
         for (const auto& m : auth::Migrations()) all.push_back(m);
         for (const auto& m : vuln::Migrations()) all.push_back(m);
+        for (const auto& m : sched::Migrations()) all.push_back(m);
         ASSERT_TRUE(store::Migrate(*db_, all).ok());
         users_ = std::make_unique<auth::UserDirectory>(*db_, clock_, audit_, auth::PasswordLimits::ForTests());
         sessions_ = std::make_unique<auth::SessionManager>(*db_, clock_, *users_, audit_, auth::SessionLimits{});
         tokens_ = std::make_unique<auth::TokenService>(*db_, clock_, audit_);
         vendors_ = std::make_unique<vuln::VendorRegistry>(*db_, clock_, audit_);
         cases_ = std::make_unique<vuln::CaseService>(*db_, clock_, audit_, *vendors_, "JVNVU#{seq:8}");
+        schedule_ = std::make_unique<vuln::ScheduleService>(*db_, clock_, audit_);
+        scheduler_ = std::make_unique<sched::Scheduler>(*db_, clock_, log_);
+        schedule_->RegisterJobs(*scheduler_);
         for (auto [name, role] : {std::pair{"admin", auth::Role::kAdmin}, {"coord", auth::Role::kCoordinator},
                                   {"vendor", auth::Role::kVendor}, {"reporter", auth::Role::kReporter}}) {
             ASSERT_TRUE(users_->Create({name, role, "long-enough-password"}, "test").ok());
             secrets_[name] = std::move(tokens_->Create(name, "", "test")).value().secret;
         }
         site_ = std::make_unique<Site>(SiteServices{config_, clock_, log_, *db_, audit_, *users_, *sessions_,
-                                                    *tokens_, metrics_, *core::TimeZone::Load("Asia/Tokyo"), *vendors_, *cases_});
+                                                    *tokens_, metrics_, *core::TimeZone::Load("Asia/Tokyo"), *vendors_, *cases_, *schedule_, *scheduler_});
         handler_ = site_->Handler();
     }
 
@@ -66,6 +71,8 @@ class SiteFixture : public ::testing::Test {
     std::map<std::string, std::string> secrets_;
     std::unique_ptr<vuln::VendorRegistry> vendors_;
     std::unique_ptr<vuln::CaseService> cases_;
+    std::unique_ptr<vuln::ScheduleService> schedule_;
+    std::unique_ptr<sched::Scheduler> scheduler_;
     http::Metrics metrics_;
     std::unique_ptr<Site> site_;
     http::Handler handler_;

@@ -15,6 +15,7 @@ void AddApi(http::Router& router, SiteServices& services);
 void AddCaseApi(http::Router& router, SiteServices& services);
 void AddVendorApi(http::Router& router, SiteServices& services);
 void AddCasePages(http::Router& router, SiteServices& services);
+void AddScheduleApi(http::Router& router, SiteServices& services);
 
 // The caller as the vuln/ services see it: the principal and, for vendor accounts, their vendor.
 vuln::Caller CallerFor(http::Request& request, SiteServices& services);

@@ -1,0 +1,148 @@
+// JSON API for the publication schedule: /api/v1/cases/{id}/schedule..., leaks, unreachable vendors.
+#include <nlohmann/json.hpp>
+
+#include "sched/sched.hpp"
+#include "web/internal/handlers.hpp"
+
+namespace kizuna::web::detail {
+namespace {
+
+using nlohmann::json;
+
+http::Response Err(const core::Error& e, http::Request& req, SiteServices& s) { return http::ErrorResponse(e, req, s.log); }
+
+std::optional<http::Response> Unsafe(http::Request& req) {
+    if (!Context(req).principal) return http::ErrorResponse(401, "unauthenticated", "log in or send an API token");
+    if (CsrfValid(req)) return std::nullopt;
+    return http::ErrorResponse(403, "permission_denied", "missing or wrong CSRF token", "X-CSRF-Token");
+}
+
+core::Result<core::WallTime> Instant(const http::JsonObjectReader& r, std::string_view field) {
+    KZ_ASSIGN(std::string text, r.RequireString(field, 1, 40));
+    auto at = core::ParseRfc3339(text);
+    if (!at) return core::InvalidArgument("must be an RFC 3339 date-time such as 2026-05-16T10:00:00+09:00",
+                                          std::string(field));
+    return *at;
+}
+
+std::string_view AnswerName(vuln::DateAnswer a) {
+    return a == vuln::DateAnswer::kAccepted ? "accepted" : a == vuln::DateAnswer::kChangeRequested ? "change_requested" : "none";
+}
+
+template <typename Fn>
+http::Response Mutating(http::Request& req, SiteServices& s, Fn&& fn) {
+    if (auto bad = Unsafe(req)) return *bad;
+    auto id = CaseIdParam(req, s);
+    if (!id.ok()) return Err(id.error(), req, s);
+    json body = json::object();
+    if (!req.body.empty()) {
+        auto parsed = http::ParseJsonBody(req);
+        if (!parsed.ok()) return Err(parsed.error(), req, s);
+        body = std::move(*parsed);
+    }
+    core::Status st = fn(*id, CallerFor(req, s), http::JsonObjectReader(body));
+    if (!st.ok()) return Err(st.error(), req, s);
+    s.scheduler.Wake();
+    return http::Response::Json(200, json{{"ok", true}});
+}
+
+}  // namespace
+
+void AddScheduleApi(http::Router& router, SiteServices& s) {
+    router.Add("GET", "/api/v1/cases/{id}/schedule", [&s](http::Request& req) {
+        auto id = CaseIdParam(req, s);
+        if (!id.ok()) return Err(id.error(), req, s);
+        auto v = s.schedule.View(*id, CallerFor(req, s));
+        if (!v.ok()) return Err(v.error(), req, s);
+        json vendors = json::array();
+        for (const auto& vd : v->vendors)
+            vendors.push_back({{"vendor_id", vd.vendor.value()}, {"name", vd.name}, {"level", vuln::Name(vd.level)},
+                               {"status", vuln::Name(vd.status)}, {"date_answer", AnswerName(vd.answer)},
+                               {"unreachable", vd.unreachable}, {"unreachable_since", vd.unreachable_since}});
+        json requests = json::array();
+        for (const auto& r : v->change_requests)
+            requests.push_back({{"id", r.id}, {"vendor_id", r.vendor.value()}, {"vendor", r.vendor_name},
+                                {"publish_at", r.requested_at}, {"reason", r.reason}, {"state", r.state}});
+        return http::Response::Json(200, json{{"handling_started_at", v->handling_started_at},
+                                              {"default_target", v->default_target},
+                                              {"proposed_at", v->proposed_at},
+                                              {"proposal_reason", v->proposal_reason},
+                                              {"publish_at", v->publish_at},
+                                              {"publish_reason", v->publish_reason},
+                                              {"published", v->published},
+                                              {"published_at", v->published_at},
+                                              {"leak_risk", v->leak_risk},
+                                              {"vendors", vendors},
+                                              {"change_requests", requests}});
+    });
+
+    router.Add("POST", "/api/v1/cases/{id}/schedule/proposal", [&s](http::Request& req) {
+        return Mutating(req, s, [&](vuln::CaseId id, const vuln::Caller& caller, http::JsonObjectReader r) -> core::Status {
+            KZ_ASSIGN(core::WallTime at, Instant(r, "publish_at"));
+            KZ_ASSIGN(auto reason, r.OptionalString("reason", 0, 2000));
+            return s.schedule.Propose(id, at, reason.value_or(""), caller);
+        });
+    });
+    router.Add("POST", "/api/v1/cases/{id}/schedule/decision", [&s](http::Request& req) {
+        return Mutating(req, s, [&](vuln::CaseId id, const vuln::Caller& caller, http::JsonObjectReader r) -> core::Status {
+            KZ_ASSIGN(core::WallTime at, Instant(r, "publish_at"));
+            KZ_ASSIGN(auto reason, r.OptionalString("reason", 0, 2000));
+            return s.schedule.Decide(id, at, reason.value_or(""), caller);
+        });
+    });
+    router.Add("POST", "/api/v1/cases/{id}/schedule/accept", [&s](http::Request& req) {
+        return Mutating(req, s, [&](vuln::CaseId id, const vuln::Caller& caller, http::JsonObjectReader) {
+            return s.schedule.Accept(id, caller);
+        });
+    });
+    router.Add("POST", "/api/v1/cases/{id}/schedule/change-requests", [&s](http::Request& req) {
+        return Mutating(req, s, [&](vuln::CaseId id, const vuln::Caller& caller, http::JsonObjectReader r) -> core::Status {
+            KZ_ASSIGN(core::WallTime at, Instant(r, "publish_at"));
+            KZ_ASSIGN(std::string reason, r.RequireString("reason", 1, 2000));
+            return s.schedule.RequestChange(id, at, reason, caller);
+        });
+    });
+    router.Add("POST", "/api/v1/cases/{id}/schedule/change-requests/{request}/decision", [&s](http::Request& req) {
+        const long long request = std::atoll(std::string(req.Param("request")).c_str());
+        return Mutating(req, s, [&](vuln::CaseId id, const vuln::Caller& caller, http::JsonObjectReader r) -> core::Status {
+            KZ_ASSIGN(bool grant, r.RequireBool("grant"));
+            return s.schedule.DecideChange(id, request, grant, caller);
+        });
+    });
+    router.Add("POST", "/api/v1/cases/{id}/leak", [&s](http::Request& req) {
+        return Mutating(req, s, [&](vuln::CaseId id, const vuln::Caller& caller, http::JsonObjectReader r) -> core::Status {
+            KZ_ASSIGN(std::string reason, r.RequireString("reason", 1, 2000));
+            std::optional<core::WallTime> at;
+            if (r.Has("publish_at")) {
+                KZ_ASSIGN(at, Instant(r, "publish_at"));
+            }
+            return s.schedule.ReportLeak(id, reason, at, caller);
+        });
+    });
+    router.Add("POST", "/api/v1/cases/{id}/leak-risk", [&s](http::Request& req) {
+        return Mutating(req, s, [&](vuln::CaseId id, const vuln::Caller& caller, http::JsonObjectReader r) -> core::Status {
+            KZ_ASSIGN(std::string level, r.RequireString("level", 1, 10));
+            if (level != "high" && level != "normal") return core::InvalidArgument("must be normal or high", "level");
+            return s.schedule.SetLeakRisk(id, level == "high", caller);
+        });
+    });
+    router.Add("GET", "/api/v1/cases/{id}/unreachable", [&s](http::Request& req) {
+        auto id = CaseIdParam(req, s);
+        if (!id.ok()) return Err(id.error(), req, s);
+        auto list = s.schedule.UnreachableCandidates(*id, CallerFor(req, s));
+        if (!list.ok()) return Err(list.error(), req, s);
+        json out = json::array();
+        for (const auto& c : *list)
+            out.push_back({{"vendor_id", c.vendor.value()}, {"name", c.name}, {"first_attempt", c.first_attempt},
+                           {"attempts", c.attempts}});
+        return http::Response::Json(200, json{{"candidates", out}});
+    });
+    router.Add("POST", "/api/v1/cases/{id}/vendors/{vendor}/unreachable", [&s](http::Request& req) {
+        const long long vendor = std::atoll(std::string(req.Param("vendor")).c_str());
+        return Mutating(req, s, [&](vuln::CaseId id, const vuln::Caller& caller, http::JsonObjectReader) {
+            return s.schedule.DeclareUnreachable(id, vuln::VendorId(vendor), caller);
+        });
+    });
+}
+
+}  // namespace kizuna::web::detail
