@@ -64,6 +64,8 @@ core::Result<std::unique_ptr<Center>> Center::Open(core::Config config, std::str
     center->schedule = std::make_unique<vuln::ScheduleService>(*center->db, clock, *center->audit);
     center->scheduler = std::make_unique<sched::Scheduler>(*center->db, clock, *center->log);
     center->schedule->RegisterJobs(*center->scheduler);
+    center->infrastructure = std::make_unique<vuln::InfrastructureRegistry>(*center->db, clock, *center->audit);
+    center->early_notices = std::make_unique<vuln::EarlyNoticeService>(*center->db, clock, *center->audit);
     return center;
 }
 

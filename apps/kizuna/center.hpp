@@ -43,7 +43,9 @@ struct Center {
     std::unique_ptr<vuln::VendorRegistry> vendors;
     std::unique_ptr<vuln::CaseService> cases;
     std::unique_ptr<vuln::ScheduleService> schedule;
-    std::unique_ptr<sched::Scheduler> scheduler;  // jobs registered; started by serve/demo
+    std::unique_ptr<sched::Scheduler> scheduler;
+    std::unique_ptr<vuln::InfrastructureRegistry> infrastructure;
+    std::unique_ptr<vuln::EarlyNoticeService> early_notices;  // jobs registered; started by serve/demo
     store::MigrationReport migrations;
 
     static core::Result<std::unique_ptr<Center>> Open(core::Config config, std::string data_dir);

@@ -23,7 +23,8 @@ int Serve(Center& center, const ServeOptions& options, bool demo) {
     metrics.AddCollector([&center](std::string& out) { center.db->stats().RenderPrometheus(out, center.db->backend()); });
     web::Site site(web::SiteServices{config, core::RealClock(), *center.log, *center.db, *center.audit, *center.users,
                                      *center.sessions, *center.tokens, metrics, *zone, *center.vendors,
-                                     *center.cases, *center.schedule, *center.scheduler});
+                                     *center.cases, *center.schedule, *center.scheduler,
+                                     *center.infrastructure, *center.early_notices});
     http::Server server(http::ServerOptions::FromConfig(config.server), site.Handler(), metrics, *center.log);
     if (auto st = server.Start(); !st.ok()) {
         PrintError(st.error().ToString());

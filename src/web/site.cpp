@@ -12,6 +12,7 @@ struct Site::Impl {
         detail::AddVendorApi(router, services);
         detail::AddCasePages(router, services);
         detail::AddScheduleApi(router, services);
+        detail::AddEarlyNoticeApi(router, services);
     }
 
     http::Response Handle(http::Request& req) {

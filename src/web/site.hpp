@@ -37,6 +37,8 @@ struct SiteServices {
     vuln::CaseService& cases;
     vuln::ScheduleService& schedule;
     sched::Scheduler& scheduler;
+    vuln::InfrastructureRegistry& infrastructure;
+    vuln::EarlyNoticeService& early_notices;
 };
 
 class Site {

@@ -87,10 +87,25 @@ TEST_F(CaseAccessTest, EveryCaseEndpointAsEveryCaller) {
         {"POST", c + "/vendors/" + V("untold") + "/summary", {401, 200, 409, 404, 404, 404, 404, 404, 404, 404}},
         {"POST", c + "/verification", {401, 409, 409, 404, 404, 404, 404, 404, 404, 404}},
         {"POST", "/api/v1/vendors/" + V("detail") + "/terms", {401, 200, 200, 404, 404, 404, 404, 404, 404, 404}},
+        // The schedule: the date is confidential to staff and the vendors taking part (V10). ("untold" was
+        // sent the summary by the admin's row above, so it takes part now.)
+        {"GET", c + "/schedule", {401, 200, 200, 200, 200, 200, 404, 404, 404, 404}},
+        {"POST", c + "/schedule/decision", {401, 200, 200, 404, 404, 404, 404, 404, 404, 404}},
+        {"POST", c + "/schedule/accept", {401, 403, 403, 409, 409, 409, 404, 403, 404, 404}},
+        {"GET", c + "/unreachable", {401, 200, 200, 404, 404, 404, 404, 404, 404, 404}},
+        // Early notices to critical infrastructure (V11): staff only.
+        {"GET", c + "/early-notices", {401, 200, 200, 404, 404, 404, 404, 404, 404, 404}},
+        {"POST", c + "/early-notices", {401, 409, 409, 404, 404, 404, 404, 404, 404, 404}},
+        {"GET", "/api/v1/infrastructure", {401, 200, 200, 404, 404, 404, 404, 404, 404, 404}},
+        // A leak brings the date forward: once (the second call would not be earlier).
+        {"POST", c + "/leak", {401, 200, 400, 404, 404, 404, 404, 404, 404, 404}},
     };
     const std::map<std::string, std::string> bodies = {
         {c + "/verification", R"({"result":"reproduced"})"},
         {"/api/v1/vendors/" + V("detail") + "/terms", R"({"version":"2026-05"})"},
+        {c + "/schedule/decision", R"({"publish_at":"2027-01-15T01:00:00Z","reason":"overseas coordination"})"},
+        {c + "/early-notices", R"({"sectors":["finance"],"reason":"bank routers affected"})"},
+        {c + "/leak", R"({"reason":"PoC published"})"},
     };
     for (const Row& row : rows) {
         for (int i = 0; i < 10; ++i) {

@@ -29,13 +29,16 @@ class SiteFixture : public ::testing::Test {
         schedule_ = std::make_unique<vuln::ScheduleService>(*db_, clock_, audit_);
         scheduler_ = std::make_unique<sched::Scheduler>(*db_, clock_, log_);
         schedule_->RegisterJobs(*scheduler_);
+        infrastructure_ = std::make_unique<vuln::InfrastructureRegistry>(*db_, clock_, audit_);
+        early_notices_ = std::make_unique<vuln::EarlyNoticeService>(*db_, clock_, audit_);
         for (auto [name, role] : {std::pair{"admin", auth::Role::kAdmin}, {"coord", auth::Role::kCoordinator},
                                   {"vendor", auth::Role::kVendor}, {"reporter", auth::Role::kReporter}}) {
             ASSERT_TRUE(users_->Create({name, role, "long-enough-password"}, "test").ok());
             secrets_[name] = std::move(tokens_->Create(name, "", "test")).value().secret;
         }
         site_ = std::make_unique<Site>(SiteServices{config_, clock_, log_, *db_, audit_, *users_, *sessions_,
-                                                    *tokens_, metrics_, *core::TimeZone::Load("Asia/Tokyo"), *vendors_, *cases_, *schedule_, *scheduler_});
+                                                    *tokens_, metrics_, *core::TimeZone::Load("Asia/Tokyo"), *vendors_, *cases_, *schedule_, *scheduler_,
+                                                    *infrastructure_, *early_notices_});
         handler_ = site_->Handler();
     }
 
@@ -73,6 +76,8 @@ class SiteFixture : public ::testing::Test {
     std::unique_ptr<vuln::CaseService> cases_;
     std::unique_ptr<vuln::ScheduleService> schedule_;
     std::unique_ptr<sched::Scheduler> scheduler_;
+    std::unique_ptr<vuln::InfrastructureRegistry> infrastructure_;
+    std::unique_ptr<vuln::EarlyNoticeService> early_notices_;
     http::Metrics metrics_;
     std::unique_ptr<Site> site_;
     http::Handler handler_;

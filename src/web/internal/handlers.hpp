@@ -16,6 +16,7 @@ void AddCaseApi(http::Router& router, SiteServices& services);
 void AddVendorApi(http::Router& router, SiteServices& services);
 void AddCasePages(http::Router& router, SiteServices& services);
 void AddScheduleApi(http::Router& router, SiteServices& services);
+void AddEarlyNoticeApi(http::Router& router, SiteServices& services);
 
 // The caller as the vuln/ services see it: the principal and, for vendor accounts, their vendor.
 vuln::Caller CallerFor(http::Request& request, SiteServices& services);
