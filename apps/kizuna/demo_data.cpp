@@ -157,6 +157,27 @@ core::Status SeedVulnerabilityCoordination(Center& c) {
     KZ_TRY(c.cases->Verify(r3.id, vuln::Verification::kReproduced, "", coord));
     KZ_TRY(c.cases->AddVendor(r3.id, komorebi, coord));
     KZ_TRY(c.cases->DiscloseDetails(r3.id, komorebi, true, coord));
+
+    // Schedules: the UPnP case has a decided instant 20 days ahead (10:00 JST); the PNG case a proposal.
+    const auto now = core::RealClock().Now();
+    const auto day = std::chrono::floor<std::chrono::days>(now);
+    KZ_TRY(c.schedule->Decide(r1.id, day + std::chrono::days(20) + std::chrono::hours(1),
+                              "firmware release of the first vendor", coord));
+    KZ_TRY(c.schedule->Propose(r3.id, day + std::chrono::days(40) + std::chrono::hours(1), "vendor fix time", coord));
+
+    // Critical-infrastructure registry and a pending early notice for the UPnP case (V11).
+    vuln::NewOrganization bank{"みなと銀行 CSIRT", vuln::Sector::kFinance,
+                               {{0, "情報セキュリティ室", "csirt@minato-bank.example.jp", "03-5555-0101"}}};
+    vuln::NewOrganization carrier{"東和通信 SOC", vuln::Sector::kTelecom,
+                                  {{0, "SOC 当番", "soc@towa-tel.example.jp", "03-5555-0202"}}};
+    KZ_TRY(c.infrastructure->Create(bank, "demo").ok() ? core::Ok() : core::Internal("infra"));
+    KZ_TRY(c.infrastructure->Create(carrier, "demo").ok() ? core::Ok() : core::Internal("infra"));
+    KZ_TRY(c.early_notices
+                   ->Request(r1.id, {"finance", "telecom"}, vuln::NoticeContent::kInformationAndCountermeasures,
+                             "家庭用ルーターを業務で使う支店・基地局が多いため", coord)
+                   .ok()
+               ? core::Ok()
+               : core::Internal("early notice"));
     return core::Ok();
 }
 
