@@ -359,6 +359,30 @@ void AddCasePages(http::Router& router, SiteServices& s) {
             view.set("sched", sched);
         }
 
+        if (staff) {
+            View early{View::type::list};
+            if (auto list = s.early_notices.List(*id, caller); list.ok()) {
+                for (const auto& n : *list) {
+                    View nv;
+                    nv.set("id", std::to_string(n.id.value()));
+                    std::string sectors;
+                    for (auto sec : n.sectors) sectors += (sectors.empty() ? "" : ", ") + std::string(vuln::Name(sec));
+                    nv.set("sectors", sectors);
+                    nv.set("what", std::string(vuln::Name(n.content)));
+                    nv.set("reason", n.reason);
+                    nv.set("state", std::string(vuln::Name(n.state)));
+                    nv.set("requested_by", n.requested_by);
+                    nv.set("decided_by", n.decided_by);
+                    nv.set("pending", n.state == vuln::NoticeState::kPending ? View::type::bool_true : View::type::bool_false);
+                    early.push_back(nv);
+                }
+            }
+            view.set("early", early);
+            View sectors{View::type::list};
+            for (auto sec : vuln::AllSectors()) sectors.push_back(View(std::string(vuln::Name(sec))));
+            view.set("sectors", sectors);
+        }
+
         // The message thread: staff pick one (?thread=), a vendor has its own, a reporter the reporter thread.
         std::string thread;
         if (staff) {
@@ -476,6 +500,25 @@ void AddCasePages(http::Router& router, SiteServices& s) {
             st = s.schedule.ReportLeak(*id, req.Form("reason").value_or(""), std::nullopt, caller);
         } else if (action == "unreachable") {
             st = s.schedule.DeclareUnreachable(*id, vendor(), caller);
+        } else if (action == "early_request") {
+            auto what = vuln::ParseNoticeContent(req.Form("what").value_or("information"));
+            if (!what.ok()) {
+                st = what.error();
+            } else {
+                auto notice = s.early_notices.Request(*id, req.FormAll("sector"), *what, req.Form("reason").value_or(""), caller);
+                if (!notice.ok()) st = notice.error();
+            }
+        } else if (action == "early_approve" || action == "early_refuse") {
+            const vuln::EarlyNoticeId notice(std::atoll(req.Form("notice").value_or("0").c_str()));
+            bool belongs = false;
+            if (auto list = s.early_notices.List(*id, caller); list.ok())
+                for (const auto& n : *list) belongs = belongs || n.id == notice;
+            if (!belongs) {
+                st = core::NotFound("no such early notice");
+            } else {
+                st = action == "early_approve" ? s.early_notices.Approve(notice, caller)
+                                               : s.early_notices.Refuse(notice, req.Form("reason").value_or(""), caller);
+            }
         } else if (action == "message") {
             thread = req.Form("thread").value_or("");
             auto msg = s.cases.PostMessage(*id, thread, req.Form("body").value_or(""), caller);
