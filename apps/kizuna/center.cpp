@@ -66,6 +66,9 @@ core::Result<std::unique_ptr<Center>> Center::Open(core::Config config, std::str
     center->schedule->RegisterJobs(*center->scheduler);
     center->infrastructure = std::make_unique<vuln::InfrastructureRegistry>(*center->db, clock, *center->audit);
     center->early_notices = std::make_unique<vuln::EarlyNoticeService>(*center->db, clock, *center->audit);
+    center->secondary = std::make_unique<vuln::SecondaryService>(*center->db, clock, *center->audit);
+    center->international =
+        std::make_unique<vuln::InternationalService>(*center->db, clock, *center->audit, *center->cases);
     return center;
 }
 

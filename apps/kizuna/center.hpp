@@ -45,7 +45,9 @@ struct Center {
     std::unique_ptr<vuln::ScheduleService> schedule;
     std::unique_ptr<sched::Scheduler> scheduler;
     std::unique_ptr<vuln::InfrastructureRegistry> infrastructure;
-    std::unique_ptr<vuln::EarlyNoticeService> early_notices;  // jobs registered; started by serve/demo
+    std::unique_ptr<vuln::EarlyNoticeService> early_notices;
+    std::unique_ptr<vuln::SecondaryService> secondary;
+    std::unique_ptr<vuln::InternationalService> international;  // jobs registered; started by serve/demo
     store::MigrationReport migrations;
 
     static core::Result<std::unique_ptr<Center>> Open(core::Config config, std::string data_dir);

@@ -24,7 +24,8 @@ int Serve(Center& center, const ServeOptions& options, bool demo) {
     web::Site site(web::SiteServices{config, core::RealClock(), *center.log, *center.db, *center.audit, *center.users,
                                      *center.sessions, *center.tokens, metrics, *zone, *center.vendors,
                                      *center.cases, *center.schedule, *center.scheduler,
-                                     *center.infrastructure, *center.early_notices});
+                                     *center.infrastructure, *center.early_notices, *center.secondary,
+                                     *center.international});
     http::Server server(http::ServerOptions::FromConfig(config.server), site.Handler(), metrics, *center.log);
     if (auto st = server.Start(); !st.ok()) {
         PrintError(st.error().ToString());

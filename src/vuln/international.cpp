@@ -36,8 +36,8 @@ core::Status Event(store::Connection& c, const core::Clock& clock, CaseId id, co
 
 core::Status Audit(store::Connection& c, const auth::AuditLog& audit, const Caller& caller, std::string_view action,
                    CaseId id, std::string detail) {
-    auto seq = audit.Append(c, {caller.name(), std::string(action), "case:" + std::to_string(id.value()),
-                                std::move(detail), ""});
+    auto seq = audit.Append(
+        c, {caller.name(), std::string(action), "case:" + std::to_string(id.value()), std::move(detail), ""});
     if (!seq.ok()) return seq.error();
     return core::Ok();
 }
@@ -74,7 +74,8 @@ core::Status CheckVendors(const std::vector<std::string>& vendors, const std::st
 core::Status CheckCoordinator(const NewCoordinator& n, const std::string& prefix) {
     if (n.name.empty() || n.name.size() > kMaxName)
         return core::InvalidArgument("must be 1-200 characters", prefix + "name");
-    if (n.country.size() > kMaxCountry) return core::InvalidArgument("must be at most 100 characters", prefix + "country");
+    if (n.country.size() > kMaxCountry)
+        return core::InvalidArgument("must be at most 100 characters", prefix + "country");
     if (!n.contact_email.empty() && (n.contact_email.find('@') == std::string::npos || n.contact_email.size() > 254))
         return core::InvalidArgument("must be an e-mail address", prefix + "contact_email");
     if (n.case_reference.size() > kMaxReference)
@@ -162,7 +163,8 @@ core::Result<PublicationWindow> ComputeWindow(store::Connection& c, CaseId id, c
         const std::string what = decided ? "the decided date " : "the proposed date ";
         for (const auto& k : all) {
             if (auto t = core::ParseRfc3339(k.constraint.not_before); t && *at < *t)
-                w.conflicts.push_back(what + date + " is before " + k.name + "'s not_before " + k.constraint.not_before);
+                w.conflicts.push_back(what + date + " is before " + k.name + "'s not_before " +
+                                      k.constraint.not_before);
             if (auto t = core::ParseRfc3339(k.constraint.not_after); t && *at > *t)
                 w.conflicts.push_back(what + date + " is after " + k.name + "'s not_after " + k.constraint.not_after);
         }
@@ -184,8 +186,10 @@ bool TooDeep(std::string_view text) {
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char ch = text[i];
         if (in_string) {
-            if (ch == '\\') ++i;
-            else if (ch == '"') in_string = false;
+            if (ch == '\\')
+                ++i;
+            else if (ch == '"')
+                in_string = false;
         } else if (ch == '"') {
             in_string = true;
         } else if (ch == '{' || ch == '[') {
@@ -202,7 +206,9 @@ class Reader {
   public:
     Reader(const json& object, std::string path) : object_(object), path_(std::move(path)) {}
 
-    std::string Path(std::string_view key) const { return path_.empty() ? std::string(key) : path_ + "." + std::string(key); }
+    std::string Path(std::string_view key) const {
+        return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+    }
 
     const json* Find(std::string_view key) const {
         auto it = object_.find(std::string(key));
@@ -219,7 +225,8 @@ class Reader {
         if (!v->is_string()) return core::InvalidArgument("must be a string", Path(key));
         std::string s = v->get<std::string>();
         if (required && s.empty()) return core::InvalidArgument("must not be empty", Path(key));
-        if (s.size() > max) return core::InvalidArgument("must be at most " + std::to_string(max) + " bytes", Path(key));
+        if (s.size() > max)
+            return core::InvalidArgument("must be at most " + std::to_string(max) + " bytes", Path(key));
         if (s.find('\0') != std::string::npos) return core::InvalidArgument("must not contain NUL", Path(key));
         return s;
     }
@@ -336,10 +343,14 @@ core::Result<ImportDocument> ParseDocument(std::string_view text, std::string_vi
         KZ_ASSIGN(std::string kind, t.String("kind", true, 20));
         KZ_ASSIGN(std::string value, t.String("value", true, 500));
         KZ_ASSIGN(std::string version_text, t.String("version", false, 200));
-        if (kind == "keyword") n.keywords.push_back(value);
-        else if (kind == "product") n.products.push_back(value);
-        else if (kind == "component") n.components.push_back({value, version_text});
-        else return core::InvalidArgument("must be keyword, component or product", path + ".kind");
+        if (kind == "keyword")
+            n.keywords.push_back(value);
+        else if (kind == "product")
+            n.products.push_back(value);
+        else if (kind == "component")
+            n.components.push_back({value, version_text});
+        else
+            return core::InvalidArgument("must be keyword, component or product", path + ".kind");
     }
 
     // The sender: the partner coordinator the document comes from.
@@ -347,10 +358,14 @@ core::Result<ImportDocument> ParseDocument(std::string_view text, std::string_vi
     KZ_ASSIGN(out.sender.who, ReadParty(sr));
     KZ_ASSIGN(out.sender.constraint, ReadConstraint(sr));
     KZ_ASSIGN(std::string source, sr.String("source", false, 20));
-    if (source.empty() || source == "other") n.source = Source::kOther;
-    else if (source == "certcc") n.source = Source::kCertCc;
-    else if (source == "cpni") n.source = Source::kCpni;
-    else return core::InvalidArgument("must be certcc, cpni or other", "sender.source");
+    if (source.empty() || source == "other")
+        n.source = Source::kOther;
+    else if (source == "certcc")
+        n.source = Source::kCertCc;
+    else if (source == "cpni")
+        n.source = Source::kCpni;
+    else
+        return core::InvalidArgument("must be certcc, cpni or other", "sender.source");
     if (out.sender.who.case_reference.empty()) out.sender.who.case_reference = out.partner_identifier;
     n.reporter_name = out.sender.who.name;
     n.reporter_email = out.sender.who.contact_email;
@@ -441,11 +456,10 @@ core::Status InternationalService::SetConstraint(CaseId id, CoordinatorId coordi
         KZ_TRY(c.Exec("UPDATE case_coordinators SET not_before = ?, not_after = ?, constraint_note = ? WHERE id = ?",
                       {k.not_before, k.not_after, k.note, coordinator.value()}));
         KZ_TRY(Event(c, clock_, id, caller, "international.constraint", row->Text(0) + ": " + ConstraintText(k)));
-        return Audit(c, audit_, caller, "case.coordinator_constraint", id,
-                     json{{"coordinator", coordinator.value()},
-                          {"not_before", k.not_before},
-                          {"not_after", k.not_after}}
-                         .dump());
+        return Audit(
+            c, audit_, caller, "case.coordinator_constraint", id,
+            json{{"coordinator", coordinator.value()}, {"not_before", k.not_before}, {"not_after", k.not_after}}
+                .dump());
     });
 }
 
@@ -536,8 +550,8 @@ core::Result<Receipt> InternationalService::Import(std::string_view json_text, c
     // leave the case without its coordinators.
     KZ_TRY(db_.InTransaction([&](store::Connection& c) -> core::Status {
         KZ_TRY(StaffAccess(c, receipt.id, caller));
-        KZ_ASSIGN(CoordinatorId sender, InsertCoordinator(c, clock_, receipt.id, doc.sender.who, doc.sender.constraint,
-                                                          caller));
+        KZ_ASSIGN(CoordinatorId sender,
+                  InsertCoordinator(c, clock_, receipt.id, doc.sender.who, doc.sender.constraint, caller));
         for (const auto& p : doc.others) KZ_TRY(InsertCoordinator(c, clock_, receipt.id, p.who, p.constraint, caller));
         KZ_TRY(Event(c, clock_, receipt.id, caller, "international.import",
                      "imported from " + doc.sender.who.name +

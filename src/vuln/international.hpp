@@ -75,8 +75,8 @@ struct PublicationWindow {
     std::string not_before_by;  // the partner that set it
     std::string not_after;      // earliest not_after, "" when none
     std::string not_after_by;
-    std::string publish_at;     // decided instant (cases.publish_at), "" when undecided
-    std::string proposed_at;    // latest open proposal, "" when none
+    std::string publish_at;   // decided instant (cases.publish_at), "" when undecided
+    std::string proposed_at;  // latest open proposal, "" when none
     // True when not_before > not_after (the constraints cannot all be met), or the decided date — or,
     // while nothing is decided, the proposed date — lies outside some partner's constraint.
     bool conflict = false;

@@ -1,6 +1,8 @@
 // vuln/ owns migration versions 1000-1999. Times are RFC 3339 UTC text unless the column ends in _us
 // (UNIX microseconds, for comparisons).
 #include "vuln/early_notice.hpp"
+#include "vuln/international.hpp"
+#include "vuln/secondary.hpp"
 #include "vuln/vuln.hpp"
 
 namespace kizuna::vuln {
@@ -249,6 +251,8 @@ std::span<const store::Migration> Migrations() {
         {1001, "vuln_cases", kCases},
         {1002, "vuln_schedule", kSchedule},
         {1003, "vuln_early_notice", EarlyNoticeSchema()},
+        {1004, "vuln_secondary", SecondarySchema()},
+        {1005, "vuln_international", InternationalSchema()},
     };
     return kMigrations;
 }

@@ -6,8 +6,10 @@
 #include "store/store.hpp"
 #include "vuln/cases.hpp"
 #include "vuln/early_notice.hpp"
+#include "vuln/international.hpp"
 #include "vuln/matcher.hpp"
 #include "vuln/schedule.hpp"
+#include "vuln/secondary.hpp"
 #include "vuln/types.hpp"
 #include "vuln/vendors.hpp"
 

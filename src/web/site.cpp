@@ -13,6 +13,8 @@ struct Site::Impl {
         detail::AddCasePages(router, services);
         detail::AddScheduleApi(router, services);
         detail::AddEarlyNoticeApi(router, services);
+        detail::AddSecondaryRoutes(router, services);
+        detail::AddInternationalRoutes(router, services);
     }
 
     http::Response Handle(http::Request& req) {

@@ -39,6 +39,8 @@ struct SiteServices {
     sched::Scheduler& scheduler;
     vuln::InfrastructureRegistry& infrastructure;
     vuln::EarlyNoticeService& early_notices;
+    vuln::SecondaryService& secondary;
+    vuln::InternationalService& international;
 };
 
 class Site {

@@ -45,7 +45,8 @@ class InternationalTest : public VulnFixture {
     void TwoPartners(CaseId id) {
         certcc_ = Add(id, "CERT/CC", "US", "VU#123456", {"Acme Corp", "Globex"});
         ncsc_ = Add(id, "NCSC", "GB", "NCSC-2026-77");
-        ASSERT_TRUE(intl_->SetConstraint(id, certcc_, {"2026-05-10T00:00:00Z", "", "vendor patch cycle"}, Coord()).ok());
+        ASSERT_TRUE(
+            intl_->SetConstraint(id, certcc_, {"2026-05-10T00:00:00Z", "", "vendor patch cycle"}, Coord()).ok());
         ASSERT_TRUE(
             intl_->SetConstraint(id, ncsc_, {"2026-05-01T09:00:00+09:00", "2026-05-20T00:00:00Z", ""}, Coord()).ok());
     }
@@ -100,9 +101,10 @@ TEST_F(InternationalTest, ValidatesCoordinatorsAndConstraints) {
     EXPECT_EQ(intl_->SetConstraint(id, certcc_, {"next week", "", ""}, Coord()).error().field(), "not_before");
     EXPECT_EQ(intl_->SetConstraint(id, certcc_, {"", "2026-13-01T00:00:00Z", ""}, Coord()).error().field(),
               "not_after");
-    EXPECT_EQ(
-        intl_->SetConstraint(id, certcc_, {"2026-06-01T00:00:00Z", "2026-05-01T00:00:00Z", ""}, Coord()).error().field(),
-        "not_after");
+    EXPECT_EQ(intl_->SetConstraint(id, certcc_, {"2026-06-01T00:00:00Z", "2026-05-01T00:00:00Z", ""}, Coord())
+                  .error()
+                  .field(),
+              "not_after");
     EXPECT_EQ(intl_->SetConstraint(id, CoordinatorId(9999), {}, Coord()).error().code(), ErrorCode::kNotFound);
     // A coordinator of another case is not this case's.
     CaseId other = VerifiedCase();
@@ -114,9 +116,10 @@ TEST_F(InternationalTest, DecidedDateInsideAndOutsideTheWindow) {
     TwoPartners(id);
 
     // Only a proposal so far: it is checked against the constraints.
-    Exec("INSERT INTO schedule_proposals(case_id, publish_at, reason, state, created_at, actor)"
-         " VALUES (?, '2026-05-05T00:00:00Z', '', 'proposed', '2026-04-01T00:00:00Z', 'coord')",
-         {id.value()});
+    Exec(
+        "INSERT INTO schedule_proposals(case_id, publish_at, reason, state, created_at, actor)"
+        " VALUES (?, '2026-05-05T00:00:00Z', '', 'proposed', '2026-04-01T00:00:00Z', 'coord')",
+        {id.value()});
     auto v = intl_->View(id, Coord());
     ASSERT_TRUE(v.ok());
     EXPECT_EQ(v->window.proposed_at, "2026-05-05T00:00:00Z");
@@ -252,7 +255,8 @@ TEST_F(InternationalTest, MalformedImportsNameThePath) {
         {head + R"("case":{"title":"t","details":"d","summary":["x"]}})", "case.summary"},
         {head + R"("case":{"title":"t","details":"d","terms":{}}})", "case.terms"},
         {head + R"("case":{"title":"t","details":"d","terms":["x"]}})", "case.terms[0]"},
-        {head + R"("case":{"title":"t","details":"d","terms":[{"kind":"product","value":"p"},{"kind":"cve","value":"x"}]}})",
+        {head +
+             R"("case":{"title":"t","details":"d","terms":[{"kind":"product","value":"p"},{"kind":"cve","value":"x"}]}})",
          "case.terms[1].kind"},
         {head + R"("case":{"title":"t","details":"d","terms":[{"kind":"product"}]}})", "case.terms[0].value"},
         {R"({"format":"kizuna-case-exchange","version":1,)" + good_case + "}", "sender"},

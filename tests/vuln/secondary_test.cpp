@@ -85,7 +85,7 @@ TEST_F(SecondaryTest, FullPathAtDetailLevel) {
     EXPECT_EQ((*secondary_->List(case_, Coord()))[0].state, RelatedState::kApproved);
     // Not twice.
     EXPECT_EQ(secondary_->Approve(case_, *rid, Coord()).error().code(), core::ErrorCode::kFailedPrecondition);
-    EXPECT_EQ(secondary_->Refuse(case_, *rid, "", Coord()).code(), core::ErrorCode::kFailedPrecondition);
+    EXPECT_EQ(secondary_->Refuse(case_, *rid, "", Coord()).error().code(), core::ErrorCode::kFailedPrecondition);
 }
 
 TEST_F(SecondaryTest, SummaryLevelVendorNoDetails) {
@@ -98,8 +98,8 @@ TEST_F(SecondaryTest, SummaryLevelVendorNoDetails) {
     EXPECT_NE(body.find("A vulnerability in a UPnP implementation."), std::string::npos);
     EXPECT_EQ(body.find("4 KiB ST header"), std::string::npos);
     EXPECT_EQ(body.find("Technical details"), std::string::npos);
-    EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action = 'case.disclose' AND detail LIKE ?",
-                    {"%\"level\":\"summary\"%"}),
+    EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action = 'case.disclose' AND detail = ?",
+                    {"{\"related\":" + std::to_string(rid->value()) + ",\"level\":\"summary\"}"}),
               1);
 }
 
@@ -142,7 +142,7 @@ TEST_F(SecondaryTest, WrongClaimsChangeNothingAndAreAudited) {
 TEST_F(SecondaryTest, RateLimitAfterFiveFailuresLiftsAfterFifteenMinutes) {
     ASSERT_TRUE(secondary_->RegisterRelated(case_, Sub(), VendorCaller(a_)).ok());
     for (int i = 0; i < SecondaryService::kMaxClaimFailures; ++i) {
-        auto o = secondary_->Claim("JVNVU#0000000" + std::to_string(i), Claimant(), "203.0.113.9");
+        auto o = secondary_->Claim("JVNVU#9999990" + std::to_string(i), Claimant(), "203.0.113.9");
         ASSERT_TRUE(o.ok()) << i;
         clock_.Advance(std::chrono::minutes(1));
     }
@@ -197,7 +197,7 @@ TEST_F(SecondaryTest, WhoMayRegisterAndList) {
 
     // Refuse (staff only) closes it; a later claim changes nothing.
     const RelatedId first = (*mine)[0].id;
-    EXPECT_EQ(secondary_->Refuse(case_, first, "", VendorCaller(a_)).code(), core::ErrorCode::kNotFound);
+    EXPECT_EQ(secondary_->Refuse(case_, first, "", VendorCaller(a_)).error().code(), core::ErrorCode::kNotFound);
     ASSERT_TRUE(secondary_->Refuse(case_, first, "not a real subcontractor", Coord()).ok());
     EXPECT_EQ(*secondary_->Claim(identifier_, Claimant(), "198.51.100.7"), ClaimOutcome::kAlreadyClaimed);
     EXPECT_EQ((*secondary_->List(case_, Coord()))[0].state, RelatedState::kRefused);

@@ -16,10 +16,13 @@ class InternationalApiTest : public SiteFixture {
         coordinator_ = AddUser("coord2", auth::Role::kCoordinator);
         reporter_ = AddUser("finder", auth::Role::kReporter);
         const vuln::Caller coord{&coordinator_, std::nullopt};
-        auto v = vendors_->Create({"Vendor detail", "", vuln::RegistrationKind::kIndividual}, "t");
+        auto v = vendors_->Create({"Vendor detail", "", vuln::RegistrationKind::kGeneral}, "t");
         ASSERT_TRUE(v.ok());
         ASSERT_TRUE(vendors_->AddContact(*v, {0, "PSIRT", "detail@example.jp", "", true}, "t").ok());
-        ASSERT_TRUE(vendors_->Advance(*v, vuln::RegistrationState::kRegistered, "t", "").ok());
+        ASSERT_TRUE(vendors_->AgreeToTerms(*v, "2026-04", "t").ok());
+        for (auto st : {vuln::RegistrationState::kDocumentsReceived, vuln::RegistrationState::kMeeting,
+                        vuln::RegistrationState::kRegistered})
+            ASSERT_TRUE(vendors_->Advance(*v, st, "t", "").ok());
         auth::Principal member = AddUser("v-detail", auth::Role::kVendor);
         ASSERT_TRUE(vendors_->AddMember(*v, member.id, "t").ok());
         vuln::NewCase n;
@@ -71,24 +74,24 @@ TEST_F(InternationalApiTest, RoleTable) {
 
 TEST_F(InternationalApiTest, CoordinatorsConstraintExportImport) {
     const std::string c = "/api/v1/cases/" + case_;
-    auto added = Call("POST", c + "/coordinators",
-                      R"({"name":"NCSC","country":"GB","case_reference":"NCSC-1","vendors":["Initech"]})", "coord");
+    auto added = Call("POST", c + "/coordinators", "coord",
+                      R"({"name":"NCSC","country":"GB","case_reference":"NCSC-1","vendors":["Initech"]})");
     ASSERT_EQ(added.status, 201) << added.body;
     const auto ncsc = json::parse(added.body)["id"].get<std::int64_t>();
 
-    auto bad = Call("POST", c + "/coordinators/" + std::to_string(ncsc) + "/constraint", R"({"not_after":"soon"})",
-                    "coord");
+    auto bad =
+        Call("POST", c + "/coordinators/" + std::to_string(ncsc) + "/constraint", "coord", R"({"not_after":"soon"})");
     EXPECT_EQ(bad.status, 400);
     EXPECT_NE(bad.body.find("not_after"), std::string::npos) << bad.body;
-    EXPECT_EQ(Call("POST", c + "/coordinators/999/constraint", R"({})", "coord").status, 404);
-    EXPECT_EQ(Call("POST", c + "/coordinators/abc/constraint", R"({})", "coord").status, 404);
+    EXPECT_EQ(Call("POST", c + "/coordinators/999/constraint", "coord", R"({})").status, 404);
+    EXPECT_EQ(Call("POST", c + "/coordinators/abc/constraint", "coord", R"({})").status, 404);
 
-    ASSERT_EQ(Call("POST", c + "/coordinators/" + coordinator_id_ + "/constraint",
-                   R"({"not_before":"2026-05-20T00:00:00Z"})", "coord")
+    ASSERT_EQ(Call("POST", c + "/coordinators/" + coordinator_id_ + "/constraint", "coord",
+                   R"({"not_before":"2026-05-20T00:00:00Z"})")
                   .status,
               200);
-    ASSERT_EQ(Call("POST", c + "/coordinators/" + std::to_string(ncsc) + "/constraint",
-                   R"({"not_after":"2026-05-10T00:00:00Z","vendors":["Initech","Umbrella"]})", "coord")
+    ASSERT_EQ(Call("POST", c + "/coordinators/" + std::to_string(ncsc) + "/constraint", "coord",
+                   R"({"not_after":"2026-05-10T00:00:00Z","vendors":["Initech","Umbrella"]})")
                   .status,
               200);
     auto view = Call("GET", c + "/coordinators", "coord");
@@ -107,7 +110,7 @@ TEST_F(InternationalApiTest, CoordinatorsConstraintExportImport) {
     EXPECT_EQ(doc["version"], 1);
     EXPECT_EQ(doc["case"]["details"], "SECRET-DETAIL-TEXT");
 
-    auto imported = Call("POST", "/api/v1/cases/import", exported.body, "coord");
+    auto imported = Call("POST", "/api/v1/cases/import", "coord", exported.body);
     ASSERT_EQ(imported.status, 201) << imported.body;
     const auto new_id = json::parse(imported.body)["id"].get<std::int64_t>();
     auto copy = Call("GET", "/api/v1/cases/" + std::to_string(new_id), "coord");
@@ -115,7 +118,7 @@ TEST_F(InternationalApiTest, CoordinatorsConstraintExportImport) {
     EXPECT_EQ(json::parse(copy.body)["title"], "embargoed case");
 
     doc["case"].erase("title");
-    auto rejected = Call("POST", "/api/v1/cases/import", doc.dump(), "coord");
+    auto rejected = Call("POST", "/api/v1/cases/import", "coord", doc.dump());
     EXPECT_EQ(rejected.status, 400);
     EXPECT_NE(rejected.body.find("case.title"), std::string::npos) << rejected.body;
 }

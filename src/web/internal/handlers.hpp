@@ -17,6 +17,8 @@ void AddVendorApi(http::Router& router, SiteServices& services);
 void AddCasePages(http::Router& router, SiteServices& services);
 void AddScheduleApi(http::Router& router, SiteServices& services);
 void AddEarlyNoticeApi(http::Router& router, SiteServices& services);
+void AddSecondaryRoutes(http::Router& router, SiteServices& services);
+void AddInternationalRoutes(http::Router& router, SiteServices& services);
 
 // The caller as the vuln/ services see it: the principal and, for vendor accounts, their vendor.
 vuln::Caller CallerFor(http::Request& request, SiteServices& services);
