@@ -178,6 +178,52 @@ core::Status SeedVulnerabilityCoordination(Center& c) {
                    .ok()
                ? core::Ok()
                : core::Internal("early notice"));
+
+    // International coordination (V18): CERT/CC also coordinates the UPnP case with its own vendors.
+    KZ_ASSIGN(vuln::CoordinatorId certcc,
+              c.international->AddCoordinator(r1.id, {"CERT/CC", "US", "cert@cert.example.org", "VU#482913",
+                                                      "US vendors of the same SDK", {"Skyline Routers LLC"}},
+                                              coord));
+    KZ_TRY(c.international->SetConstraint(
+        r1.id, certcc,
+        {core::FormatRfc3339(day + std::chrono::days(14)), core::FormatRfc3339(day + std::chrono::days(30)),
+         "US vendor patch cycle"},
+        coord));
+
+    // Secondary distribution (V16): the vendor names its subcontractor, which may claim with the identifier.
+    KZ_TRY(c.secondary
+                   ->RegisterRelated(r1.id, {"株式会社ことり設計", "小鳥遊 翔", "security@kotori-sekkei.example.jp", "06-5555-0303"},
+                                     vuln::Caller{&sakura_p, sakura})
+                   .ok()
+               ? core::Ok()
+               : core::Internal("related organisation"));
+
+    // Unreachable vendor (V5): contact with Unknown Cam Co. began long ago on another case; three months
+    // without an answer, so the coordinator declared it unreachable.
+    vuln::NewCase cam;
+    cam.title = "Unknown Cam IP カメラにおける認証回避";
+    cam.summary = "ネットワークカメラの管理画面に認証を回避される脆弱性があります。";
+    cam.details = "/cgi-bin/admin.cgi?user=admin%00 で認証が省略される。";
+    cam.products = {"UC-200"};
+    KZ_ASSIGN(vuln::Receipt r4, c.cases->Submit(cam, coord));
+    KZ_TRY(c.cases->Verify(r4.id, vuln::Verification::kReproduced, "", coord));
+    KZ_TRY(c.cases->AddVendor(r4.id, unknown_cam, coord));
+    KZ_TRY(c.cases->LogContactAttempt(r4.id, unknown_cam, vuln::Channel::kEmail, "support@unknowncam.example",
+                                      "request to register", coord));
+    KZ_TRY(c.cases->LogContactAttempt(r4.id, unknown_cam, vuln::Channel::kPostal, "Unknown Cam Co., Shenzhen",
+                                      "letter", coord));
+    {
+        // Demo only: date the attempts back four months, as if they had been made then.
+        KZ_ASSIGN(auto lease, c.db->Acquire());
+        KZ_TRY(lease->Exec("UPDATE contact_attempts SET at = ? WHERE case_id = ?",
+                           {core::FormatRfc3339(now - std::chrono::days(120)), r4.id.value()}));
+    }
+    KZ_TRY(c.schedule->DeclareUnreachable(r4.id, unknown_cam, coord));
+
+    // A leak: the PoC of the PNG case appeared on a forum, so publication was brought forward.
+    KZ_TRY(c.schedule->Decide(r3.id, day + std::chrono::days(40) + std::chrono::hours(1), "vendor fix time", coord));
+    KZ_TRY(c.schedule->ReportLeak(r3.id, "PoC が公開掲示板に投稿された", day + std::chrono::days(3) + std::chrono::hours(1),
+                                  coord));
     return core::Ok();
 }
 

@@ -383,6 +383,54 @@ void AddCasePages(http::Router& router, SiteServices& s) {
             view.set("sectors", sectors);
         }
 
+        // Related organisations: staff see all, a vendor those it named (and may name more).
+        if (auto related = s.secondary.List(*id, caller); related.ok()) {
+            View list{View::type::list};
+            for (const auto& r : *related) {
+                View rv;
+                rv.set("id", std::to_string(r.id.value()));
+                rv.set("name", r.contact.name);
+                rv.set("person", r.contact.person);
+                rv.set("email", r.contact.email);
+                rv.set("vendor", r.vendor_name);
+                rv.set("state", std::string(vuln::Name(r.state)));
+                rv.set("can_approve",
+                       staff && r.state == vuln::RelatedState::kClaimed ? View::type::bool_true : View::type::bool_false);
+                list.push_back(rv);
+            }
+            view.set("related", list);
+            view.set("has_related", related->empty() ? View::type::bool_false : View::type::bool_true);
+        }
+        view.set("can_name_related", !staff && c->caller_level != vuln::Level::kNone && caller.vendor
+                                         ? View::type::bool_true
+                                         : View::type::bool_false);
+        if (staff) {
+            if (auto intl = s.international.View(*id, caller); intl.ok() && !intl->coordinators.empty()) {
+                View list{View::type::list};
+                for (const auto& co : intl->coordinators) {
+                    View cv;
+                    cv.set("name", co.name);
+                    cv.set("country", co.country);
+                    cv.set("case_reference", co.case_reference);
+                    std::string vendors;
+                    for (const auto& v : co.vendors) vendors += (vendors.empty() ? "" : ", ") + v;
+                    cv.set("vendors", vendors);
+                    cv.set("not_before", co.constraint.not_before.empty() ? "-" : Local(s, co.constraint.not_before));
+                    cv.set("not_after", co.constraint.not_after.empty() ? "-" : Local(s, co.constraint.not_after));
+                    cv.set("note", co.constraint.note);
+                    list.push_back(cv);
+                }
+                view.set("coordinators", list);
+                view.set("has_coordinators", View::type::bool_true);
+                const auto& w = intl->window;
+                view.set("window", (w.not_before.empty() ? "-" : Local(s, w.not_before)) + " – " +
+                                       (w.not_after.empty() ? "-" : Local(s, w.not_after)));
+                View conflicts{View::type::list};
+                for (const auto& line : w.conflicts) conflicts.push_back(View(line));
+                view.set("conflicts", conflicts);
+            }
+        }
+
         // The message thread: staff pick one (?thread=), a vendor has its own, a reporter the reporter thread.
         std::string thread;
         if (staff) {
@@ -519,6 +567,15 @@ void AddCasePages(http::Router& router, SiteServices& s) {
                 st = action == "early_approve" ? s.early_notices.Approve(notice, caller)
                                                : s.early_notices.Refuse(notice, req.Form("reason").value_or(""), caller);
             }
+        } else if (action == "related_name") {
+            auto r = s.secondary.RegisterRelated(*id,
+                                                 {req.Form("name").value_or(""), req.Form("person").value_or(""),
+                                                  req.Form("email").value_or(""), req.Form("phone").value_or("")},
+                                                 caller);
+            if (!r.ok()) st = r.error();
+        } else if (action == "related_approve") {
+            auto r = s.secondary.Approve(*id, vuln::RelatedId(std::atoll(req.Form("related").value_or("0").c_str())), caller);
+            if (!r.ok()) st = r.error();
         } else if (action == "message") {
             thread = req.Form("thread").value_or("");
             auto msg = s.cases.PostMessage(*id, thread, req.Form("body").value_or(""), caller);
