@@ -45,6 +45,20 @@ core::Status ScheduleService::Notify(store::Connection& c, CaseId id, const std:
     return core::Ok();
 }
 
+// The related bodies hear the decided instant too (V8): overseas coordinators of the case and related
+// organisations that were approved to receive the information. Mail only; vendor_id NULL.
+core::Status ScheduleService::NotifyRelatedBodies(store::Connection& c, CaseId id, const std::string& subject,
+                                                  const std::string& body) {
+    KZ_ASSIGN(auto rows, c.Query("SELECT contact_email FROM case_coordinators WHERE case_id = ? AND contact_email != ''"
+                                 " UNION SELECT email FROM related_orgs WHERE case_id = ? AND state = 'approved'",
+                                 {id.value(), id.value()}));
+    const std::string now = core::FormatRfc3339(clock_.Now());
+    for (const auto& r : rows)
+        KZ_TRY(c.Exec("INSERT INTO mail_queue(to_address, subject, body, case_id, created_at) VALUES (?, ?, ?, ?, ?)",
+                      {r.Text(0), subject, body, id.value(), now}));
+    return core::Ok();
+}
+
 core::Status ScheduleService::ScheduleRelease(store::Connection& c, CaseId id, core::WallTime at) {
     const std::string payload = std::to_string(id.value());
     KZ_TRY(sched::Scheduler::Schedule(c, kPublishJob, at, payload, CaseKey("publish", id)));
@@ -195,10 +209,12 @@ core::Status ScheduleService::Decide(CaseId id, core::WallTime at, std::string_v
                       " VALUES (?, ?, ?, 'decided', ?, ?)",
                       {id.value(), when, std::string(reason), core::FormatRfc3339(clock_.Now()), caller.name()}));
         KZ_TRY(ScheduleRelease(c, id, at));
-        KZ_TRY(Notify(c, id, "[" + row->Text(1) + "] Publication date decided",
-                      "The publication date and time is " + when +
-                          ". Nothing about this vulnerability may be published before then (simultaneous publication).",
-                      caller.name()));
+        const std::string subject = "[" + row->Text(1) + "] Publication date decided";
+        const std::string text = "The publication date and time is " + when +
+                                 ". Nothing about this vulnerability may be published before then (simultaneous "
+                                 "publication).";
+        KZ_TRY(Notify(c, id, subject, text, caller.name()));
+        KZ_TRY(NotifyRelatedBodies(c, id, subject, text));
         return Event(c, id, caller.name(), "schedule.decided", when + (reason.empty() ? "" : " (" + std::string(reason) + ")"));
     });
 }
@@ -244,9 +260,11 @@ core::Status ScheduleService::ReportLeak(CaseId id, std::string_view reason, std
         KZ_TRY(c.Exec("UPDATE cases SET publish_at = ?, publish_reason = ?, leak_risk = 'high' WHERE id = ?",
                       {stamp, "leak: " + std::string(reason), id.value()}));
         KZ_TRY(ScheduleRelease(c, id, when));
-        KZ_TRY(Notify(c, id, "[" + row->Text(1) + "] Publication brought forward",
-                      "Because of a leak (" + std::string(reason) + ") the publication is brought forward to " + stamp + ".",
-                      caller.name()));
+        const std::string subject = "[" + row->Text(1) + "] Publication brought forward";
+        const std::string text =
+            "Because of a leak (" + std::string(reason) + ") the publication is brought forward to " + stamp + ".";
+        KZ_TRY(Notify(c, id, subject, text, caller.name()));
+        KZ_TRY(NotifyRelatedBodies(c, id, subject, text));
         auto seq = audit_.Append(c, {caller.name(), "case.leak", "case:" + std::to_string(id.value()),
                                      "{\"publish_at\":\"" + stamp + "\"}", ""});
         if (!seq.ok()) return seq.error();

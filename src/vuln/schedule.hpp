@@ -107,6 +107,8 @@ class ScheduleService {
                         const std::string& actor);
     core::Status Event(store::Connection& c, CaseId id, std::string_view actor, std::string_view kind,
                        std::string_view text, std::optional<VendorId> vendor = std::nullopt);
+    core::Status NotifyRelatedBodies(store::Connection& c, CaseId id, const std::string& subject,
+                                     const std::string& body);
     core::Status ScheduleRelease(store::Connection& c, CaseId id, core::WallTime at);
 
     store::Database& db_;

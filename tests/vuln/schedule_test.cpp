@@ -175,6 +175,23 @@ TEST_F(ScheduleTest, UnreachableAfterThreeMonthsOfTrying) {
         }
 }
 
+TEST_F(ScheduleTest, TheDecidedInstantReachesRelatedBodies) {
+    CaseId id = ThreeVendorCase();
+    {
+        auto lease = db_->Acquire();
+        ASSERT_TRUE((*lease)->Exec("INSERT INTO case_coordinators(case_id, name, contact_email, added_at, added_by)"
+                                   " VALUES (?, 'CERT/CC', 'cert@cert.example.org', '2026-04-01T00:00:00Z', 'coord')",
+                                   {id.value()})
+                        .ok());
+    }
+    ASSERT_TRUE(schedule_->Decide(id, *core::ParseRfc3339("2026-05-16T01:00:00Z"), "", Coord()).ok());
+    auto lease = db_->Acquire();
+    EXPECT_EQ(*(*lease)->QueryInt("SELECT count(*) FROM mail_queue WHERE case_id = ? AND to_address ="
+                                  " 'cert@cert.example.org' AND subject LIKE '%Publication date decided'",
+                                  {id.value()}),
+              1);
+}
+
 TEST_F(ScheduleTest, TheDateIsConfidential) {
     CaseId id = ThreeVendorCase();
     ASSERT_TRUE(schedule_->Decide(id, *core::ParseRfc3339("2026-05-16T01:00:00Z"), "", Coord()).ok());
