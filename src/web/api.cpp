@@ -129,3 +129,11 @@ void AddApi(http::Router& router, SiteServices& s) {
 }
 
 }  // namespace kizuna::web::detail
+
+namespace kizuna::web::detail {
+
+http::Response ApiError(const core::Error& error, http::Request& request, SiteServices& services) {
+    return http::ErrorResponse(error, request, services.log);
+}
+
+}  // namespace kizuna::web::detail

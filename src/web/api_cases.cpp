@@ -9,15 +9,6 @@ namespace {
 
 using nlohmann::json;
 
-http::Response Err(const core::Error& e, http::Request& req, SiteServices& s) { return http::ErrorResponse(e, req, s.log); }
-
-// Unsafe calls with a session cookie need the CSRF header; token calls do not.
-std::optional<http::Response> Unsafe(http::Request& req) {
-    if (!Context(req).principal) return http::ErrorResponse(401, "unauthenticated", "log in or send an API token");
-    if (CsrfValid(req)) return std::nullopt;
-    return http::ErrorResponse(403, "permission_denied", "missing or wrong CSRF token", "X-CSRF-Token");
-}
-
 json VendorRowJson(const vuln::CaseVendor& v) {
     return {{"vendor_id", v.vendor.value()},
             {"name", v.name},
@@ -117,12 +108,12 @@ core::Result<vuln::VendorId> VendorParam(http::Request& req) {
 template <typename Fn>
 http::Response WithCase(http::Request& req, SiteServices& s, Fn&& fn) {
     auto id = CaseIdParam(req, s);
-    if (!id.ok()) return Err(id.error(), req, s);
+    if (!id.ok()) return ApiError(id.error(), req, s);
     return fn(*id, CallerFor(req, s));
 }
 
 http::Response Done(const core::Status& st, http::Request& req, SiteServices& s) {
-    if (!st.ok()) return Err(st.error(), req, s);
+    if (!st.ok()) return ApiError(st.error(), req, s);
     return http::Response::Json(200, json{{"ok", true}});
 }
 
@@ -152,17 +143,17 @@ void AddCaseApi(http::Router& router, SiteServices& s) {
         vuln::CaseFilter filter;
         if (auto st = req.Query("state")) {
             auto parsed = vuln::ParseCaseState(*st);
-            if (!parsed.ok()) return Err(parsed.error(), req, s);
+            if (!parsed.ok()) return ApiError(parsed.error(), req, s);
             filter.state = *parsed;
         }
         if (auto src = req.Query("source")) {
             auto parsed = vuln::ParseSource(*src);
-            if (!parsed.ok()) return Err(parsed.error(), req, s);
+            if (!parsed.ok()) return ApiError(parsed.error(), req, s);
             filter.source = *parsed;
         }
         filter.text = req.Query("q").value_or("");
         auto list = s.cases.List(CallerFor(req, s), filter);
-        if (!list.ok()) return Err(list.error(), req, s);
+        if (!list.ok()) return ApiError(list.error(), req, s);
         json cases = json::array();
         for (const auto& c : *list)
             cases.push_back({{"id", c.id.value()},
@@ -179,14 +170,14 @@ void AddCaseApi(http::Router& router, SiteServices& s) {
     });
 
     router.Add("POST", "/api/v1/cases", [&s](http::Request& req) {
-        if (auto bad = Unsafe(req)) return *bad;
+        if (auto bad = RequireApiWrite(req)) return *bad;
         auto body = http::ParseJsonBody(req);
-        if (!body.ok()) return Err(body.error(), req, s);
+        if (!body.ok()) return ApiError(body.error(), req, s);
         const vuln::Caller caller = CallerFor(req, s);
         auto parsed = ParseNewCase(*body, caller.staff());
-        if (!parsed.ok()) return Err(parsed.error(), req, s);
+        if (!parsed.ok()) return ApiError(parsed.error(), req, s);
         auto receipt = s.cases.Submit(*parsed, caller);
-        if (!receipt.ok()) return Err(receipt.error(), req, s);
+        if (!receipt.ok()) return ApiError(receipt.error(), req, s);
         http::Response r = http::Response::Json(201, json{{"id", receipt->id.value()},
                                                          {"identifier", receipt->identifier},
                                                          {"receipt_id", receipt->receipt_id}});
@@ -197,23 +188,23 @@ void AddCaseApi(http::Router& router, SiteServices& s) {
     router.Add("GET", "/api/v1/cases/{id}", [&s](http::Request& req) {
         return WithCase(req, s, [&](vuln::CaseId id, const vuln::Caller& caller) {
             auto view = s.cases.Get(id, caller);
-            if (!view.ok()) return Err(view.error(), req, s);
+            if (!view.ok()) return ApiError(view.error(), req, s);
             return http::Response::Json(200, CaseJson(*view));
         });
     });
 
     router.Add("POST", "/api/v1/cases/{id}/verification", [&s](http::Request& req) {
-        if (auto bad = Unsafe(req)) return *bad;
+        if (auto bad = RequireApiWrite(req)) return *bad;
         return WithCase(req, s, [&](vuln::CaseId id, const vuln::Caller& caller) {
             auto body = http::ParseJsonBody(req);
-            if (!body.ok()) return Err(body.error(), req, s);
+            if (!body.ok()) return ApiError(body.error(), req, s);
             http::JsonObjectReader r(*body);
             auto result = r.RequireString("result", 1, 40);
-            if (!result.ok()) return Err(result.error(), req, s);
+            if (!result.ok()) return ApiError(result.error(), req, s);
             auto v = vuln::ParseVerification(*result, "result");
-            if (!v.ok()) return Err(v.error(), req, s);
+            if (!v.ok()) return ApiError(v.error(), req, s);
             auto note = r.OptionalString("note", 0, 5000);
-            if (!note.ok()) return Err(note.error(), req, s);
+            if (!note.ok()) return ApiError(note.error(), req, s);
             return Done(s.cases.Verify(id, *v, note->value_or(""), caller), req, s);
         });
     });
@@ -221,7 +212,7 @@ void AddCaseApi(http::Router& router, SiteServices& s) {
     router.Add("GET", "/api/v1/cases/{id}/suggestions", [&s](http::Request& req) {
         return WithCase(req, s, [&](vuln::CaseId id, const vuln::Caller& caller) {
             auto list = s.cases.SuggestVendors(id, caller);
-            if (!list.ok()) return Err(list.error(), req, s);
+            if (!list.ok()) return ApiError(list.error(), req, s);
             json out = json::array();
             for (const auto& sv : *list) {
                 json reasons = json::array();
@@ -246,16 +237,16 @@ void AddCaseApi(http::Router& router, SiteServices& s) {
     });
 
     router.Add("POST", "/api/v1/cases/{id}/vendors", [&s](http::Request& req) {
-        if (auto bad = Unsafe(req)) return *bad;
+        if (auto bad = RequireApiWrite(req)) return *bad;
         return WithCase(req, s, [&](vuln::CaseId id, const vuln::Caller& caller) {
             auto body = http::ParseJsonBody(req);
-            if (!body.ok()) return Err(body.error(), req, s);
+            if (!body.ok()) return ApiError(body.error(), req, s);
             http::JsonObjectReader r(*body);
-            if (auto st = r.RejectUnknown({"vendor_id", "suggested_by"}); !st.ok()) return Err(st.error(), req, s);
+            if (auto st = r.RejectUnknown({"vendor_id", "suggested_by"}); !st.ok()) return ApiError(st.error(), req, s);
             auto vendor = r.RequireInt("vendor_id", 1, INT64_MAX);
-            if (!vendor.ok()) return Err(vendor.error(), req, s);
+            if (!vendor.ok()) return ApiError(vendor.error(), req, s);
             auto by = r.OptionalInt("suggested_by", 1, INT64_MAX);
-            if (!by.ok()) return Err(by.error(), req, s);
+            if (!by.ok()) return ApiError(by.error(), req, s);
             std::optional<vuln::VendorId> suggested;
             if (*by) suggested = vuln::VendorId(**by);
             return Done(s.cases.AddVendor(id, vuln::VendorId(*vendor), caller, suggested), req, s);
@@ -263,25 +254,25 @@ void AddCaseApi(http::Router& router, SiteServices& s) {
     });
 
     router.Add("POST", "/api/v1/cases/{id}/vendors/{vendor}/summary", [&s](http::Request& req) {
-        if (auto bad = Unsafe(req)) return *bad;
+        if (auto bad = RequireApiWrite(req)) return *bad;
         return WithCase(req, s, [&](vuln::CaseId id, const vuln::Caller& caller) {
             auto vendor = VendorParam(req);
-            if (!vendor.ok()) return Err(vendor.error(), req, s);
+            if (!vendor.ok()) return ApiError(vendor.error(), req, s);
             return Done(s.cases.SendSummary(id, *vendor, caller), req, s);
         });
     });
 
     router.Add("POST", "/api/v1/cases/{id}/vendors/{vendor}/details", [&s](http::Request& req) {
-        if (auto bad = Unsafe(req)) return *bad;
+        if (auto bad = RequireApiWrite(req)) return *bad;
         return WithCase(req, s, [&](vuln::CaseId id, const vuln::Caller& caller) {
             auto vendor = VendorParam(req);
-            if (!vendor.ok()) return Err(vendor.error(), req, s);
+            if (!vendor.ok()) return ApiError(vendor.error(), req, s);
             bool obvious = false;
             if (!req.body.empty()) {
                 auto body = http::ParseJsonBody(req);
-                if (!body.ok()) return Err(body.error(), req, s);
+                if (!body.ok()) return ApiError(body.error(), req, s);
                 auto o = http::JsonObjectReader(*body).OptionalBool("obvious_vendor", false);
-                if (!o.ok()) return Err(o.error(), req, s);
+                if (!o.ok()) return ApiError(o.error(), req, s);
                 obvious = *o;
             }
             return Done(s.cases.DiscloseDetails(id, *vendor, obvious, caller), req, s);
@@ -291,21 +282,21 @@ void AddCaseApi(http::Router& router, SiteServices& s) {
     for (const char* what : {"registration-request", "contact-attempts"}) {
         const bool registration = std::string_view(what) == "registration-request";
         router.Add("POST", std::string("/api/v1/cases/{id}/vendors/{vendor}/") + what, [&s, registration](http::Request& req) {
-            if (auto bad = Unsafe(req)) return *bad;
+            if (auto bad = RequireApiWrite(req)) return *bad;
             return WithCase(req, s, [&](vuln::CaseId id, const vuln::Caller& caller) {
                 auto vendor = VendorParam(req);
-                if (!vendor.ok()) return Err(vendor.error(), req, s);
+                if (!vendor.ok()) return ApiError(vendor.error(), req, s);
                 auto body = http::ParseJsonBody(req);
-                if (!body.ok()) return Err(body.error(), req, s);
+                if (!body.ok()) return ApiError(body.error(), req, s);
                 http::JsonObjectReader r(*body);
                 auto channel_text = r.RequireString("channel", 1, 40);
-                if (!channel_text.ok()) return Err(channel_text.error(), req, s);
+                if (!channel_text.ok()) return ApiError(channel_text.error(), req, s);
                 auto channel = vuln::ParseChannel(*channel_text);
-                if (!channel.ok()) return Err(channel.error(), req, s);
+                if (!channel.ok()) return ApiError(channel.error(), req, s);
                 auto address = r.RequireString("address", 1, 500);
-                if (!address.ok()) return Err(address.error(), req, s);
+                if (!address.ok()) return ApiError(address.error(), req, s);
                 auto note = r.OptionalString("note", 0, 2000);
-                if (!note.ok()) return Err(note.error(), req, s);
+                if (!note.ok()) return ApiError(note.error(), req, s);
                 if (registration) return Done(s.cases.RequestRegistration(id, *vendor, *channel, *address, caller), req, s);
                 return Done(s.cases.LogContactAttempt(id, *vendor, *channel, *address, note->value_or(""), caller), req, s);
             });
@@ -313,23 +304,23 @@ void AddCaseApi(http::Router& router, SiteServices& s) {
     }
 
     router.Add("POST", "/api/v1/cases/{id}/answer", [&s](http::Request& req) {
-        if (auto bad = Unsafe(req)) return *bad;
+        if (auto bad = RequireApiWrite(req)) return *bad;
         return WithCase(req, s, [&](vuln::CaseId id, const vuln::Caller& caller) {
             auto body = http::ParseJsonBody(req);
-            if (!body.ok()) return Err(body.error(), req, s);
+            if (!body.ok()) return ApiError(body.error(), req, s);
             auto text = http::JsonObjectReader(*body).RequireString("answer", 1, 40);
-            if (!text.ok()) return Err(text.error(), req, s);
+            if (!text.ok()) return ApiError(text.error(), req, s);
             auto answer = vuln::ParseAnswer(*text);
-            if (!answer.ok()) return Err(answer.error(), req, s);
+            if (!answer.ok()) return ApiError(answer.error(), req, s);
             return Done(s.cases.AnswerSummary(id, *answer, caller), req, s);
         });
     });
 
     router.Add("POST", "/api/v1/cases/{id}/status", [&s](http::Request& req) {
-        if (auto bad = Unsafe(req)) return *bad;
+        if (auto bad = RequireApiWrite(req)) return *bad;
         return WithCase(req, s, [&](vuln::CaseId id, const vuln::Caller& caller) {
             auto body = http::ParseJsonBody(req);
-            if (!body.ok()) return Err(body.error(), req, s);
+            if (!body.ok()) return ApiError(body.error(), req, s);
             auto parsed = [&]() -> core::Result<std::pair<vuln::StatusReport, std::optional<vuln::VendorId>>> {
                 http::JsonObjectReader r(*body);
                 KZ_TRY(r.RejectUnknown({"status", "public_text", "urls", "affected_products", "plan", "schedule",
@@ -351,7 +342,7 @@ void AddCaseApi(http::Router& router, SiteServices& s) {
                 if (vendor) on_behalf = vuln::VendorId(*vendor);
                 return std::make_pair(rep, on_behalf);
             }();
-            if (!parsed.ok()) return Err(parsed.error(), req, s);
+            if (!parsed.ok()) return ApiError(parsed.error(), req, s);
             return Done(s.cases.ReportStatus(id, parsed->first, caller, parsed->second), req, s);
         });
     });
@@ -359,7 +350,7 @@ void AddCaseApi(http::Router& router, SiteServices& s) {
     router.Add("GET", "/api/v1/cases/{id}/countermeasures", [&s](http::Request& req) {
         return WithCase(req, s, [&](vuln::CaseId id, const vuln::Caller& caller) {
             auto list = s.cases.Countermeasures(id, caller);
-            if (!list.ok()) return Err(list.error(), req, s);
+            if (!list.ok()) return ApiError(list.error(), req, s);
             json out = json::array();
             for (const auto& m : *list)
                 out.push_back({{"vendor", m.vendor}, {"product", m.measure.product}, {"workaround", m.measure.workaround},
@@ -369,10 +360,10 @@ void AddCaseApi(http::Router& router, SiteServices& s) {
     });
 
     router.Add("POST", "/api/v1/cases/{id}/countermeasures", [&s](http::Request& req) {
-        if (auto bad = Unsafe(req)) return *bad;
+        if (auto bad = RequireApiWrite(req)) return *bad;
         return WithCase(req, s, [&](vuln::CaseId id, const vuln::Caller& caller) {
             auto body = http::ParseJsonBody(req);
-            if (!body.ok()) return Err(body.error(), req, s);
+            if (!body.ok()) return ApiError(body.error(), req, s);
             auto parsed = [&]() -> core::Result<std::pair<vuln::Countermeasure, std::optional<vuln::VendorId>>> {
                 http::JsonObjectReader r(*body);
                 KZ_TRY(r.RejectUnknown({"product", "workaround", "fix", "fixed_version", "vendor_id"}));
@@ -389,21 +380,21 @@ void AddCaseApi(http::Router& router, SiteServices& s) {
                 if (vendor) on_behalf = vuln::VendorId(*vendor);
                 return std::make_pair(m, on_behalf);
             }();
-            if (!parsed.ok()) return Err(parsed.error(), req, s);
+            if (!parsed.ok()) return ApiError(parsed.error(), req, s);
             return Done(s.cases.AddCountermeasure(id, parsed->first, caller, parsed->second), req, s);
         });
     });
 
     router.Add("POST", "/api/v1/cases/{id}/suggest-vendor", [&s](http::Request& req) {
-        if (auto bad = Unsafe(req)) return *bad;
+        if (auto bad = RequireApiWrite(req)) return *bad;
         return WithCase(req, s, [&](vuln::CaseId id, const vuln::Caller& caller) {
             auto body = http::ParseJsonBody(req);
-            if (!body.ok()) return Err(body.error(), req, s);
+            if (!body.ok()) return ApiError(body.error(), req, s);
             http::JsonObjectReader r(*body);
             auto vendor = r.RequireString("vendor", 1, 200);
-            if (!vendor.ok()) return Err(vendor.error(), req, s);
+            if (!vendor.ok()) return ApiError(vendor.error(), req, s);
             auto note = r.OptionalString("note", 0, 5000);
-            if (!note.ok()) return Err(note.error(), req, s);
+            if (!note.ok()) return ApiError(note.error(), req, s);
             return Done(s.cases.SuggestVendor(id, *vendor, note->value_or(""), caller), req, s);
         });
     });
@@ -413,7 +404,7 @@ void AddCaseApi(http::Router& router, SiteServices& s) {
             auto thread = req.Query("thread");
             if (!thread) return http::ErrorResponse(400, "invalid_argument", "give ?thread=vendor:<id> or reporter", "thread");
             auto list = s.cases.Messages(id, *thread, caller);
-            if (!list.ok()) return Err(list.error(), req, s);
+            if (!list.ok()) return ApiError(list.error(), req, s);
             json out = json::array();
             for (const auto& m : *list)
                 out.push_back({{"id", m.id}, {"thread", m.thread}, {"author", m.author}, {"author_role", m.author_role},
@@ -423,17 +414,17 @@ void AddCaseApi(http::Router& router, SiteServices& s) {
     });
 
     router.Add("POST", "/api/v1/cases/{id}/messages", [&s](http::Request& req) {
-        if (auto bad = Unsafe(req)) return *bad;
+        if (auto bad = RequireApiWrite(req)) return *bad;
         return WithCase(req, s, [&](vuln::CaseId id, const vuln::Caller& caller) {
             auto body = http::ParseJsonBody(req);
-            if (!body.ok()) return Err(body.error(), req, s);
+            if (!body.ok()) return ApiError(body.error(), req, s);
             http::JsonObjectReader r(*body);
             auto thread = r.RequireString("thread", 1, 40);
-            if (!thread.ok()) return Err(thread.error(), req, s);
+            if (!thread.ok()) return ApiError(thread.error(), req, s);
             auto text = r.RequireString("body", 1, 50000);
-            if (!text.ok()) return Err(text.error(), req, s);
+            if (!text.ok()) return ApiError(text.error(), req, s);
             auto msg = s.cases.PostMessage(id, *thread, *text, caller);
-            if (!msg.ok()) return Err(msg.error(), req, s);
+            if (!msg.ok()) return ApiError(msg.error(), req, s);
             return http::Response::Json(201, json{{"id", *msg}});
         });
     });
@@ -441,7 +432,7 @@ void AddCaseApi(http::Router& router, SiteServices& s) {
     router.Add("GET", "/api/v1/cases/{id}/timeline", [&s](http::Request& req) {
         return WithCase(req, s, [&](vuln::CaseId id, const vuln::Caller& caller) {
             auto list = s.cases.Timeline(id, caller);
-            if (!list.ok()) return Err(list.error(), req, s);
+            if (!list.ok()) return ApiError(list.error(), req, s);
             json out = json::array();
             for (const auto& e : *list) out.push_back({{"at", e.at}, {"actor", e.actor}, {"kind", e.kind}, {"text", e.text}});
             return http::Response::Json(200, json{{"events", out}});
@@ -451,7 +442,7 @@ void AddCaseApi(http::Router& router, SiteServices& s) {
     router.Add("GET", "/api/v1/cases/{id}/mail", [&s](http::Request& req) {
         return WithCase(req, s, [&](vuln::CaseId id, const vuln::Caller& caller) {
             auto list = s.cases.MailQueue(id, caller);
-            if (!list.ok()) return Err(list.error(), req, s);
+            if (!list.ok()) return ApiError(list.error(), req, s);
             json out = json::array();
             for (const auto& m : *list)
                 out.push_back({{"id", m.id}, {"to", m.to}, {"subject", m.subject}, {"encrypt_to", m.encrypt_to},
@@ -462,13 +453,13 @@ void AddCaseApi(http::Router& router, SiteServices& s) {
 
     // Attachments: the raw body is the file; ?name=&kind= describe it.
     router.Add("POST", "/api/v1/cases/{id}/attachments", [&s](http::Request& req) {
-        if (auto bad = Unsafe(req)) return *bad;
+        if (auto bad = RequireApiWrite(req)) return *bad;
         return WithCase(req, s, [&](vuln::CaseId id, const vuln::Caller& caller) {
             auto kind = vuln::ParseAttachmentKind(req.Query("kind").value_or("detail"));
-            if (!kind.ok()) return Err(kind.error(), req, s);
+            if (!kind.ok()) return ApiError(kind.error(), req, s);
             auto att = s.cases.AddAttachment(id, req.Query("name").value_or(""), *kind, req.Header("Content-Type"),
                                              req.body, caller);
-            if (!att.ok()) return Err(att.error(), req, s);
+            if (!att.ok()) return ApiError(att.error(), req, s);
             return http::Response::Json(201, json{{"id", *att}});
         });
     });
@@ -477,7 +468,7 @@ void AddCaseApi(http::Router& router, SiteServices& s) {
         return WithCase(req, s, [&](vuln::CaseId id, const vuln::Caller& caller) {
             const long long att = std::atoll(std::string(req.Param("attachment")).c_str());
             auto file = s.cases.DownloadAttachment(id, att, caller);
-            if (!file.ok()) return Err(file.error(), req, s);
+            if (!file.ok()) return ApiError(file.error(), req, s);
             http::Response r(200);
             r.body = std::move(file->content);
             r.SetHeader("Content-Type", "application/octet-stream");  // never rendered inline

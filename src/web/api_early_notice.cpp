@@ -9,8 +9,6 @@ namespace {
 
 using nlohmann::json;
 
-http::Response Err(const core::Error& e, http::Request& req, SiteServices& s) { return http::ErrorResponse(e, req, s.log); }
-
 // Registry records are staff data: the policy's vendor-record rule (staff only, others must not learn of them).
 std::optional<http::Response> Staff(http::Request& req, auth::Action action) {
     if (auto denied = Check(req, action, {auth::ResourceKind::kVendorRecord}, true)) return denied;
@@ -64,11 +62,11 @@ void AddEarlyNoticeApi(http::Router& router, SiteServices& s) {
         std::optional<vuln::Sector> sector;
         if (auto q = req.Query("sector")) {
             auto parsed = vuln::ParseSector(*q);
-            if (!parsed.ok()) return Err(parsed.error(), req, s);
+            if (!parsed.ok()) return ApiError(parsed.error(), req, s);
             sector = *parsed;
         }
         auto list = s.infrastructure.List(sector);
-        if (!list.ok()) return Err(list.error(), req, s);
+        if (!list.ok()) return ApiError(list.error(), req, s);
         json out = json::array();
         for (const auto& o : *list) out.push_back(OrgJson(o));
         return http::Response::Json(200, json{{"organizations", out}});
@@ -77,7 +75,7 @@ void AddEarlyNoticeApi(http::Router& router, SiteServices& s) {
     router.Add("POST", "/api/v1/infrastructure", [&s](http::Request& req) {
         if (auto denied = Staff(req, auth::Action::kCreate)) return *denied;
         auto body = http::ParseJsonBody(req);
-        if (!body.ok()) return Err(body.error(), req, s);
+        if (!body.ok()) return ApiError(body.error(), req, s);
         auto parsed = [&]() -> core::Result<vuln::NewOrganization> {
             http::JsonObjectReader r(*body);
             KZ_TRY(r.RejectUnknown({"name", "sector", "contacts"}));
@@ -98,42 +96,42 @@ void AddEarlyNoticeApi(http::Router& router, SiteServices& s) {
             }
             return o;
         }();
-        if (!parsed.ok()) return Err(parsed.error(), req, s);
+        if (!parsed.ok()) return ApiError(parsed.error(), req, s);
         auto id = s.infrastructure.Create(*parsed, Context(req).principal->name);
-        if (!id.ok()) return Err(id.error(), req, s);
+        if (!id.ok()) return ApiError(id.error(), req, s);
         return http::Response::Json(201, json{{"id", id->value()}});
     });
 
     router.Add("POST", "/api/v1/infrastructure/{org}/contacts", [&s](http::Request& req) {
         if (auto denied = Staff(req, auth::Action::kUpdate)) return *denied;
         auto body = http::ParseJsonBody(req);
-        if (!body.ok()) return Err(body.error(), req, s);
+        if (!body.ok()) return ApiError(body.error(), req, s);
         auto contact = ParseContact(http::JsonObjectReader(*body));
-        if (!contact.ok()) return Err(contact.error(), req, s);
+        if (!contact.ok()) return ApiError(contact.error(), req, s);
         auto id = s.infrastructure.AddContact(vuln::OrganizationId(std::atoll(std::string(req.Param("org")).c_str())),
                                               *contact, Context(req).principal->name);
-        if (!id.ok()) return Err(id.error(), req, s);
+        if (!id.ok()) return ApiError(id.error(), req, s);
         return http::Response::Json(201, json{{"id", *id}});
     });
 
     router.Add("POST", "/api/v1/infrastructure/{org}/keys", [&s](http::Request& req) {
         if (auto denied = Staff(req, auth::Action::kUpdate)) return *denied;
         auto body = http::ParseJsonBody(req);
-        if (!body.ok()) return Err(body.error(), req, s);
+        if (!body.ok()) return ApiError(body.error(), req, s);
         auto armored = http::JsonObjectReader(*body).RequireString("key", 1, 1024 * 1024);
-        if (!armored.ok()) return Err(armored.error(), req, s);
+        if (!armored.ok()) return ApiError(armored.error(), req, s);
         auto key = s.infrastructure.ImportKey(vuln::OrganizationId(std::atoll(std::string(req.Param("org")).c_str())),
                                               *armored, Context(req).principal->name);
-        if (!key.ok()) return Err(key.error(), req, s);
+        if (!key.ok()) return ApiError(key.error(), req, s);
         return http::Response::Json(201, json{{"fingerprint", key->fingerprint}, {"can_encrypt", key->can_encrypt},
                                               {"expires_at", key->expires_at}});
     });
 
     router.Add("GET", "/api/v1/cases/{id}/early-notices", [&s](http::Request& req) {
         auto id = CaseIdParam(req, s);
-        if (!id.ok()) return Err(id.error(), req, s);
+        if (!id.ok()) return ApiError(id.error(), req, s);
         auto list = s.early_notices.List(*id, CallerFor(req, s));
-        if (!list.ok()) return Err(list.error(), req, s);
+        if (!list.ok()) return ApiError(list.error(), req, s);
         json out = json::array();
         for (const auto& n : *list) out.push_back(NoticeJson(n));
         return http::Response::Json(200, json{{"early_notices", out}});
@@ -143,9 +141,9 @@ void AddEarlyNoticeApi(http::Router& router, SiteServices& s) {
         if (!Context(req).principal) return http::ErrorResponse(401, "unauthenticated", "log in or send an API token");
         if (!CsrfValid(req)) return http::ErrorResponse(403, "permission_denied", "missing or wrong CSRF token", "X-CSRF-Token");
         auto id = CaseIdParam(req, s);
-        if (!id.ok()) return Err(id.error(), req, s);
+        if (!id.ok()) return ApiError(id.error(), req, s);
         auto body = http::ParseJsonBody(req);
-        if (!body.ok()) return Err(body.error(), req, s);
+        if (!body.ok()) return ApiError(body.error(), req, s);
         auto notice = [&]() -> core::Result<vuln::EarlyNoticeId> {
             http::JsonObjectReader r(*body);
             KZ_TRY(r.RejectUnknown({"sectors", "what", "reason"}));
@@ -155,7 +153,7 @@ void AddEarlyNoticeApi(http::Router& router, SiteServices& s) {
             KZ_ASSIGN(std::string reason, r.RequireString("reason", 1, 4000));
             return s.early_notices.Request(*id, sectors, what, reason, CallerFor(req, s));
         }();
-        if (!notice.ok()) return Err(notice.error(), req, s);
+        if (!notice.ok()) return ApiError(notice.error(), req, s);
         return http::Response::Json(201, json{{"id", notice->value()}});
     });
 
@@ -166,21 +164,21 @@ void AddEarlyNoticeApi(http::Router& router, SiteServices& s) {
             if (!CsrfValid(req))
                 return http::ErrorResponse(403, "permission_denied", "missing or wrong CSRF token", "X-CSRF-Token");
             auto id = CaseIdParam(req, s);
-            if (!id.ok()) return Err(id.error(), req, s);
+            if (!id.ok()) return ApiError(id.error(), req, s);
             const vuln::Caller caller = CallerFor(req, s);
             const std::int64_t notice = std::atoll(std::string(req.Param("notice")).c_str());
-            if (auto st = NoticeOfCase(s, *id, notice, caller); !st.ok()) return Err(st.error(), req, s);
+            if (auto st = NoticeOfCase(s, *id, notice, caller); !st.ok()) return ApiError(st.error(), req, s);
             core::Status st;
             if (approve) {
                 st = s.early_notices.Approve(vuln::EarlyNoticeId(notice), caller);
             } else {
                 auto body = http::ParseJsonBody(req);
-                if (!body.ok()) return Err(body.error(), req, s);
+                if (!body.ok()) return ApiError(body.error(), req, s);
                 auto reason = http::JsonObjectReader(*body).RequireString("reason", 1, 4000);
-                if (!reason.ok()) return Err(reason.error(), req, s);
+                if (!reason.ok()) return ApiError(reason.error(), req, s);
                 st = s.early_notices.Refuse(vuln::EarlyNoticeId(notice), *reason, caller);
             }
-            if (!st.ok()) return Err(st.error(), req, s);
+            if (!st.ok()) return ApiError(st.error(), req, s);
             return http::Response::Json(200, json{{"ok", true}});
         });
     }

@@ -10,16 +10,6 @@ namespace {
 
 using nlohmann::json;
 
-http::Response Err(const core::Error& e, http::Request& req, SiteServices& s) {
-    return http::ErrorResponse(e, req, s.log);
-}
-
-std::optional<http::Response> Unsafe(http::Request& req) {
-    if (!Context(req).principal) return http::ErrorResponse(401, "unauthenticated", "log in or send an API token");
-    if (CsrfValid(req)) return std::nullopt;
-    return http::ErrorResponse(403, "permission_denied", "missing or wrong CSRF token", "X-CSRF-Token");
-}
-
 json ConstraintJson(const vuln::PublicationConstraint& k) {
     return json{{"not_before", k.not_before}, {"not_after", k.not_after}, {"note", k.note}};
 }
@@ -61,22 +51,22 @@ core::Result<json> Body(http::Request& req) {
 void AddInternationalRoutes(http::Router& router, SiteServices& s) {
     router.Add("GET", "/api/v1/cases/{id}/coordinators", [&s](http::Request& req) {
         auto id = CaseIdParam(req, s);
-        if (!id.ok()) return Err(id.error(), req, s);
+        if (!id.ok()) return ApiError(id.error(), req, s);
         auto v = s.international.View(*id, CallerFor(req, s));
-        if (!v.ok()) return Err(v.error(), req, s);
+        if (!v.ok()) return ApiError(v.error(), req, s);
         return http::Response::Json(200, ViewJson(*v));
     });
 
     // {"name","country","contact_email","case_reference","note","vendors":[..]}; 201 {"id"}.
     router.Add("POST", "/api/v1/cases/{id}/coordinators", [&s](http::Request& req) {
-        if (auto bad = Unsafe(req)) return *bad;
+        if (auto bad = RequireApiWrite(req)) return *bad;
         auto id = CaseIdParam(req, s);
-        if (!id.ok()) return Err(id.error(), req, s);
+        if (!id.ok()) return ApiError(id.error(), req, s);
         const vuln::Caller caller = CallerFor(req, s);
         // Access before input: a caller that may not see the case learns nothing from a bad body.
-        if (auto v = s.international.View(*id, caller); !v.ok()) return Err(v.error(), req, s);
+        if (auto v = s.international.View(*id, caller); !v.ok()) return ApiError(v.error(), req, s);
         auto body = Body(req);
-        if (!body.ok()) return Err(body.error(), req, s);
+        if (!body.ok()) return ApiError(body.error(), req, s);
         const http::JsonObjectReader r(*body);
         auto result = [&]() -> core::Result<vuln::CoordinatorId> {
             KZ_TRY(r.RejectUnknown({"name", "country", "contact_email", "case_reference", "note", "vendors"}));
@@ -93,25 +83,25 @@ void AddInternationalRoutes(http::Router& router, SiteServices& s) {
             n.note = note.value_or("");
             return s.international.AddCoordinator(*id, n, caller);
         }();
-        if (!result.ok()) return Err(result.error(), req, s);
+        if (!result.ok()) return ApiError(result.error(), req, s);
         return http::Response::Json(201, json{{"id", result->value()}});
     });
 
     // {"not_before","not_after","note"} (each optional; "" or null clears a bound); optional "vendors"
     // replaces the coordinator's vendor list.
     router.Add("POST", "/api/v1/cases/{id}/coordinators/{cid}/constraint", [&s](http::Request& req) {
-        if (auto bad = Unsafe(req)) return *bad;
+        if (auto bad = RequireApiWrite(req)) return *bad;
         auto id = CaseIdParam(req, s);
-        if (!id.ok()) return Err(id.error(), req, s);
+        if (!id.ok()) return ApiError(id.error(), req, s);
         const vuln::Caller caller = CallerFor(req, s);
-        if (auto v = s.international.View(*id, caller); !v.ok()) return Err(v.error(), req, s);
+        if (auto v = s.international.View(*id, caller); !v.ok()) return ApiError(v.error(), req, s);
         const std::string cid_text(req.Param("cid"));
         char* end = nullptr;
         const long long cid = std::strtoll(cid_text.c_str(), &end, 10);
         if (cid_text.empty() || end == nullptr || *end != '\0' || cid <= 0)
             return http::ErrorResponse(404, "not_found", "no such coordinator in the case");
         auto body = Body(req);
-        if (!body.ok()) return Err(body.error(), req, s);
+        if (!body.ok()) return ApiError(body.error(), req, s);
         const http::JsonObjectReader r(*body);
         core::Status st = [&]() -> core::Status {
             KZ_TRY(r.RejectUnknown({"not_before", "not_after", "note", "vendors"}));
@@ -128,28 +118,28 @@ void AddInternationalRoutes(http::Router& router, SiteServices& s) {
             }
             return s.international.SetConstraint(*id, vuln::CoordinatorId(cid), k, caller);
         }();
-        if (!st.ok()) return Err(st.error(), req, s);
+        if (!st.ok()) return ApiError(st.error(), req, s);
         return http::Response::Json(200, json{{"ok", true}});
     });
 
     router.Add("GET", "/api/v1/cases/{id}/export", [&s](http::Request& req) {
         auto id = CaseIdParam(req, s);
-        if (!id.ok()) return Err(id.error(), req, s);
+        if (!id.ok()) return ApiError(id.error(), req, s);
         auto doc = s.international.Export(*id, CallerFor(req, s));
-        if (!doc.ok()) return Err(doc.error(), req, s);
+        if (!doc.ok()) return ApiError(doc.error(), req, s);
         auto parsed = json::parse(*doc, nullptr, false);
         return http::Response::Json(200, parsed);
     });
 
     // Body: the exchange document; 201 {"id","identifier"}.
     router.Add("POST", "/api/v1/cases/import", [&s](http::Request& req) {
-        if (auto bad = Unsafe(req)) return *bad;
+        if (auto bad = RequireApiWrite(req)) return *bad;
         const vuln::Caller caller = CallerFor(req, s);
         if (!caller.staff()) return http::ErrorResponse(404, "not_found", "not found");
         auto body = http::ParseJsonBody(req);  // Content-Type, size and depth rules of the API
-        if (!body.ok()) return Err(body.error(), req, s);
+        if (!body.ok()) return ApiError(body.error(), req, s);
         auto receipt = s.international.Import(req.body, caller);
-        if (!receipt.ok()) return Err(receipt.error(), req, s);
+        if (!receipt.ok()) return ApiError(receipt.error(), req, s);
         return http::Response::Json(201, json{{"id", receipt->id.value()}, {"identifier", receipt->identifier}});
     });
 }

@@ -9,14 +9,6 @@ namespace {
 
 using nlohmann::json;
 
-http::Response Err(const core::Error& e, http::Request& req, SiteServices& s) { return http::ErrorResponse(e, req, s.log); }
-
-std::optional<http::Response> Unsafe(http::Request& req) {
-    if (!Context(req).principal) return http::ErrorResponse(401, "unauthenticated", "log in or send an API token");
-    if (CsrfValid(req)) return std::nullopt;
-    return http::ErrorResponse(403, "permission_denied", "missing or wrong CSRF token", "X-CSRF-Token");
-}
-
 core::Result<core::WallTime> Instant(const http::JsonObjectReader& r, std::string_view field) {
     KZ_ASSIGN(std::string text, r.RequireString(field, 1, 40));
     auto at = core::ParseRfc3339(text);
@@ -31,17 +23,17 @@ std::string_view AnswerName(vuln::DateAnswer a) {
 
 template <typename Fn>
 http::Response Mutating(http::Request& req, SiteServices& s, Fn&& fn) {
-    if (auto bad = Unsafe(req)) return *bad;
+    if (auto bad = RequireApiWrite(req)) return *bad;
     auto id = CaseIdParam(req, s);
-    if (!id.ok()) return Err(id.error(), req, s);
+    if (!id.ok()) return ApiError(id.error(), req, s);
     json body = json::object();
     if (!req.body.empty()) {
         auto parsed = http::ParseJsonBody(req);
-        if (!parsed.ok()) return Err(parsed.error(), req, s);
+        if (!parsed.ok()) return ApiError(parsed.error(), req, s);
         body = std::move(*parsed);
     }
     core::Status st = fn(*id, CallerFor(req, s), http::JsonObjectReader(body));
-    if (!st.ok()) return Err(st.error(), req, s);
+    if (!st.ok()) return ApiError(st.error(), req, s);
     s.scheduler.Wake();
     return http::Response::Json(200, json{{"ok", true}});
 }
@@ -51,9 +43,9 @@ http::Response Mutating(http::Request& req, SiteServices& s, Fn&& fn) {
 void AddScheduleApi(http::Router& router, SiteServices& s) {
     router.Add("GET", "/api/v1/cases/{id}/schedule", [&s](http::Request& req) {
         auto id = CaseIdParam(req, s);
-        if (!id.ok()) return Err(id.error(), req, s);
+        if (!id.ok()) return ApiError(id.error(), req, s);
         auto v = s.schedule.View(*id, CallerFor(req, s));
-        if (!v.ok()) return Err(v.error(), req, s);
+        if (!v.ok()) return ApiError(v.error(), req, s);
         json vendors = json::array();
         for (const auto& vd : v->vendors)
             vendors.push_back({{"vendor_id", vd.vendor.value()}, {"name", vd.name}, {"level", vuln::Name(vd.level)},
@@ -128,9 +120,9 @@ void AddScheduleApi(http::Router& router, SiteServices& s) {
     });
     router.Add("GET", "/api/v1/cases/{id}/unreachable", [&s](http::Request& req) {
         auto id = CaseIdParam(req, s);
-        if (!id.ok()) return Err(id.error(), req, s);
+        if (!id.ok()) return ApiError(id.error(), req, s);
         auto list = s.schedule.UnreachableCandidates(*id, CallerFor(req, s));
-        if (!list.ok()) return Err(list.error(), req, s);
+        if (!list.ok()) return ApiError(list.error(), req, s);
         json out = json::array();
         for (const auto& c : *list)
             out.push_back({{"vendor_id", c.vendor.value()}, {"name", c.name}, {"first_attempt", c.first_attempt},

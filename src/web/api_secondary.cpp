@@ -11,22 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-http::Response Err(const core::Error& e, http::Request& req, SiteServices& s) { return http::ErrorResponse(e, req, s.log); }
-
-std::optional<http::Response> Unsafe(http::Request& req) {
-    if (!Context(req).principal) return http::ErrorResponse(401, "unauthenticated", "log in or send an API token");
-    if (CsrfValid(req)) return std::nullopt;
-    return http::ErrorResponse(403, "permission_denied", "missing or wrong CSRF token", "X-CSRF-Token");
-}
-
-// The anonymous form uses the double-submit token of the login form; a session uses its own token.
-bool RelatedCsrfValid(http::Request& req) {
-    if (Context(req).session) return CsrfValid(req);
-    const auto sent = req.Form("csrf");
-    const auto cookie = req.Cookie(kLoginCsrfCookie);
-    return sent && cookie && auth::CsrfTokenMatches(*sent, *cookie);
-}
-
 // The form never echoes what was typed: the same page whatever the identifier was.
 http::Response RelatedForm(http::Request& req, SiteServices& s, int status, const std::string& error) {
     RequestContext& ctx = Context(req);
@@ -98,7 +82,7 @@ void AddSecondaryRoutes(http::Router& router, SiteServices& s) {
 
     router.Add("POST", "/related", [&s](http::Request& req) {
         const Lang lang = Context(req).lang;
-        if (!RelatedCsrfValid(req)) return RelatedForm(req, s, 403, Translate(lang, "csrf_failed"));
+        if (!FormCsrfValid(req)) return RelatedForm(req, s, 403, Translate(lang, "csrf_failed"));
         vuln::RelatedContact claimant{req.Form("name").value_or(""), req.Form("person").value_or(""),
                                       req.Form("email").value_or(""), req.Form("phone").value_or("")};
         auto outcome = s.secondary.Claim(req.Form("identifier").value_or(""), claimant, req.remote_ip);
@@ -125,20 +109,20 @@ void AddSecondaryRoutes(http::Router& router, SiteServices& s) {
     // --- the JSON API ---------------------------------------------------------------------------------
     router.Add("GET", "/api/v1/cases/{id}/related-organizations", [&s](http::Request& req) {
         auto id = CaseIdParam(req, s);
-        if (!id.ok()) return Err(id.error(), req, s);
+        if (!id.ok()) return ApiError(id.error(), req, s);
         auto list = s.secondary.List(*id, CallerFor(req, s));
-        if (!list.ok()) return Err(list.error(), req, s);
+        if (!list.ok()) return ApiError(list.error(), req, s);
         json out = json::array();
         for (const auto& o : *list) out.push_back(RelatedJson(o));
         return http::Response::Json(200, json{{"related_organizations", out}});
     });
 
     router.Add("POST", "/api/v1/cases/{id}/related-organizations", [&s](http::Request& req) {
-        if (auto bad = Unsafe(req)) return *bad;
+        if (auto bad = RequireApiWrite(req)) return *bad;
         auto id = CaseIdParam(req, s);
-        if (!id.ok()) return Err(id.error(), req, s);
+        if (!id.ok()) return ApiError(id.error(), req, s);
         auto body = Body(req);
-        if (!body.ok()) return Err(body.error(), req, s);
+        if (!body.ok()) return ApiError(body.error(), req, s);
         http::JsonObjectReader r(*body);
         auto created = [&]() -> core::Result<vuln::RelatedId> {
             KZ_ASSIGN(std::string name, r.RequireString("name", 0, 1000));
@@ -151,32 +135,32 @@ void AddSecondaryRoutes(http::Router& router, SiteServices& s) {
             return s.secondary.RegisterRelated(*id, {name, person, email, phone.value_or("")}, CallerFor(req, s),
                                                on_behalf);
         }();
-        if (!created.ok()) return Err(created.error(), req, s);
+        if (!created.ok()) return ApiError(created.error(), req, s);
         return http::Response::Json(201, json{{"id", created->value()}, {"state", "named"}});
     });
 
     router.Add("POST", "/api/v1/cases/{id}/related-organizations/{rid}/approve", [&s](http::Request& req) {
-        if (auto bad = Unsafe(req)) return *bad;
+        if (auto bad = RequireApiWrite(req)) return *bad;
         auto id = CaseIdParam(req, s);
-        if (!id.ok()) return Err(id.error(), req, s);
+        if (!id.ok()) return ApiError(id.error(), req, s);
         const long long rid = std::atoll(std::string(req.Param("rid")).c_str());
         auto mail = s.secondary.Approve(*id, vuln::RelatedId(rid), CallerFor(req, s));
-        if (!mail.ok()) return Err(mail.error(), req, s);
+        if (!mail.ok()) return ApiError(mail.error(), req, s);
         return http::Response::Json(200, json{{"ok", true}, {"state", "approved"}, {"mail_id", *mail}});
     });
 
     router.Add("POST", "/api/v1/cases/{id}/related-organizations/{rid}/refuse", [&s](http::Request& req) {
-        if (auto bad = Unsafe(req)) return *bad;
+        if (auto bad = RequireApiWrite(req)) return *bad;
         auto id = CaseIdParam(req, s);
-        if (!id.ok()) return Err(id.error(), req, s);
+        if (!id.ok()) return ApiError(id.error(), req, s);
         const long long rid = std::atoll(std::string(req.Param("rid")).c_str());
         auto body = Body(req);
-        if (!body.ok()) return Err(body.error(), req, s);
+        if (!body.ok()) return ApiError(body.error(), req, s);
         http::JsonObjectReader r(*body);
         auto reason = r.OptionalString("reason", 0, 4000);
-        if (!reason.ok()) return Err(reason.error(), req, s);
+        if (!reason.ok()) return ApiError(reason.error(), req, s);
         core::Status st = s.secondary.Refuse(*id, vuln::RelatedId(rid), reason->value_or(""), CallerFor(req, s));
-        if (!st.ok()) return Err(st.error(), req, s);
+        if (!st.ok()) return ApiError(st.error(), req, s);
         return http::Response::Json(200, json{{"ok", true}, {"state", "refused"}});
     });
 }

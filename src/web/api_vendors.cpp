@@ -9,8 +9,6 @@ namespace {
 
 using nlohmann::json;
 
-http::Response Err(const core::Error& e, http::Request& req, SiteServices& s) { return http::ErrorResponse(e, req, s.log); }
-
 core::Result<vuln::VendorId> VendorIdParam(http::Request& req) {
     const std::string text(req.Param("vendor"));
     char* end = nullptr;
@@ -66,12 +64,12 @@ json VendorJson(const vuln::Vendor& v) {
 template <typename Fn>
 http::Response WithBody(http::Request& req, SiteServices& s, Fn&& fn) {
     auto body = http::ParseJsonBody(req);
-    if (!body.ok()) return Err(body.error(), req, s);
+    if (!body.ok()) return ApiError(body.error(), req, s);
     return fn(http::JsonObjectReader(*body), *body);
 }
 
 http::Response Ok(const core::Status& st, http::Request& req, SiteServices& s) {
-    if (!st.ok()) return Err(st.error(), req, s);
+    if (!st.ok()) return ApiError(st.error(), req, s);
     return http::Response::Json(200, json{{"ok", true}});
 }
 
@@ -81,7 +79,7 @@ void AddVendorApi(http::Router& router, SiteServices& s) {
     router.Add("GET", "/api/v1/vendors", [&s](http::Request& req) {
         if (auto denied = Gate(req, s, auth::Action::kView, std::nullopt)) return *denied;
         auto list = s.vendors.List();
-        if (!list.ok()) return Err(list.error(), req, s);
+        if (!list.ok()) return ApiError(list.error(), req, s);
         json out = json::array();
         for (const auto& v : *list)
             out.push_back({{"id", v.id.value()}, {"name", v.name}, {"name_en", v.name_en},
@@ -93,7 +91,7 @@ void AddVendorApi(http::Router& router, SiteServices& s) {
     router.Add("GET", "/api/v1/vendors/stats/registered", [&s](http::Request& req) {
         if (auto denied = Gate(req, s, auth::Action::kView, std::nullopt)) return *denied;
         auto points = s.vendors.CountOverTime();
-        if (!points.ok()) return Err(points.error(), req, s);
+        if (!points.ok()) return ApiError(points.error(), req, s);
         json out = json::array();
         for (const auto& p : *points) out.push_back({{"month", p.month}, {"registered", p.registered}});
         return http::Response::Json(200, json{{"registered_vendors", out}});
@@ -118,51 +116,51 @@ void AddVendorApi(http::Router& router, SiteServices& s) {
                 v.postal_address = postal.value_or("");
                 return v;
             }();
-            if (!parsed.ok()) return Err(parsed.error(), req, s);
+            if (!parsed.ok()) return ApiError(parsed.error(), req, s);
             auto id = s.vendors.Create(*parsed, Context(req).principal->name);
-            if (!id.ok()) return Err(id.error(), req, s);
+            if (!id.ok()) return ApiError(id.error(), req, s);
             return http::Response::Json(201, json{{"id", id->value()}});
         });
     });
 
     router.Add("GET", "/api/v1/vendors/{vendor}", [&s](http::Request& req) {
         auto id = VendorIdParam(req);
-        if (!id.ok()) return Err(id.error(), req, s);
+        if (!id.ok()) return ApiError(id.error(), req, s);
         if (auto denied = Gate(req, s, auth::Action::kView, *id)) return *denied;
         auto v = s.vendors.Get(*id);
-        if (!v.ok()) return Err(v.error(), req, s);
+        if (!v.ok()) return ApiError(v.error(), req, s);
         return http::Response::Json(200, VendorJson(*v));
     });
 
     router.Add("POST", "/api/v1/vendors/{vendor}/registration", [&s](http::Request& req) {
         auto id = VendorIdParam(req);
-        if (!id.ok()) return Err(id.error(), req, s);
+        if (!id.ok()) return ApiError(id.error(), req, s);
         if (auto denied = Gate(req, s, auth::Action::kUpdate, *id)) return *denied;
         return WithBody(req, s, [&](http::JsonObjectReader r, const json&) {
             auto state = r.RequireString("state", 1, 40);
-            if (!state.ok()) return Err(state.error(), req, s);
+            if (!state.ok()) return ApiError(state.error(), req, s);
             auto to = vuln::ParseRegistrationState(*state);
-            if (!to.ok()) return Err(to.error(), req, s);
+            if (!to.ok()) return ApiError(to.error(), req, s);
             auto note = r.OptionalString("note", 0, 2000);
-            if (!note.ok()) return Err(note.error(), req, s);
+            if (!note.ok()) return ApiError(note.error(), req, s);
             return Ok(s.vendors.Advance(*id, *to, Context(req).principal->name, note->value_or("")), req, s);
         });
     });
 
     router.Add("POST", "/api/v1/vendors/{vendor}/terms", [&s](http::Request& req) {
         auto id = VendorIdParam(req);
-        if (!id.ok()) return Err(id.error(), req, s);
+        if (!id.ok()) return ApiError(id.error(), req, s);
         if (auto denied = Gate(req, s, auth::Action::kUpdate, *id)) return *denied;
         return WithBody(req, s, [&](http::JsonObjectReader r, const json&) {
             auto version = r.RequireString("version", 1, 40);
-            if (!version.ok()) return Err(version.error(), req, s);
+            if (!version.ok()) return ApiError(version.error(), req, s);
             return Ok(s.vendors.AgreeToTerms(*id, *version, Context(req).principal->name), req, s);
         });
     });
 
     router.Add("POST", "/api/v1/vendors/{vendor}/contacts", [&s](http::Request& req) {
         auto id = VendorIdParam(req);
-        if (!id.ok()) return Err(id.error(), req, s);
+        if (!id.ok()) return ApiError(id.error(), req, s);
         if (auto denied = Gate(req, s, auth::Action::kUpdate, *id)) return *denied;
         return WithBody(req, s, [&](http::JsonObjectReader r, const json&) {
             auto parsed = [&]() -> core::Result<vuln::Contact> {
@@ -176,22 +174,22 @@ void AddVendorApi(http::Router& router, SiteServices& s) {
                 KZ_ASSIGN(c.primary, r.OptionalBool("primary", false));
                 return c;
             }();
-            if (!parsed.ok()) return Err(parsed.error(), req, s);
+            if (!parsed.ok()) return ApiError(parsed.error(), req, s);
             auto contact = s.vendors.AddContact(*id, *parsed, Context(req).principal->name);
-            if (!contact.ok()) return Err(contact.error(), req, s);
+            if (!contact.ok()) return ApiError(contact.error(), req, s);
             return http::Response::Json(201, json{{"id", *contact}});
         });
     });
 
     router.Add("POST", "/api/v1/vendors/{vendor}/keys", [&s](http::Request& req) {
         auto id = VendorIdParam(req);
-        if (!id.ok()) return Err(id.error(), req, s);
+        if (!id.ok()) return ApiError(id.error(), req, s);
         if (auto denied = Gate(req, s, auth::Action::kUpdate, *id)) return *denied;
         return WithBody(req, s, [&](http::JsonObjectReader r, const json&) {
             auto armored = r.RequireString("key", 1, 1024 * 1024);
-            if (!armored.ok()) return Err(armored.error(), req, s);
+            if (!armored.ok()) return ApiError(armored.error(), req, s);
             auto key = s.vendors.ImportKey(*id, *armored, Context(req).principal->name);
-            if (!key.ok()) return Err(key.error(), req, s);
+            if (!key.ok()) return ApiError(key.error(), req, s);
             return http::Response::Json(201, json{{"fingerprint", key->fingerprint}, {"user_ids", key->user_ids},
                                                   {"expires_at", key->expires_at}, {"can_encrypt", key->can_encrypt}});
         });
@@ -199,19 +197,19 @@ void AddVendorApi(http::Router& router, SiteServices& s) {
 
     router.Add("POST", "/api/v1/vendors/{vendor}/products", [&s](http::Request& req) {
         auto id = VendorIdParam(req);
-        if (!id.ok()) return Err(id.error(), req, s);
+        if (!id.ok()) return ApiError(id.error(), req, s);
         if (auto denied = Gate(req, s, auth::Action::kUpdate, *id)) return *denied;
         return WithBody(req, s, [&](http::JsonObjectReader r, const json& body) {
-            if (auto st = r.RejectUnknown({"name", "components", "sbom"}); !st.ok()) return Err(st.error(), req, s);
+            if (auto st = r.RejectUnknown({"name", "components", "sbom"}); !st.ok()) return ApiError(st.error(), req, s);
             auto name = r.OptionalString("name", 1, 200);
-            if (!name.ok()) return Err(name.error(), req, s);
+            if (!name.ok()) return ApiError(name.error(), req, s);
             const std::string actor = Context(req).principal->name;
             if (r.Has("sbom")) {
                 // The SBOM (CycloneDX or SPDX JSON) as an object or as a string holding the document.
                 const json& sbom = body.at("sbom");
                 const std::string text = sbom.is_string() ? sbom.get<std::string>() : sbom.dump();
                 auto product = s.vendors.ImportSbom(*id, name->value_or(""), text, actor);
-                if (!product.ok()) return Err(product.error(), req, s);
+                if (!product.ok()) return ApiError(product.error(), req, s);
                 return http::Response::Json(201, json{{"id", *product}});
             }
             if (!*name) return http::ErrorResponse(400, "invalid_argument", "must be given", "name");
@@ -228,38 +226,38 @@ void AddVendorApi(http::Router& router, SiteServices& s) {
                     auto cn = cr.RequireString("name", 1, 200);
                     auto cv = cr.OptionalString("version", 0, 100);
                     auto cp = cr.OptionalString("purl", 0, 500);
-                    if (!cn.ok()) return Err(cn.error(), req, s);
-                    if (!cv.ok()) return Err(cv.error(), req, s);
-                    if (!cp.ok()) return Err(cp.error(), req, s);
+                    if (!cn.ok()) return ApiError(cn.error(), req, s);
+                    if (!cv.ok()) return ApiError(cv.error(), req, s);
+                    if (!cp.ok()) return ApiError(cp.error(), req, s);
                     comps.push_back({*cn, cv->value_or(""), cp->value_or("")});
                 }
             }
             auto product = s.vendors.AddProduct(*id, **name, comps, actor);
-            if (!product.ok()) return Err(product.error(), req, s);
+            if (!product.ok()) return ApiError(product.error(), req, s);
             return http::Response::Json(201, json{{"id", *product}});
         });
     });
 
     router.Add("PUT", "/api/v1/vendors/{vendor}/keywords", [&s](http::Request& req) {
         auto id = VendorIdParam(req);
-        if (!id.ok()) return Err(id.error(), req, s);
+        if (!id.ok()) return ApiError(id.error(), req, s);
         if (auto denied = Gate(req, s, auth::Action::kUpdate, *id)) return *denied;
         return WithBody(req, s, [&](http::JsonObjectReader r, const json&) {
             auto keywords = r.StringArray("keywords", true, 500, 1, 100);
-            if (!keywords.ok()) return Err(keywords.error(), req, s);
+            if (!keywords.ok()) return ApiError(keywords.error(), req, s);
             return Ok(s.vendors.SetKeywords(*id, *keywords, Context(req).principal->name), req, s);
         });
     });
 
     router.Add("POST", "/api/v1/vendors/{vendor}/members", [&s](http::Request& req) {
         auto id = VendorIdParam(req);
-        if (!id.ok()) return Err(id.error(), req, s);
+        if (!id.ok()) return ApiError(id.error(), req, s);
         if (auto denied = Gate(req, s, auth::Action::kUpdate, *id)) return *denied;
         return WithBody(req, s, [&](http::JsonObjectReader r, const json&) {
             auto user = r.RequireString("user", 1, 64);
-            if (!user.ok()) return Err(user.error(), req, s);
+            if (!user.ok()) return ApiError(user.error(), req, s);
             auto found = s.users.FindByName(*user);
-            if (!found.ok()) return Err(found.error(), req, s);
+            if (!found.ok()) return ApiError(found.error(), req, s);
             if (!*found) return http::ErrorResponse(400, "invalid_argument", "no such user", "user");
             return Ok(s.vendors.AddMember(*id, (*found)->id, Context(req).principal->name), req, s);
         });

@@ -68,13 +68,6 @@ http::Response ReportForm(http::Request& req, SiteServices& s, int status, const
     return r;
 }
 
-// Anonymous forms use the double-submit token of the login form; sessions use their own token.
-bool FormCsrfValid(http::Request& req) {
-    if (Context(req).session) return CsrfValid(req);
-    const auto sent = req.Form("csrf");
-    const auto cookie = req.Cookie(kLoginCsrfCookie);
-    return sent && cookie && auth::CsrfTokenMatches(*sent, *cookie);
-}
 
 http::Response BackToCase(vuln::CaseId id, const core::Status& st, const std::string& thread = {}) {
     std::string location = "/cases/" + std::to_string(id.value());

@@ -70,6 +70,19 @@ bool CsrfValid(http::Request& request) {
     return sent && auth::CsrfTokenMatches(*sent, ctx.session->csrf_token);
 }
 
+std::optional<http::Response> RequireApiWrite(http::Request& request) {
+    if (!Context(request).principal) return http::ErrorResponse(401, "unauthenticated", "log in or send an API token");
+    if (CsrfValid(request)) return std::nullopt;
+    return http::ErrorResponse(403, "permission_denied", "missing or wrong CSRF token", "X-CSRF-Token");
+}
+
+bool FormCsrfValid(http::Request& request) {
+    if (Context(request).session) return CsrfValid(request);
+    const auto sent = request.Form("csrf");
+    const auto cookie = request.Cookie(kLoginCsrfCookie);
+    return sent && cookie && auth::CsrfTokenMatches(*sent, *cookie);
+}
+
 http::CookieOptions SessionCookieOptions(const http::Request& request) {
     http::CookieOptions options;
     options.http_only = true;

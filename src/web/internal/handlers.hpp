@@ -20,6 +20,15 @@ void AddEarlyNoticeApi(http::Router& router, SiteServices& services);
 void AddSecondaryRoutes(http::Router& router, SiteServices& services);
 void AddInternationalRoutes(http::Router& router, SiteServices& services);
 
+// An API error response (logged when internal) — the one way API handlers answer a failed Result.
+http::Response ApiError(const core::Error& error, http::Request& request, SiteServices& services);
+// For unsafe API calls: 401 without a caller; with a browser session, 403 unless X-CSRF-Token matches
+// (token-authenticated calls need none). nullopt when the call may proceed.
+std::optional<http::Response> RequireApiWrite(http::Request& request);
+// Anonymous forms (report, related-organisation claim) use the double-submit token of the login form;
+// a logged-in session uses its own token.
+bool FormCsrfValid(http::Request& request);
+
 // The caller as the vuln/ services see it: the principal and, for vendor accounts, their vendor.
 vuln::Caller CallerFor(http::Request& request, SiteServices& services);
 // Path parameter {id}: a numeric case id, or an identifier/receipt id (URL-encoded '#').
