@@ -11,7 +11,7 @@ build_pkgs=(
   libboost-dev libssl-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libsodium-dev
   libcli11-dev libtomlplusplus-dev libkainjow-mustache-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev openssl ca-certificates curl
-  libgpgme-dev gnupg
+  libgpgme-dev gnupg libpcap-dev
 )
 test_pkgs=(clang libclang-rt-14-dev chromium fonts-noto-cjk wrk nginx-light)
 

@@ -305,10 +305,9 @@ core::Result<std::vector<SuggestedVendor>> CaseService::SuggestVendors(CaseId id
         KZ_ASSIGN(auto members, lease->Query("SELECT vendor_id FROM case_vendors WHERE case_id = ?", {id.value()}));
         for (const auto& r : members) in_case.push_back(r.Int(0));
     }
-    KZ_ASSIGN(auto entries, vendors_.MatcherEntries());
-    VendorMatcher matcher(std::move(entries));
+    KZ_ASSIGN(auto matcher, vendors_.Matcher());
     std::vector<SuggestedVendor> out;
-    for (Candidate& cand : matcher.Match(terms, 50)) {
+    for (Candidate& cand : matcher->Match(terms, 50)) {
         auto vendor = vendors_.Get(VendorId(cand.vendor_id));
         if (!vendor.ok()) continue;
         const bool member = std::find(in_case.begin(), in_case.end(), cand.vendor_id) != in_case.end();

@@ -40,6 +40,7 @@ core::Status VendorRegistry::Audit(store::Connection& c, std::string_view actor,
 }
 
 core::Result<VendorId> VendorRegistry::Create(const NewVendor& v, std::string_view actor) {
+    Changed();
     if (v.name.empty() || v.name.size() > 200) return core::InvalidArgument("must be 1-200 characters", "name");
     if (v.name_en.size() > 200) return core::InvalidArgument("must be at most 200 characters", "name_en");
     const RegistrationState state = v.kind == RegistrationKind::kGeneral      ? RegistrationState::kApplied
@@ -157,6 +158,7 @@ core::Result<VendorKey> VendorRegistry::ImportKey(VendorId vendor, std::string_v
 core::Result<std::int64_t> VendorRegistry::AddProduct(VendorId vendor, std::string_view name,
                                                       const std::vector<Component>& components,
                                                       std::string_view actor) {
+    Changed();
     if (name.empty() || name.size() > 200) return core::InvalidArgument("must be 1-200 characters", "product");
     return db_.InTransaction<std::int64_t>([&](store::Connection& c) -> core::Result<std::int64_t> {
         KZ_ASSIGN(auto exists, c.QueryInt("SELECT count(*) FROM vendors WHERE id = ?", {vendor.value()}));
@@ -195,6 +197,7 @@ core::Result<std::int64_t> VendorRegistry::ImportSbom(VendorId vendor, std::stri
 
 core::Status VendorRegistry::SetKeywords(VendorId vendor, const std::vector<std::string>& keywords,
                                          std::string_view actor) {
+    Changed();
     if (keywords.size() > 500) return core::InvalidArgument("at most 500 keywords", "keywords");
     return db_.InTransaction([&](store::Connection& c) -> core::Status {
         KZ_ASSIGN(auto exists, c.QueryInt("SELECT count(*) FROM vendors WHERE id = ?", {vendor.value()}));
@@ -320,6 +323,17 @@ core::Result<std::vector<VendorCountPoint>> VendorRegistry::CountOverTime() {
         out.push_back({r.Text(0), total});
     }
     return out;
+}
+
+core::Result<std::shared_ptr<const VendorMatcher>> VendorRegistry::Matcher() {
+    std::lock_guard lock(matcher_mu_);
+    const std::uint64_t generation = generation_.load(std::memory_order_relaxed);
+    if (!matcher_ || matcher_generation_ != generation) {
+        KZ_ASSIGN(auto entries, MatcherEntries());
+        matcher_ = std::make_shared<const VendorMatcher>(std::move(entries));
+        matcher_generation_ = generation;
+    }
+    return matcher_;
 }
 
 core::Result<std::vector<IndexEntry>> VendorRegistry::MatcherEntries() {

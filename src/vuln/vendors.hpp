@@ -3,6 +3,9 @@
 // agreement to the registration terms, and the portal accounts (users) that act for a vendor.
 #pragma once
 
+#include <atomic>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -109,14 +112,23 @@ class VendorRegistry {
     core::Result<std::vector<VendorCountPoint>> CountOverTime();
     // Every keyword answer and component of registered vendors, for the matcher.
     core::Result<std::vector<IndexEntry>> MatcherEntries();
+    // The matcher over MatcherEntries(), rebuilt only after this registry changed something (a
+    // generation counter bumped by every write). Thread-safe.
+    core::Result<std::shared_ptr<const VendorMatcher>> Matcher();
 
   private:
     core::Status Audit(store::Connection& c, std::string_view actor, std::string_view action, VendorId vendor,
                        std::string detail = {});
 
+    void Changed() { generation_.fetch_add(1, std::memory_order_relaxed); }
+
     store::Database& db_;
     const core::Clock& clock_;
     const auth::AuditLog& audit_;
+    std::atomic<std::uint64_t> generation_{1};
+    std::mutex matcher_mu_;
+    std::uint64_t matcher_generation_ = 0;  // guarded by matcher_mu_
+    std::shared_ptr<const VendorMatcher> matcher_;  // guarded by matcher_mu_
 };
 
 }  // namespace kizuna::vuln
