@@ -2,4 +2,5 @@
 // takes untrusted bytes, never throws, and reports bad input as invalid_argument naming the path at fault.
 #pragma once
 
+#include "formats/cvss.hpp"
 #include "formats/sbom.hpp"

@@ -20,7 +20,7 @@ TempDir::~TempDir() {
 
 std::string SharedDataDir() {
     const char* dir = std::getenv("KIZUNA_SHARED_DIR");
-    return std::string(dir && *dir ? dir : "../shared") + "/data";
+    return std::string(dir && *dir ? dir : KIZUNA_DEFAULT_SHARED_DIR) + "/data";
 }
 
 }  // namespace kizuna::testing
