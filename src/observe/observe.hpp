@@ -1,0 +1,8 @@
+// Front door of observe/: the Internet scan sensor's packet path (MISSION O1). A packet source (pcap file)
+// hands captured frames with their packet time to the Decoder, which turns each unsolicited packet into a
+// fixed-size ScanEvent or counts why it could not.
+#pragma once
+
+#include "observe/decode.hpp"
+#include "observe/pcap_file.hpp"
+#include "observe/scan_event.hpp"

@@ -1,0 +1,66 @@
+// ScanEvent: one observed unsolicited packet, reduced to what the sensor reports (MISSION O1): packet time,
+// protocol, addresses, ports, TCP flags, ICMP type/code. Fixed size and trivially copyable so sensors can
+// batch them into flat buffers.
+#pragma once
+
+#include <array>
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+namespace kizuna::observe {
+
+// Time stamped by the capture, never the wall clock: replaying a pcap gives the same events every time.
+// Deliberately not core::WallTime, so packet time cannot be passed where "now" is meant.
+struct PacketTime {
+    std::int64_t micros_since_epoch = 0;  // UTC, microseconds since 1970-01-01
+
+    static constexpr PacketTime FromMicros(std::int64_t micros) { return PacketTime{micros}; }
+    friend constexpr auto operator<=>(const PacketTime&, const PacketTime&) = default;
+};
+
+enum class Protocol : std::uint8_t {
+    kTcp = 6,
+    kUdp = 17,
+    kIcmp = 1,
+    kIcmpv6 = 58,
+};
+
+// 16 bytes in network order; IPv4 addresses are IPv4-mapped (::ffff:a.b.c.d).
+using IpAddress = std::array<std::uint8_t, 16>;
+
+// TCP flag bits as they appear in byte 13 of the TCP header.
+namespace tcp_flag {
+inline constexpr std::uint8_t kFin = 0x01;
+inline constexpr std::uint8_t kSyn = 0x02;
+inline constexpr std::uint8_t kRst = 0x04;
+inline constexpr std::uint8_t kPsh = 0x08;
+inline constexpr std::uint8_t kAck = 0x10;
+inline constexpr std::uint8_t kUrg = 0x20;
+inline constexpr std::uint8_t kEce = 0x40;
+inline constexpr std::uint8_t kCwr = 0x80;
+}  // namespace tcp_flag
+
+struct ScanEvent {
+    PacketTime time;
+    IpAddress source{};
+    IpAddress destination{};
+    std::uint16_t source_port = 0;       // host order; 0 for ICMP/ICMPv6
+    std::uint16_t destination_port = 0;  // host order; 0 for ICMP/ICMPv6
+    std::uint16_t ip_length = 0;         // IP total length as the header claims (IPv6: 40 + payload length)
+    Protocol protocol = Protocol::kTcp;
+    std::uint8_t ip_version = 4;    // 4 or 6
+    std::uint8_t tcp_flags = 0;     // tcp_flag bits; 0 unless TCP
+    std::uint8_t icmp_type = 0;     // 0 unless ICMP/ICMPv6
+    std::uint8_t icmp_code = 0;     // 0 unless ICMP/ICMPv6
+    std::uint8_t ttl = 0;           // IPv4 TTL or IPv6 hop limit: hints at the scanner's OS and distance
+    std::uint8_t reserved[4] = {};  // explicit padding, always zero, so events compare and hash bytewise
+
+    friend bool operator==(const ScanEvent&, const ScanEvent&) = default;
+};
+
+static_assert(sizeof(ScanEvent) == 56, "ScanEvent is a fixed-size record; change deliberately");
+static_assert(std::is_trivially_copyable_v<ScanEvent>);
+
+}  // namespace kizuna::observe
