@@ -1,5 +1,7 @@
 #include "formats/sbom.hpp"
 
+#include "core/json_depth.hpp"
+
 #include <nlohmann/json.hpp>
 #include <new>
 #include <unordered_map>
@@ -14,35 +16,6 @@ constexpr std::string_view kDocument = "sbom";
 
 core::Error TooLarge(std::string message, std::string field) {
     return core::Error(core::ErrorCode::kTooLarge, std::move(message), std::move(field));
-}
-
-// Depth pre-scan, the same rule as http::ParseJsonObject (formats/ must not depend on http/): counts '[' and
-// '{' outside strings so "[[[[..." never reaches nlohmann's recursive parser or destructor. Malformed input is
-// left for the parser to report.
-bool NestingWithin(std::string_view text, int max_depth) {
-    int depth = 0;
-    bool in_string = false;
-    bool escaped = false;
-    for (char c : text) {
-        if (in_string) {
-            if (escaped) {
-                escaped = false;
-            } else if (c == '\\') {
-                escaped = true;
-            } else if (c == '"') {
-                in_string = false;
-            }
-            continue;
-        }
-        if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > max_depth) return false;
-        } else if (c == ']' || c == '}') {
-            --depth;
-        }
-    }
-    return true;
 }
 
 // nlohmann's what(): "[json.exception.parse_error.101] parse error at line 1, column 7: syntax error while
@@ -340,7 +313,7 @@ core::Result<Sbom> ParseSbomUnguarded(std::string_view text) {
         return TooLarge("larger than " + std::to_string(kMaxSbomBytes / (1024 * 1024)) + " MiB", std::string(kDocument));
     }
     if (Trim(text).empty()) return core::InvalidArgument("must not be empty", std::string(kDocument));
-    if (!NestingWithin(text, kMaxSbomDepth)) {
+    if (!core::JsonNestingWithin(text, kMaxSbomDepth)) {
         return core::InvalidArgument("nested deeper than " + std::to_string(kMaxSbomDepth) + " levels",
                                      std::string(kDocument));
     }

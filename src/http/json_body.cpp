@@ -1,5 +1,7 @@
 #include "http/json_body.hpp"
 
+#include "core/json_depth.hpp"
+
 #include <algorithm>
 
 #include "http/internal/percent.hpp"
@@ -8,42 +10,6 @@ namespace kizuna::http {
 namespace {
 
 constexpr std::string_view kBody = "body";
-
-// Depth pre-scan: counts '[' and '{' outside strings so a hostile "[[[[..." never reaches the parser's stack
-// (or the recursive destructor of a deep nlohmann::json). Malformed input is left for the parser to report.
-bool NestingWithin(std::string_view text, int max_depth) {
-    int depth = 0;
-    bool in_string = false;
-    bool escaped = false;
-    for (char c : text) {
-        if (in_string) {
-            if (escaped) {
-                escaped = false;
-            } else if (c == '\\') {
-                escaped = true;
-            } else if (c == '"') {
-                in_string = false;
-            }
-            continue;
-        }
-        switch (c) {
-            case '"':
-                in_string = true;
-                break;
-            case '[':
-            case '{':
-                if (++depth > max_depth) return false;
-                break;
-            case ']':
-            case '}':
-                --depth;
-                break;
-            default:
-                break;
-        }
-    }
-    return true;
-}
 
 // nlohmann's what(): "[json.exception.parse_error.101] parse error at line 1, column 7: syntax error while
 // parsing value - unexpected '}'; expected '[', '{', or a literal". Keep the reason after the position.
@@ -69,7 +35,7 @@ std::string TypeError(std::string_view what) { return "must be " + std::string(w
 
 core::Result<nlohmann::json> ParseJsonObject(std::string_view text) {
     if (text.empty()) return core::InvalidArgument("must not be empty", std::string(kBody));
-    if (!NestingWithin(text, kMaxJsonDepth)) {
+    if (!core::JsonNestingWithin(text, kMaxJsonDepth)) {
         return core::InvalidArgument("nested deeper than " + std::to_string(kMaxJsonDepth) + " levels",
                                      std::string(kBody));
     }

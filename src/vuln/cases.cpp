@@ -28,9 +28,7 @@ core::Result<detail::CaseAccess> CaseService::Check(store::Connection& c, CaseId
 
 core::Status CaseService::Event(store::Connection& c, CaseId id, const Caller& caller, std::string_view kind,
                                 std::string_view text, std::optional<VendorId> vendor) {
-    return c.Exec("INSERT INTO case_events(case_id, at, actor, kind, text, vendor_id) VALUES (?, ?, ?, ?, ?, ?)",
-                  {id.value(), core::FormatRfc3339(clock_.Now()), caller.name(), std::string(kind), std::string(text),
-                   vendor ? store::Value(vendor->value()) : store::Null()});
+    return detail::AddCaseEvent(c, clock_, id, caller.name(), kind, text, vendor);
 }
 
 core::Status CaseService::Audit(store::Connection& c, const Caller& caller, std::string_view action, CaseId id,

@@ -127,18 +127,6 @@ core::Result<CaseFacts> CheckReleasable(store::Connection& c, CaseId id, const d
     return CaseFacts{row->Text(0), row->Text(1), row->Text(2)};
 }
 
-core::Result<detail::CaseAccess> StaffAccess(store::Connection& c, CaseId id, const Caller& caller) {
-    KZ_ASSIGN(detail::CaseAccess a, detail::CheckCaseAccess(c, id, caller, false));
-    if (!a.staff) return core::NotFound("no such case");
-    return a;
-}
-
-core::Status Event(store::Connection& c, const core::Clock& clock, CaseId id, const Caller& caller,
-                   std::string_view kind, std::string text) {
-    return c.Exec("INSERT INTO case_events(case_id, at, actor, kind, text) VALUES (?, ?, ?, ?, ?)",
-                  {id.value(), core::FormatRfc3339(clock.Now()), caller.name(), std::string(kind), std::move(text)});
-}
-
 // The mail body: identifier, title, summary and, when asked for, the countermeasures recorded so far.
 // Never the technical details (cases.details) nor attachments.
 core::Result<std::string> NoticeBody(store::Connection& c, CaseId id, const CaseFacts& facts, NoticeContent what) {
@@ -180,7 +168,7 @@ core::Result<PendingNotice> LoadPending(store::Connection& c, EarlyNoticeId noti
     PendingNotice p{CaseId(row->Int(0)), SplitSectors(row->Text(1)),
                     ParseNoticeContent(row->Text(2)).value_or(NoticeContent::kInformation), row->Int(4)};
     // The case's own access check first, so that non-staff cannot tell a notice exists.
-    KZ_TRY(StaffAccess(c, p.case_id, caller));
+    KZ_TRY(detail::RequireStaff(c, p.case_id, caller));
     if (row->Text(3) != "pending") return core::FailedPrecondition("the early notice was already " + row->Text(3));
     return p;
 }
@@ -343,7 +331,7 @@ core::Result<EarlyNoticeId> EarlyNoticeService::Request(CaseId id, const std::ve
                                                         const Caller& caller) {
     return db_.InTransaction<EarlyNoticeId>([&](store::Connection& c) -> core::Result<EarlyNoticeId> {
         // Access first: a non-staff caller learns nothing, not even that its input was malformed.
-        KZ_ASSIGN(detail::CaseAccess a, StaffAccess(c, id, caller));
+        KZ_ASSIGN(detail::CaseAccess a, detail::RequireStaff(c, id, caller));
         KZ_ASSIGN(std::vector<Sector> sectors, ParseSectors(sector_names));
         if (reason.empty() || reason.size() > kMaxReason)
             return core::InvalidArgument("say why these sectors need the information early (1-4000 characters)",
@@ -357,7 +345,7 @@ core::Result<EarlyNoticeId> EarlyNoticeService::Request(CaseId id, const std::ve
         const EarlyNoticeId notice(c.LastInsertId());
         std::string text = "#" + std::to_string(notice.value()) + " " + std::string(Name(what)) + " to";
         for (Sector s : sectors) text += " " + std::string(Name(s));
-        KZ_TRY(Event(c, clock_, id, caller, "early_notice.requested", std::move(text)));
+        KZ_TRY(detail::AddCaseEvent(c, clock_, id, caller.name(), "early_notice.requested", std::move(text)));
         return notice;
     });
 }
@@ -367,7 +355,7 @@ core::Status EarlyNoticeService::Approve(EarlyNoticeId notice, const Caller& cal
         KZ_ASSIGN(PendingNotice p, LoadPending(c, notice, caller));
         if (p.requested_by_user == caller.principal->id.value())
             return core::PermissionDenied("four eyes: another coordinator or an admin must approve this early notice");
-        KZ_ASSIGN(detail::CaseAccess a, StaffAccess(c, p.case_id, caller));
+        KZ_ASSIGN(detail::CaseAccess a, detail::RequireStaff(c, p.case_id, caller));
         KZ_ASSIGN(CaseFacts facts, CheckReleasable(c, p.case_id, a, p.sectors));
         KZ_ASSIGN(std::string body, NoticeBody(c, p.case_id, facts, p.content));
         const std::string subject = "[" + facts.identifier + "] Priority early information (before publication)";
@@ -424,7 +412,7 @@ core::Status EarlyNoticeService::Approve(EarlyNoticeId notice, const Caller& cal
         std::string text = "#" + std::to_string(notice.value()) + " released to " + std::to_string(reached) +
                            " organization(s), " + std::to_string(mails) + " mail(s)";
         if (!skipped.empty()) text += "; no e-mail contact: " + skipped;
-        return Event(c, clock_, p.case_id, caller, "early_notice.released", std::move(text));
+        return detail::AddCaseEvent(c, clock_, p.case_id, caller.name(), "early_notice.released", std::move(text));
     });
 }
 
@@ -437,14 +425,14 @@ core::Status EarlyNoticeService::Refuse(EarlyNoticeId notice, std::string_view r
             c.Exec("UPDATE early_notices SET state = 'refused', decided_by = ?, decided_at = ?, refusal_reason = ?"
                    " WHERE id = ?",
                    {caller.name(), core::FormatRfc3339(clock_.Now()), std::string(reason), notice.value()}));
-        return Event(c, clock_, p.case_id, caller, "early_notice.refused",
+        return detail::AddCaseEvent(c, clock_, p.case_id, caller.name(), "early_notice.refused",
                      "#" + std::to_string(notice.value()) + ": " + std::string(reason));
     });
 }
 
 core::Result<std::vector<EarlyNotice>> EarlyNoticeService::List(CaseId id, const Caller& caller) {
     KZ_ASSIGN(auto lease, db_.Acquire());
-    KZ_TRY(StaffAccess(*lease, id, caller));
+    KZ_TRY(detail::RequireStaff(*lease, id, caller));
     KZ_ASSIGN(auto rows, lease->Query("SELECT id, sectors, content, reason, state, requested_by, requested_at,"
                                       " decided_by, decided_at, refusal_reason, organizations, mails"
                                       " FROM early_notices WHERE case_id = ? ORDER BY id",

@@ -2,6 +2,8 @@
 // document for carrying a case to and from a partner (seed 001, 4-1).
 #include "vuln/international.hpp"
 
+#include "core/json_depth.hpp"
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -20,19 +22,6 @@ constexpr std::size_t kMaxNote = 4000;
 constexpr std::size_t kMaxVendors = 100;
 constexpr std::size_t kMaxDocument = 4 * 1024 * 1024;
 constexpr int kMaxDepth = 64;
-
-core::Result<detail::CaseAccess> StaffAccess(store::Connection& c, CaseId id, const Caller& caller) {
-    if (!caller.principal) return core::Unauthenticated("log in to see cases");
-    KZ_ASSIGN(detail::CaseAccess a, detail::CheckCaseAccess(c, id, caller, false));
-    if (!a.staff) return core::NotFound("no such case");
-    return a;
-}
-
-core::Status Event(store::Connection& c, const core::Clock& clock, CaseId id, const Caller& caller,
-                   std::string_view kind, std::string text) {
-    return c.Exec("INSERT INTO case_events(case_id, at, actor, kind, text) VALUES (?, ?, ?, ?, ?)",
-                  {id.value(), core::FormatRfc3339(clock.Now()), caller.name(), std::string(kind), std::move(text)});
-}
 
 core::Status Audit(store::Connection& c, const auth::AuditLog& audit, const Caller& caller, std::string_view action,
                    CaseId id, std::string detail) {
@@ -179,28 +168,6 @@ json ConstraintJson(const PublicationConstraint& k) {
     return json{{"not_before", k.not_before}, {"not_after", k.not_after}, {"note", k.note}};
 }
 
-// Deeper nesting than any exchange document needs is refused before the parser sees it.
-bool TooDeep(std::string_view text) {
-    int depth = 0;
-    bool in_string = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char ch = text[i];
-        if (in_string) {
-            if (ch == '\\')
-                ++i;
-            else if (ch == '"')
-                in_string = false;
-        } else if (ch == '"') {
-            in_string = true;
-        } else if (ch == '{' || ch == '[') {
-            if (++depth > kMaxDepth) return true;
-        } else if (ch == '}' || ch == ']') {
-            --depth;
-        }
-    }
-    return false;
-}
-
 // Typed access to one object of the document; every error names the JSON path.
 class Reader {
   public:
@@ -311,7 +278,7 @@ struct ImportDocument {
 
 core::Result<ImportDocument> ParseDocument(std::string_view text, std::string_view self_name) {
     if (text.size() > kMaxDocument) return core::InvalidArgument("the document is larger than 4 MiB", "document");
-    if (TooDeep(text)) return core::InvalidArgument("nested too deeply", "document");
+    if (!core::JsonNestingWithin(text, kMaxDepth)) return core::InvalidArgument("nested too deeply", "document");
     const json doc = json::parse(text.begin(), text.end(), nullptr, false);
     if (doc.is_discarded()) return core::InvalidArgument("is not well-formed JSON", "document");
     if (!doc.is_object()) return core::InvalidArgument("must be a JSON object", "document");
@@ -415,13 +382,13 @@ core::Result<ImportDocument> ParseDocument(std::string_view text, std::string_vi
 core::Result<CoordinatorId> InternationalService::AddCoordinator(CaseId id, const NewCoordinator& coordinator,
                                                                  const Caller& caller) {
     return db_.InTransaction<CoordinatorId>([&](store::Connection& c) -> core::Result<CoordinatorId> {
-        KZ_TRY(StaffAccess(c, id, caller));
+        KZ_TRY(detail::RequireStaff(c, id, caller));
         KZ_TRY(CheckCoordinator(coordinator, ""));
         KZ_ASSIGN(CoordinatorId k, InsertCoordinator(c, clock_, id, coordinator, {}, caller));
         std::string text = coordinator.name;
         if (!coordinator.country.empty()) text += " (" + coordinator.country + ")";
         if (!coordinator.case_reference.empty()) text += " " + coordinator.case_reference;
-        KZ_TRY(Event(c, clock_, id, caller, "international.coordinator_added", std::move(text)));
+        KZ_TRY(detail::AddCaseEvent(c, clock_, id, caller.name(), "international.coordinator_added", std::move(text)));
         KZ_TRY(Audit(c, audit_, caller, "case.coordinator_add", id,
                      json{{"coordinator", k.value()}, {"name", coordinator.name}}.dump()));
         return k;
@@ -431,14 +398,14 @@ core::Result<CoordinatorId> InternationalService::AddCoordinator(CaseId id, cons
 core::Status InternationalService::SetVendors(CaseId id, CoordinatorId coordinator,
                                               const std::vector<std::string>& vendors, const Caller& caller) {
     return db_.InTransaction([&](store::Connection& c) -> core::Status {
-        KZ_TRY(StaffAccess(c, id, caller));
+        KZ_TRY(detail::RequireStaff(c, id, caller));
         KZ_TRY(CheckVendors(vendors, "vendors"));
         KZ_ASSIGN(auto row, c.QueryOne("SELECT name FROM case_coordinators WHERE id = ? AND case_id = ?",
                                        {coordinator.value(), id.value()}));
         if (!row) return core::NotFound("no such coordinator in the case");
         KZ_TRY(c.Exec("UPDATE case_coordinators SET vendors = ? WHERE id = ?",
                       {detail::JoinLines(vendors), coordinator.value()}));
-        KZ_TRY(Event(c, clock_, id, caller, "international.vendors",
+        KZ_TRY(detail::AddCaseEvent(c, clock_, id, caller.name(), "international.vendors",
                      row->Text(0) + ": " + std::to_string(vendors.size()) + " vendor(s)"));
         return Audit(c, audit_, caller, "case.coordinator_vendors", id,
                      json{{"coordinator", coordinator.value()}, {"vendors", vendors.size()}}.dump());
@@ -448,14 +415,14 @@ core::Status InternationalService::SetVendors(CaseId id, CoordinatorId coordinat
 core::Status InternationalService::SetConstraint(CaseId id, CoordinatorId coordinator,
                                                  const PublicationConstraint& constraint, const Caller& caller) {
     return db_.InTransaction([&](store::Connection& c) -> core::Status {
-        KZ_TRY(StaffAccess(c, id, caller));
+        KZ_TRY(detail::RequireStaff(c, id, caller));
         KZ_ASSIGN(PublicationConstraint k, CheckConstraint(constraint, ""));
         KZ_ASSIGN(auto row, c.QueryOne("SELECT name FROM case_coordinators WHERE id = ? AND case_id = ?",
                                        {coordinator.value(), id.value()}));
         if (!row) return core::NotFound("no such coordinator in the case");
         KZ_TRY(c.Exec("UPDATE case_coordinators SET not_before = ?, not_after = ?, constraint_note = ? WHERE id = ?",
                       {k.not_before, k.not_after, k.note, coordinator.value()}));
-        KZ_TRY(Event(c, clock_, id, caller, "international.constraint", row->Text(0) + ": " + ConstraintText(k)));
+        KZ_TRY(detail::AddCaseEvent(c, clock_, id, caller.name(), "international.constraint", row->Text(0) + ": " + ConstraintText(k)));
         return Audit(
             c, audit_, caller, "case.coordinator_constraint", id,
             json{{"coordinator", coordinator.value()}, {"not_before", k.not_before}, {"not_after", k.not_after}}
@@ -465,7 +432,7 @@ core::Status InternationalService::SetConstraint(CaseId id, CoordinatorId coordi
 
 core::Result<InternationalView> InternationalService::View(CaseId id, const Caller& caller) {
     KZ_ASSIGN(auto lease, db_.Acquire());
-    KZ_TRY(StaffAccess(*lease, id, caller));
+    KZ_TRY(detail::RequireStaff(*lease, id, caller));
     InternationalView v;
     KZ_ASSIGN(v.coordinators, LoadCoordinators(*lease, id));
     KZ_ASSIGN(v.window, ComputeWindow(*lease, id, v.coordinators));
@@ -476,11 +443,11 @@ core::Result<std::string> InternationalService::Export(CaseId id, const Caller& 
     {
         // Access first, so that a non-staff caller learns nothing from CaseService's answer either.
         KZ_ASSIGN(auto lease, db_.Acquire());
-        KZ_TRY(StaffAccess(*lease, id, caller));
+        KZ_TRY(detail::RequireStaff(*lease, id, caller));
     }
     KZ_ASSIGN(CaseView cv, cases_.Get(id, caller));
     return db_.InTransaction<std::string>([&](store::Connection& c) -> core::Result<std::string> {
-        KZ_TRY(StaffAccess(c, id, caller));
+        KZ_TRY(detail::RequireStaff(c, id, caller));
         json terms = json::array();
         for (const auto& t : cv.terms) terms.push_back({{"kind", t.kind}, {"value", t.value}, {"version", t.version}});
         json vendors = json::array();
@@ -532,7 +499,7 @@ core::Result<std::string> InternationalService::Export(CaseId id, const Caller& 
               {"published", row->Int(2) != 0}}},
             {"coordinators", parties},
         };
-        KZ_TRY(Event(c, clock_, id, caller, "international.export",
+        KZ_TRY(detail::AddCaseEvent(c, clock_, id, caller.name(), "international.export",
                      "exchange document exported (" + std::to_string(coordinators.size()) + " coordinator(s))"));
         // A disclosure: the document carries the technical details.
         KZ_TRY(Audit(c, audit_, caller, "case.export", id,
@@ -549,11 +516,11 @@ core::Result<Receipt> InternationalService::Import(std::string_view json_text, c
     // Submit commits on its own; the document was checked in full above, so only a storage failure can
     // leave the case without its coordinators.
     KZ_TRY(db_.InTransaction([&](store::Connection& c) -> core::Status {
-        KZ_TRY(StaffAccess(c, receipt.id, caller));
+        KZ_TRY(detail::RequireStaff(c, receipt.id, caller));
         KZ_ASSIGN(CoordinatorId sender,
                   InsertCoordinator(c, clock_, receipt.id, doc.sender.who, doc.sender.constraint, caller));
         for (const auto& p : doc.others) KZ_TRY(InsertCoordinator(c, clock_, receipt.id, p.who, p.constraint, caller));
-        KZ_TRY(Event(c, clock_, receipt.id, caller, "international.import",
+        KZ_TRY(detail::AddCaseEvent(c, clock_, receipt.id, caller.name(), "international.import",
                      "imported from " + doc.sender.who.name +
                          (doc.sender.who.case_reference.empty() ? "" : " " + doc.sender.who.case_reference) + "; " +
                          ConstraintText(doc.sender.constraint)));

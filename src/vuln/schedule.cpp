@@ -18,9 +18,7 @@ std::string CaseKey(std::string_view prefix, CaseId id) { return std::string(pre
 
 core::Status ScheduleService::Event(store::Connection& c, CaseId id, std::string_view actor, std::string_view kind,
                                     std::string_view text, std::optional<VendorId> vendor) {
-    return c.Exec("INSERT INTO case_events(case_id, at, actor, kind, text, vendor_id) VALUES (?, ?, ?, ?, ?, ?)",
-                  {id.value(), core::FormatRfc3339(clock_.Now()), std::string(actor), std::string(kind),
-                   std::string(text), vendor ? store::Value(vendor->value()) : store::Null()});
+    return detail::AddCaseEvent(c, clock_, id, actor, kind, text, vendor);
 }
 
 // Tells every vendor told anything so far (and only them), through its thread and the mail queue.

@@ -49,25 +49,12 @@ core::Result<RelatedContact> CheckContact(const RelatedContact& in) {
     return c;
 }
 
-core::Status Event(store::Connection& c, const core::Clock& clock, CaseId id, std::string_view actor,
-                   std::string_view kind, std::string text) {
-    return c.Exec("INSERT INTO case_events(case_id, at, actor, kind, text) VALUES (?, ?, ?, ?, ?)",
-                  {id.value(), core::FormatRfc3339(clock.Now()), std::string(actor), std::string(kind),
-                   std::move(text)});
-}
-
 core::Status Audit(store::Connection& c, const auth::AuditLog& audit, std::string_view actor, std::string_view action,
                    std::string object, std::string detail, std::string_view remote_ip = {}) {
     auto seq = audit.Append(c, {std::string(actor), std::string(action), std::move(object), std::move(detail),
                                 std::string(remote_ip)});
     if (!seq.ok()) return seq.error();
     return core::Ok();
-}
-
-core::Result<detail::CaseAccess> StaffAccess(store::Connection& c, CaseId id, const Caller& caller) {
-    KZ_ASSIGN(detail::CaseAccess a, detail::CheckCaseAccess(c, id, caller, false));
-    if (!a.staff) return core::NotFound("no such case");
-    return a;
 }
 
 RelatedState ParseState(std::string_view s) {
@@ -105,7 +92,7 @@ RelatedOrganization FromRow(const store::Row& r) {
 // The related organisation of this case, for staff (NotFound for anyone else, and for an id of another case).
 core::Result<RelatedOrganization> LoadForStaff(store::Connection& c, CaseId id, RelatedId related,
                                                const Caller& caller) {
-    KZ_TRY(StaffAccess(c, id, caller));
+    KZ_TRY(detail::RequireStaff(c, id, caller));
     KZ_ASSIGN(auto row, c.QueryOne(std::string(kSelect) + " WHERE r.id = ? AND r.case_id = ?",
                                    {related.value(), id.value()}));
     if (!row) return core::NotFound("no such related organization");
@@ -175,7 +162,7 @@ core::Result<RelatedId> SecondaryService::RegisterRelated(CaseId id, const Relat
                       {id.value(), vendor->value(), contact.name, contact.person, contact.email, email_key,
                        contact.phone, caller.name(), core::FormatRfc3339(clock_.Now())}));
         const RelatedId related(c.LastInsertId());
-        KZ_TRY(Event(c, clock_, id, caller.name(), "related.named",
+        KZ_TRY(detail::AddCaseEvent(c, clock_, id, caller.name(), "related.named",
                      "#" + std::to_string(related.value()) + " " + contact.name + " (" + contact.person + ")"));
         KZ_TRY(Audit(c, audit_, caller.name(), "secondary.register", "case:" + std::to_string(id.value()),
                      "{\"related\":" + std::to_string(related.value()) +
@@ -225,7 +212,7 @@ core::Result<ClaimOutcome> SecondaryService::Claim(std::string_view identifier_i
                                   " WHERE id = ? AND state = 'named'",
                                   {contact.name, contact.person, contact.email, contact.phone,
                                    core::FormatRfc3339(clock_.Now()), ip, related}));
-                    KZ_TRY(Event(c, clock_, id, "anonymous", "related.claimed",
+                    KZ_TRY(detail::AddCaseEvent(c, clock_, id, "anonymous", "related.claimed",
                                  "#" + std::to_string(related) + " " + contact.name + " (" + contact.person +
                                      ") asked for the information with the identifier"));
                     detail = ",\"related\":" + std::to_string(related);
@@ -291,7 +278,7 @@ core::Result<std::int64_t> SecondaryService::Approve(CaseId id, RelatedId relate
         KZ_TRY(c.Exec("UPDATE related_orgs SET state = 'approved', decided_by = ?, decided_at = ?, sent_level = ?,"
                       " mail_id = ? WHERE id = ?",
                       {caller.name(), now, std::string(Name(level)), mail, related.value()}));
-        KZ_TRY(Event(c, clock_, id, caller.name(), "related.approved",
+        KZ_TRY(detail::AddCaseEvent(c, clock_, id, caller.name(), "related.approved",
                      "#" + std::to_string(related.value()) + " " + org.contact.name + ": information sent (" +
                          std::string(Name(level)) + ")"));
         KZ_TRY(Audit(c, audit_, caller.name(), "case.disclose", "case:" + std::to_string(id.value()),
@@ -309,7 +296,7 @@ core::Status SecondaryService::Refuse(CaseId id, RelatedId related, std::string_
         KZ_TRY(c.Exec("UPDATE related_orgs SET state = 'refused', decided_by = ?, decided_at = ?, refusal_reason = ?"
                       " WHERE id = ?",
                       {caller.name(), core::FormatRfc3339(clock_.Now()), std::string(reason), related.value()}));
-        KZ_TRY(Event(c, clock_, id, caller.name(), "related.refused",
+        KZ_TRY(detail::AddCaseEvent(c, clock_, id, caller.name(), "related.refused",
                      "#" + std::to_string(related.value()) + " " + org.contact.name +
                          (reason.empty() ? std::string() : ": " + std::string(reason))));
         return Audit(c, audit_, caller.name(), "secondary.refuse", "case:" + std::to_string(id.value()),

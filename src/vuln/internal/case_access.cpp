@@ -35,6 +35,19 @@ std::string JoinLines(const std::vector<std::string>& lines) {
     return out;
 }
 
+core::Result<CaseAccess> RequireStaff(store::Connection& c, CaseId id, const Caller& caller) {
+    KZ_ASSIGN(CaseAccess a, CheckCaseAccess(c, id, caller, false));
+    if (!a.staff) return core::NotFound("no such case");
+    return a;
+}
+
+core::Status AddCaseEvent(store::Connection& c, const core::Clock& clock, CaseId id, std::string_view actor,
+                          std::string_view kind, std::string_view text, std::optional<VendorId> vendor) {
+    return c.Exec("INSERT INTO case_events(case_id, at, actor, kind, text, vendor_id) VALUES (?, ?, ?, ?, ?, ?)",
+                  {id.value(), core::FormatRfc3339(clock.Now()), std::string(actor), std::string(kind),
+                   std::string(text), vendor ? store::Value(vendor->value()) : store::Null()});
+}
+
 core::Result<CaseAccess> CheckCaseAccess(store::Connection& c, CaseId id, const Caller& caller, bool need_detail) {
     KZ_ASSIGN(auto row, c.QueryOne("SELECT reporter_user_id, state, verification, published FROM cases WHERE id = ?",
                                    {id.value()}));

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "store/store.hpp"
 #include "vuln/cases.hpp"
 
@@ -25,6 +26,13 @@ struct CaseAccess {
 // NotFound when the case does not exist or the caller may not know it exists; Unauthenticated for an
 // anonymous caller. With need_detail, also NotFound when the caller may not see technical detail.
 core::Result<CaseAccess> CheckCaseAccess(store::Connection& c, CaseId id, const Caller& caller, bool need_detail);
+
+// CheckCaseAccess for operations only coordinators and admins may do; anyone else gets NotFound.
+core::Result<CaseAccess> RequireStaff(store::Connection& c, CaseId id, const Caller& caller);
+
+// One row of the case timeline (case_events), stamped with the clock; `vendor` for events about one vendor.
+core::Status AddCaseEvent(store::Connection& c, const core::Clock& clock, CaseId id, std::string_view actor,
+                          std::string_view kind, std::string_view text, std::optional<VendorId> vendor = std::nullopt);
 
 std::string Lower(std::string_view s);
 std::vector<std::string> SplitLines(std::string_view s);
