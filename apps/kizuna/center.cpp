@@ -29,6 +29,7 @@ std::vector<store::Migration> AllMigrations() {
     for (const auto& m : auth::Migrations()) all.push_back(m);
     for (const auto& m : sched::Migrations()) all.push_back(m);
     for (const auto& m : vuln::Migrations()) all.push_back(m);
+    for (const auto& m : mail::Migrations()) all.push_back(m);
     return all;
 }
 
@@ -69,6 +70,20 @@ core::Result<std::unique_ptr<Center>> Center::Open(core::Config config, std::str
     center->secondary = std::make_unique<vuln::SecondaryService>(*center->db, clock, *center->audit);
     center->international =
         std::make_unique<vuln::InternationalService>(*center->db, clock, *center->audit, *center->cases);
+    KZ_ASSIGN(auto keyring, mail::CenterKeyring::Open(center->GnupgHome()));
+    center->keyring = std::make_unique<mail::CenterKeyring>(std::move(keyring));
+    mail::MimeLimits limits;
+    limits.max_message_bytes = static_cast<std::size_t>(center->config.mail.max_message_bytes);
+    center->mail_inbound = std::make_unique<mail::InboundService>(*center->db, clock, *center->keyring, limits);
+    mail::RelayOptions relay;
+    relay.host = center->config.mail.relay_host;
+    relay.port = center->config.mail.relay_port;
+    relay.starttls = center->config.mail.relay_starttls != 0;
+    relay.from_address = center->config.mail.from_address;
+    relay.from_name = center->config.mail.from_name;
+    relay.max_attempts = center->config.mail.max_send_attempts;
+    center->mail_outbound =
+        std::make_unique<mail::OutboundSender>(*center->db, clock, *center->log, *center->keyring, relay);
     return center;
 }
 

@@ -9,6 +9,7 @@
 
 #include "auth/auth.hpp"
 #include "core/core.hpp"
+#include "mail/mail.hpp"
 #include "store/store.hpp"
 #include "sched/sched.hpp"
 #include "vuln/vuln.hpp"
@@ -48,10 +49,17 @@ struct Center {
     std::unique_ptr<vuln::EarlyNoticeService> early_notices;
     std::unique_ptr<vuln::SecondaryService> secondary;
     std::unique_ptr<vuln::InternationalService> international;  // jobs registered; started by serve/demo
+    // The mail gateway: the center's keyring lives in <data_dir>/gnupg.
+    std::unique_ptr<mail::CenterKeyring> keyring;
+    std::unique_ptr<mail::InboundService> mail_inbound;
+    std::unique_ptr<mail::OutboundSender> mail_outbound;
     store::MigrationReport migrations;
 
     static core::Result<std::unique_ptr<Center>> Open(core::Config config, std::string data_dir);
     std::string DatabasePath() const { return data_dir + "/kizuna.db"; }
+    std::string GnupgHome() const { return data_dir + "/gnupg"; }
+    // "Name <address>" of the center's key, from [mail] from_name / from_address.
+    std::string CenterKeyUserId() const { return config.mail.from_name + " <" + config.mail.from_address + ">"; }
 };
 
 // Loads configuration and opens the center, printing why not; sets *exit_code (2 for usage and

@@ -1,6 +1,7 @@
 // Subcommands of `kizuna`. Each returns the process exit code.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "center.hpp"
@@ -27,6 +28,13 @@ struct UserAddOptions {
 int RunUserAdd(const GlobalOptions& global, const UserAddOptions& options);
 int RunTokenCreate(const GlobalOptions& global, const std::string& user, const std::string& label);
 int RunAuditVerify(const GlobalOptions& global);
+
+// `kizuna mail ...` (commands_mail.cpp).
+int RunMailInitKey(const GlobalOptions& global);
+int RunMailPublicKey(const GlobalOptions& global);
+int RunMailImport(const GlobalOptions& global, const std::string& path);
+int RunMailReprocess(const GlobalOptions& global, std::int64_t id);
+int RunMailSendOnce(const GlobalOptions& global);
 
 // Demo accounts and data (see demo_data.cpp); returns false when the database already had users.
 core::Result<bool> SeedDemoData(Center& center);

@@ -1,6 +1,7 @@
 // serve and demo: run the center until SIGTERM.
 #include <cstdio>
 #include <fstream>
+#include <tuple>
 
 #include "commands.hpp"
 #include "http/http.hpp"
@@ -8,6 +9,34 @@
 
 namespace kizuna::app {
 namespace {
+
+// Starts the LMTP/SMTP listeners (ports in <data_dir>/lmtp.port, smtp.port), processes mail a crash left
+// unprocessed and starts the outbound sender when a relay is configured. The center's key is created on
+// first use.
+core::Status StartMail(Center& center, std::vector<std::unique_ptr<mail::MailListener>>& listeners) {
+    const core::MailConfig& m = center.config.mail;
+    if (m.lmtp_port < 0 && m.smtp_port < 0 && m.relay_host.empty()) return core::Ok();
+    KZ_ASSIGN(std::string fingerprint, center.keyring->EnsureKey(center.CenterKeyUserId()));
+    center.log->Info("center key", {{"fingerprint", fingerprint}, {"home", center.GnupgHome()}});
+    if (auto pending = center.mail_inbound->ProcessPending(); !pending.ok())
+        center.log->Error("inbound mail left unprocessed", {{"error", pending.error().ToString()}});
+    for (auto [port, protocol, name] : {std::tuple{m.lmtp_port, mail::ListenerProtocol::kLmtp, "lmtp"},
+                                        std::tuple{m.smtp_port, mail::ListenerProtocol::kSmtp, "smtp"}}) {
+        if (port < 0) continue;
+        mail::ListenerOptions options;
+        options.listen = m.listen;
+        options.port = port;
+        options.protocol = protocol;
+        options.max_accept_bytes = m.max_accept_bytes;
+        auto listener = std::make_unique<mail::MailListener>(*center.mail_inbound, *center.log, options);
+        KZ_TRY(listener->Start());
+        std::ofstream(center.data_dir + "/" + name + ".port") << listener->port() << "\n";
+        center.log->Info("mail listener", {{"protocol", name}, {"address", m.listen}, {"port", listener->port()}});
+        listeners.push_back(std::move(listener));
+    }
+    if (!m.relay_host.empty()) center.mail_outbound->Start(std::chrono::seconds(m.send_interval_seconds));
+    return core::Ok();
+}
 
 int Serve(Center& center, const ServeOptions& options, bool demo) {
     core::Config& config = center.config;
@@ -47,7 +76,16 @@ int Serve(Center& center, const ServeOptions& options, bool demo) {
     // Due jobs (publication instants, reminders) run in the background; jobs missed while the center was
     // down run now (catch-up).
     center.scheduler->Start();
+    // The mail gateway: listeners hand inbound mail over, the sender drains the outbox.
+    std::vector<std::unique_ptr<mail::MailListener>> listeners;
+    if (auto st = StartMail(center, listeners); !st.ok()) {
+        PrintError(st.error().ToString());
+        center.scheduler->Stop();
+        return st.error().code() == core::ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
+    }
     server.Run();
+    for (auto& l : listeners) l->Stop();
+    center.mail_outbound->Stop();
     center.scheduler->Stop();
     center.log->Info("stopped");
     return kExitOk;

@@ -72,6 +72,23 @@ int main(int argc, char** argv) {
         "verify", "check the hash chain; exit 0 when intact, 1 naming the first bad entry otherwise");
     AddGlobalOptions(*audit_verify, global);
 
+    auto* mail = app.add_subcommand("mail", "the mail gateway: center key, import, quarantine, outbox");
+    mail->require_subcommand(1);
+    auto* mail_init_key = mail->add_subcommand("init-key", "create the center's OpenPGP key (data_dir/gnupg) unless one exists");
+    AddGlobalOptions(*mail_init_key, global);
+    auto* mail_public_key = mail->add_subcommand("public-key", "print the center's public key (armoured)");
+    AddGlobalOptions(*mail_public_key, global);
+    std::string mail_path;
+    auto* mail_import = mail->add_subcommand("import", "import a Maildir or an mbox file through the inbound path");
+    AddGlobalOptions(*mail_import, global);
+    mail_import->add_option("path", mail_path, "Maildir directory or mbox file")->required();
+    std::int64_t mail_id = 0;
+    auto* mail_reprocess = mail->add_subcommand("reprocess", "process a quarantined message again");
+    AddGlobalOptions(*mail_reprocess, global);
+    mail_reprocess->add_option("id", mail_id, "inbound message id (see the /mail page)")->required();
+    auto* mail_send_once = mail->add_subcommand("send-once", "one pass of the outbound sender, then exit");
+    AddGlobalOptions(*mail_send_once, global);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -90,5 +107,10 @@ int main(int argc, char** argv) {
     if (user_add->parsed()) return kizuna::app::RunUserAdd(global, user_options);
     if (token_create->parsed()) return kizuna::app::RunTokenCreate(global, token_user, token_label);
     if (audit_verify->parsed()) return kizuna::app::RunAuditVerify(global);
+    if (mail_init_key->parsed()) return kizuna::app::RunMailInitKey(global);
+    if (mail_public_key->parsed()) return kizuna::app::RunMailPublicKey(global);
+    if (mail_import->parsed()) return kizuna::app::RunMailImport(global, mail_path);
+    if (mail_reprocess->parsed()) return kizuna::app::RunMailReprocess(global, mail_id);
+    if (mail_send_once->parsed()) return kizuna::app::RunMailSendOnce(global);
     return kizuna::app::kExitUsage;
 }

@@ -51,6 +51,18 @@ const std::vector<KeySpec>& Specs() {
         s("web.time_zone", [](Config& c) { return &c.web.time_zone; });
         s("vuln.identifier_scheme", [](Config& c) { return &c.vuln.identifier_scheme; });
         s("vuln.terms_version", [](Config& c) { return &c.vuln.terms_version; });
+        s("mail.listen", [](Config& c) { return &c.mail.listen; });
+        i("mail.lmtp_port", [](Config& c) { return &c.mail.lmtp_port; });
+        i("mail.smtp_port", [](Config& c) { return &c.mail.smtp_port; });
+        s("mail.relay_host", [](Config& c) { return &c.mail.relay_host; });
+        i("mail.relay_port", [](Config& c) { return &c.mail.relay_port; });
+        i("mail.relay_starttls", [](Config& c) { return &c.mail.relay_starttls; });
+        s("mail.from_address", [](Config& c) { return &c.mail.from_address; });
+        s("mail.from_name", [](Config& c) { return &c.mail.from_name; });
+        l("mail.max_message_bytes", [](Config& c) { return &c.mail.max_message_bytes; });
+        l("mail.max_accept_bytes", [](Config& c) { return &c.mail.max_accept_bytes; });
+        i("mail.send_interval_seconds", [](Config& c) { return &c.mail.send_interval_seconds; });
+        i("mail.max_send_attempts", [](Config& c) { return &c.mail.max_send_attempts; });
         return v;
     }();
     return specs;
@@ -164,6 +176,16 @@ Status ValidateConfig(const Config& c) {
     if (c.vuln.identifier_scheme.find("{rand:") == std::string::npos &&
         c.vuln.identifier_scheme.find("{seq:") == std::string::npos)
         return InvalidArgument("must contain {rand:N} or {seq:N}", "vuln.identifier_scheme");
+    if (c.mail.lmtp_port < -1 || c.mail.lmtp_port > 65535) return InvalidArgument("must be -1..65535", "mail.lmtp_port");
+    if (c.mail.smtp_port < -1 || c.mail.smtp_port > 65535) return InvalidArgument("must be -1..65535", "mail.smtp_port");
+    if (c.mail.relay_port < 1 || c.mail.relay_port > 65535) return InvalidArgument("must be 1..65535", "mail.relay_port");
+    if (c.mail.from_address.find('@') == std::string::npos)
+        return InvalidArgument("must be an e-mail address", "mail.from_address");
+    if (c.mail.max_message_bytes < 1024) return InvalidArgument("must be at least 1024", "mail.max_message_bytes");
+    if (c.mail.max_accept_bytes < c.mail.max_message_bytes)
+        return InvalidArgument("must be at least mail.max_message_bytes", "mail.max_accept_bytes");
+    if (c.mail.send_interval_seconds < 1) return InvalidArgument("must be at least 1", "mail.send_interval_seconds");
+    if (c.mail.max_send_attempts < 1) return InvalidArgument("must be at least 1", "mail.max_send_attempts");
     if (c.web.default_lang != "ja" && c.web.default_lang != "en")
         return InvalidArgument("must be ja or en", "web.default_lang");
     return Ok();

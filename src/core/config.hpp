@@ -47,6 +47,23 @@ struct VulnConfig {
     std::string terms_version = "2026-04";   // current version of the vendor registration terms
 };
 
+// The mail gateway (src/mail/). Ports: -1 = off, 0 = any free port (the bound port is written to
+// <data_dir>/lmtp.port or smtp.port). Listeners bind loopback addresses only unless `listen` says otherwise.
+struct MailConfig {
+    std::string listen = "127.0.0.1";
+    int lmtp_port = -1;                    // RFC 2033, for Postfix/Exim local delivery
+    int smtp_port = -1;                    // plain SMTP on loopback, for MTAs that cannot speak LMTP
+    std::string relay_host;                // outbound submission; empty: the sender does not run
+    int relay_port = 25;
+    int relay_starttls = 0;                // 1: require STARTTLS to the relay
+    std::string from_address = "kizuna@localhost";  // envelope and From: of outbound mail
+    std::string from_name = "Kizuna";
+    std::int64_t max_message_bytes = 25 * 1024 * 1024;   // larger messages are kept but quarantined
+    std::int64_t max_accept_bytes = 100 * 1024 * 1024;   // larger ones are refused in the SMTP dialogue (552)
+    int send_interval_seconds = 10;        // how often the sender looks at the outbox
+    int max_send_attempts = 20;            // then the message is 'failed' (the coordinator sees it)
+};
+
 struct Config {
     std::string data_dir;                  // empty: not set in the file (see ResolveDataDir)
     ServerConfig server;
@@ -54,6 +71,7 @@ struct Config {
     AuthConfig auth;
     WebConfig web;
     VulnConfig vuln;
+    MailConfig mail;
 };
 
 // Reads and validates a TOML file on top of the defaults.

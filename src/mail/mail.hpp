@@ -1,4 +1,15 @@
-// Front door of mail/: OpenPGP key inspection for vendor registration (openpgp.hpp).
+// Front door of mail/: the mail gateway (V17, I1).
+//   openpgp.hpp  key inspection for vendor registration
+//   mime.hpp     MIME parsing (GMime)          pgp.hpp      the center's keyring (GPGME)
+//   inbound.hpp  store, decrypt, route, quarantine         listener.hpp LMTP/SMTP on loopback
+//   import.hpp   Maildir/mbox import           outbound.hpp the encrypted sender draining mail_queue
 #pragma once
 
+#include "mail/import.hpp"
+#include "mail/inbound.hpp"
+#include "mail/listener.hpp"
+#include "mail/mime.hpp"
 #include "mail/openpgp.hpp"
+#include "mail/outbound.hpp"
+#include "mail/pgp.hpp"
+#include "mail/schema.hpp"

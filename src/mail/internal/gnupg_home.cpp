@@ -34,7 +34,8 @@ std::string TempBase() {
     return (tmpdir != nullptr && tmpdir[0] != '\0') ? tmpdir : "/tmp";
 }
 
-// Runs `argv` (argv[0] an absolute path) with output discarded and waits for it. Best effort.
+}  // namespace
+
 void RunQuietly(const std::vector<std::string>& argv) {
     std::vector<char*> args;
     for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
@@ -52,8 +53,6 @@ void RunQuietly(const std::vector<std::string>& argv) {
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
 }
-
-}  // namespace
 
 core::Result<TempGnupgHome> TempGnupgHome::Create(std::string gpgconf_path) {
     std::string pattern = TempBase() + "/kizuna-gpg-XXXXXX";

@@ -3,10 +3,14 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/result.hpp"
 
 namespace kizuna::mail::detail {
+
+// Runs `argv` (argv[0] an absolute path) with output discarded and waits for it. Best effort.
+void RunQuietly(const std::vector<std::string>& argv);
 
 // Owns a fresh directory "$TMPDIR/kizuna-gpg-XXXXXX" (mode 0700; /tmp when TMPDIR is unset) holding a
 // gpg.conf with `no-autostart`, so gpg started on it never launches gpg-agent or dirmngr. The destructor

@@ -1,0 +1,81 @@
+// The mail gateway's tables (versions 400-499). They refer to vuln's cases, messages and mail_queue by id
+// without a REFERENCES clause because vuln's schema (1000+) is created after this one.
+#include "mail/schema.hpp"
+
+namespace kizuna::mail {
+namespace {
+
+constexpr std::string_view kGateway = R"sql(
+CREATE TABLE mail_inbound (
+    id               INTEGER PRIMARY KEY,
+    message_id       TEXT NOT NULL UNIQUE,      -- without <>; "sha256:<hex>" when the message has none
+    raw              BLOB NOT NULL,             -- the bytes exactly as delivered
+    sha256           TEXT NOT NULL,
+    via              TEXT NOT NULL,             -- lmtp, smtp, import
+    envelope_from    TEXT NOT NULL DEFAULT '',
+    envelope_to      TEXT NOT NULL DEFAULT '',
+    received_at      TEXT NOT NULL,
+    state            TEXT NOT NULL DEFAULT 'received' CHECK (state IN ('received','routed','quarantined')),
+    reason           TEXT NOT NULL DEFAULT '',  -- why quarantined
+    subject          TEXT NOT NULL DEFAULT '',
+    from_address     TEXT NOT NULL DEFAULT '',
+    pgp              TEXT NOT NULL DEFAULT 'none',
+    signer           TEXT NOT NULL DEFAULT '',  -- fingerprint of the first signature
+    signature_status TEXT NOT NULL DEFAULT '',  -- good, bad signature, no public key, ...
+    signer_validity  TEXT NOT NULL DEFAULT '',
+    case_id          INTEGER,                   -- routed to this case ...
+    thread           TEXT NOT NULL DEFAULT '',  -- ... and thread
+    message_row      INTEGER,                   -- messages.id of the thread message
+    report_id        INTEGER,                   -- mail_reports.id when it became a new report
+    processed_at     TEXT NOT NULL DEFAULT '',
+    attempts         INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX mail_inbound_by_state ON mail_inbound(state, id);
+CREATE TABLE mail_attachments (
+    id         INTEGER PRIMARY KEY,
+    inbound_id INTEGER NOT NULL REFERENCES mail_inbound(id),
+    filename   TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    content    BLOB NOT NULL,
+    sha256     TEXT NOT NULL
+);
+CREATE INDEX mail_attachments_by_inbound ON mail_attachments(inbound_id);
+CREATE TABLE mail_reports (
+    id           INTEGER PRIMARY KEY,
+    inbound_id   INTEGER NOT NULL UNIQUE REFERENCES mail_inbound(id),
+    from_address TEXT NOT NULL,
+    from_name    TEXT NOT NULL DEFAULT '',
+    subject      TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    signer       TEXT NOT NULL DEFAULT '',
+    signature_status TEXT NOT NULL DEFAULT '',
+    encrypted    INTEGER NOT NULL DEFAULT 0,
+    case_hint    INTEGER,                        -- a case the mail names although its sender is not part of it
+    state        TEXT NOT NULL DEFAULT 'new' CHECK (state IN ('new','triaged')),
+    created_at   TEXT NOT NULL
+);
+CREATE TABLE mail_outbound (
+    mail_id         INTEGER PRIMARY KEY,         -- mail_queue.id
+    message_id      TEXT NOT NULL UNIQUE,        -- without <>; fixed before the first attempt
+    state           TEXT NOT NULL CHECK (state IN ('waiting','retry','sending','sent','failed')),
+    reason          TEXT NOT NULL DEFAULT '',    -- why waiting / the last error
+    recipient_key   TEXT NOT NULL DEFAULT '',
+    payload         BLOB,                        -- the exact bytes submitted (kept for the resend after a crash)
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL DEFAULT '',
+    updated_at      TEXT NOT NULL,
+    sent_at         TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX mail_outbound_by_state ON mail_outbound(state, next_attempt_at);
+)sql";
+
+}  // namespace
+
+std::span<const store::Migration> Migrations() {
+    static const store::Migration kMigrations[] = {
+        {400, "mail_gateway", kGateway},
+    };
+    return kMigrations;
+}
+
+}  // namespace kizuna::mail
