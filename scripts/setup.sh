@@ -11,9 +11,10 @@ build_pkgs=(
   libboost-dev libssl-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libsodium-dev
   libcli11-dev libtomlplusplus-dev libkainjow-mustache-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev openssl ca-certificates curl
-  libgpgme-dev gnupg libpcap-dev
+  libgpgme-dev gnupg libpcap-dev libgmime-3.0-dev libcurl4-openssl-dev
 )
-test_pkgs=(clang libclang-rt-14-dev chromium fonts-noto-cjk wrk nginx-light)
+# python3-aiosmtpd and swaks: the real SMTP server and sending MTA of the mail gateway tests and bench.
+test_pkgs=(clang libclang-rt-14-dev chromium fonts-noto-cjk wrk nginx-light python3-aiosmtpd swaks bc)
 
 want=("${build_pkgs[@]}")
 if [ "$mode" = test ] || [ "$mode" = bench ]; then want+=("${test_pkgs[@]}"); fi
