@@ -344,7 +344,27 @@ std::string ParsedMail::Header(std::string_view name) const {
     return {};
 }
 
+namespace {
+std::string ConvertToUtf8(std::string_view bytes, std::string_view charset, std::string* anomaly);
+}  // namespace
+
+// Whatever the conversion produced, the result is valid UTF-8 without NUL bytes (text goes into SQLite,
+// HTML and JSON).
 std::string ToUtf8(std::string_view bytes, std::string_view charset, std::string* anomaly) {
+    std::string out = ConvertToUtf8(bytes, charset, anomaly);
+    if (out.find('\0') != std::string::npos) {
+        std::string clean;
+        for (char c : out) {
+            if (c == '\0') clean += "\xEF\xBF\xBD";
+            else clean += c;
+        }
+        out = std::move(clean);
+    }
+    return ValidUtf8(out) ? out : MakeValidUtf8(out);
+}
+
+namespace {
+std::string ConvertToUtf8(std::string_view bytes, std::string_view charset, std::string* anomaly) {
     std::string out;
     if (!charset.empty()) {
         const std::string lower = Lower(charset);
@@ -377,6 +397,7 @@ std::string ToUtf8(std::string_view bytes, std::string_view charset, std::string
     if (anomaly && anomaly->empty()) *anomaly = "invalid_utf8_replaced";
     return MakeValidUtf8(bytes);
 }
+}  // namespace
 
 std::string ExtractMessageId(std::string_view raw) {
     // Header block: up to the first empty line (CRLF or LF), at most 1 MiB looked at.
