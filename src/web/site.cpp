@@ -11,6 +11,7 @@ struct Site::Impl {
         detail::AddCaseApi(router, services);
         detail::AddVendorApi(router, services);
         detail::AddCasePages(router, services);
+        detail::AddMailPages(router, services);
         detail::AddScheduleApi(router, services);
         detail::AddEarlyNoticeApi(router, services);
         detail::AddSecondaryRoutes(router, services);

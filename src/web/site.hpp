@@ -13,6 +13,7 @@
 #include "core/time_zone.hpp"
 #include "http/http.hpp"
 #include "store/store.hpp"
+#include "mail/mail.hpp"
 #include "vuln/vuln.hpp"
 #include "vuln/schedule.hpp"
 
@@ -41,6 +42,8 @@ struct SiteServices {
     vuln::EarlyNoticeService& early_notices;
     vuln::SecondaryService& secondary;
     vuln::InternationalService& international;
+    mail::InboundService& mail_inbound;   // the /mail page (quarantine, incoming reports)
+    mail::OutboundSender& mail_outbound;  // the /mail page (waiting outbound mail)
 };
 
 class Site {

@@ -20,6 +20,7 @@ class SiteFixture : public ::testing::Test {
         for (const auto& m : auth::Migrations()) all.push_back(m);
         for (const auto& m : vuln::Migrations()) all.push_back(m);
         for (const auto& m : sched::Migrations()) all.push_back(m);
+        for (const auto& m : mail::Migrations()) all.push_back(m);
         ASSERT_TRUE(store::Migrate(*db_, all).ok());
         users_ = std::make_unique<auth::UserDirectory>(*db_, clock_, audit_, auth::PasswordLimits::ForTests());
         sessions_ = std::make_unique<auth::SessionManager>(*db_, clock_, *users_, audit_, auth::SessionLimits{});
@@ -33,6 +34,9 @@ class SiteFixture : public ::testing::Test {
         early_notices_ = std::make_unique<vuln::EarlyNoticeService>(*db_, clock_, audit_);
         secondary_ = std::make_unique<vuln::SecondaryService>(*db_, clock_, audit_);
         international_ = std::make_unique<vuln::InternationalService>(*db_, clock_, audit_, *cases_);
+        keyring_ = std::make_unique<mail::CenterKeyring>(std::move(mail::CenterKeyring::Open(dir_.File("gnupg"))).value());
+        mail_inbound_ = std::make_unique<mail::InboundService>(*db_, clock_, *keyring_, mail::MimeLimits{});
+        mail_outbound_ = std::make_unique<mail::OutboundSender>(*db_, clock_, log_, *keyring_, mail::RelayOptions{});
         for (auto [name, role] : {std::pair{"admin", auth::Role::kAdmin}, {"coord", auth::Role::kCoordinator},
                                   {"vendor", auth::Role::kVendor}, {"reporter", auth::Role::kReporter}}) {
             ASSERT_TRUE(users_->Create({name, role, "long-enough-password"}, "test").ok());
@@ -40,7 +44,8 @@ class SiteFixture : public ::testing::Test {
         }
         site_ = std::make_unique<Site>(SiteServices{config_, clock_, log_, *db_, audit_, *users_, *sessions_,
                                                     *tokens_, metrics_, *core::TimeZone::Load("Asia/Tokyo"), *vendors_, *cases_, *schedule_, *scheduler_,
-                                                    *infrastructure_, *early_notices_, *secondary_, *international_});
+                                                    *infrastructure_, *early_notices_, *secondary_, *international_,
+                                                    *mail_inbound_, *mail_outbound_});
         handler_ = site_->Handler();
     }
 
@@ -82,6 +87,9 @@ class SiteFixture : public ::testing::Test {
     std::unique_ptr<vuln::EarlyNoticeService> early_notices_;
     std::unique_ptr<vuln::SecondaryService> secondary_;
     std::unique_ptr<vuln::InternationalService> international_;
+    std::unique_ptr<mail::CenterKeyring> keyring_;
+    std::unique_ptr<mail::InboundService> mail_inbound_;
+    std::unique_ptr<mail::OutboundSender> mail_outbound_;
     http::Metrics metrics_;
     std::unique_ptr<Site> site_;
     http::Handler handler_;
