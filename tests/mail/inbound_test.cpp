@@ -1,0 +1,180 @@
+// InboundService against a real GnuPG (the center's keyring and a vendor's, made by gpg) and the real
+// schema: inline PGP, PGP/MIME signed mail, routing by subject and sender, duplicates, oversized mail,
+// recovery of mail stored but not processed, mbox import.
+#include <gtest/gtest.h>
+
+#include "auth/auth.hpp"
+#include "core/clock.hpp"
+#include "mail/mail.hpp"
+#include "sched/sched.hpp"
+#include "support/mail_tools.hpp"
+#include "support/manual_clock.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+#include "vuln/vuln.hpp"
+
+namespace kizuna::mail {
+namespace {
+
+class InboundTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        db_ = std::move(store::OpenSqlite({.path = dir_.File("t.db")})).value();
+        std::vector<store::Migration> all;
+        for (const auto& m : auth::Migrations()) all.push_back(m);
+        for (const auto& m : sched::Migrations()) all.push_back(m);
+        for (const auto& m : vuln::Migrations()) all.push_back(m);
+        for (const auto& m : Migrations()) all.push_back(m);
+        ASSERT_TRUE(store::Migrate(*db_, all).ok());
+        keyring_ = std::make_unique<CenterKeyring>(std::move(CenterKeyring::Open(dir_.File("center"))).value());
+        auto fpr = keyring_->EnsureKey("Center <vuls@center.example>");
+        ASSERT_TRUE(fpr.ok()) << fpr.error().ToString();
+        center_fpr_ = *fpr;
+        vendor_ = std::make_unique<testing::GpgUser>(dir_.File("vendor"), "PSIRT <psirt@vendor.example>");
+        vendor_->Import(*keyring_->ExportPublicKey(center_fpr_));
+        // A case JVNVU#00000001 with one vendor (contact psirt@vendor.example, key registered) and a reporter.
+        auto lease = std::move(db_->Acquire()).value();
+        ASSERT_TRUE(lease->Exec("INSERT INTO cases(identifier, receipt_id, title, source, reporter_email, state, created_at)"
+                                " VALUES ('JVNVU#00000001', 'R-1', 't', 'finder', 'finder@lab.example', 'coordinating', 'x')").ok());
+        ASSERT_TRUE(lease->Exec("INSERT INTO vendors(name, registration_kind, registration_state, created_at)"
+                                " VALUES ('V', 'general', 'registered', 'x')").ok());
+        ASSERT_TRUE(lease->Exec("INSERT INTO vendor_contacts(vendor_id, name, email) VALUES (1, 'PSIRT', 'psirt@vendor.example')").ok());
+        ASSERT_TRUE(lease->Exec("INSERT INTO vendor_keys(vendor_id, fingerprint, can_encrypt, armored, imported_at)"
+                                " VALUES (1, ?, 1, ?, 'x')", {vendor_->fingerprint(), vendor_->ExportPublic()}).ok());
+        ASSERT_TRUE(lease->Exec("INSERT INTO case_vendors(case_id, vendor_id, added_at, added_by) VALUES (1, 1, 'x', 'c')").ok());
+        inbound_ = std::make_unique<InboundService>(*db_, clock_, *keyring_, limits_);
+    }
+
+    std::vector<std::string> Row(const std::string& sql) {
+        auto lease = std::move(db_->Acquire()).value();
+        auto row = std::move(lease->QueryOne(sql)).value();
+        std::vector<std::string> out;
+        for (std::size_t i = 0; row && i < row->size(); ++i) out.push_back(row->Text(i));
+        return out;
+    }
+
+    testing::TempDir dir_;
+    testing::ManualClock clock_;
+    std::unique_ptr<store::Database> db_;
+    std::unique_ptr<CenterKeyring> keyring_;
+    std::unique_ptr<testing::GpgUser> vendor_;
+    std::unique_ptr<InboundService> inbound_;
+    MimeLimits limits_;
+    std::string center_fpr_;
+};
+
+TEST_F(InboundTest, InlineEncryptedFromTheVendorLandsInItsThreadWithTheSigner) {
+    const std::string armored = vendor_->SignEncrypt("修正版を準備しています\n", center_fpr_);
+    const std::string raw = "From: PSIRT <PSIRT@vendor.example>\r\nSubject: Re: [JVNVU#00000001] details\r\n"
+                            "Message-ID: <in1@vendor.example>\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n" +
+                            armored;
+    auto r = inbound_->Deliver(raw, "lmtp");
+    ASSERT_TRUE(r.ok()) << r.error().ToString();
+    EXPECT_EQ(r->state, "routed") << r->reason;
+    EXPECT_EQ(r->thread, "vendor:1");
+    const auto m = Row("SELECT body, author_role FROM messages WHERE thread = 'vendor:1'");
+    ASSERT_EQ(m.size(), 2u);
+    EXPECT_NE(m[0].find("修正版を準備しています"), std::string::npos) << m[0];
+    EXPECT_EQ(m[0].find("BEGIN PGP MESSAGE"), std::string::npos);
+    EXPECT_NE(m[0].find("signature good by " + vendor_->fingerprint()), std::string::npos) << m[0];
+    EXPECT_EQ(m[1], "vendor");
+    EXPECT_EQ(Row("SELECT signer, signature_status, pgp FROM mail_inbound")[2], "inline_encrypted");
+    EXPECT_EQ(Row("SELECT count(*) FROM case_events WHERE kind = 'mail.received'")[0], "1");
+}
+
+TEST_F(InboundTest, ClearSignedAndPgpMimeSignedMailIsVerified) {
+    const std::string clearsigned = testing::RunCommand({"/usr/bin/gpg", "--homedir", vendor_->home(), "--batch",
+                                                         "--pinentry-mode", "loopback", "--clearsign"},
+                                                        "status: affected\n").out;
+    ASSERT_NE(clearsigned.find("BEGIN PGP SIGNED MESSAGE"), std::string::npos);
+    auto r = inbound_->Deliver("From: psirt@vendor.example\r\nSubject: [JVNVU#00000001] status\r\n"
+                               "Message-ID: <cs@vendor.example>\r\n\r\n" + clearsigned, "lmtp");
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->state, "routed");
+    const auto cs = Row("SELECT signer, signature_status FROM mail_inbound WHERE message_id = 'cs@vendor.example'");
+    EXPECT_EQ(cs[0], vendor_->fingerprint());
+    EXPECT_EQ(cs[1], "good");
+
+    // RFC 3156 5: the CRLF before the boundary belongs to the boundary, not to the signed entity.
+    const std::string entity = "Content-Type: text/plain; charset=utf-8\r\n\r\nsigned body";
+    const std::string sig = testing::RunCommand({"/usr/bin/gpg", "--homedir", vendor_->home(), "--batch", "--pinentry-mode",
+                                                 "loopback", "--armor", "--detach-sign"}, entity).out;
+    const std::string mime = "From: psirt@vendor.example\r\nSubject: [JVNVU#00000001] signed\r\nMessage-ID: <ms@vendor.example>\r\n"
+                             "MIME-Version: 1.0\r\nContent-Type: multipart/signed; micalg=pgp-sha512;"
+                             " protocol=\"application/pgp-signature\"; boundary=\"s\"\r\n\r\n--s\r\n" + entity +
+                             "\r\n--s\r\nContent-Type: application/pgp-signature\r\n\r\n" + sig + "\r\n--s--\r\n";
+    auto s = inbound_->Deliver(mime, "smtp");
+    ASSERT_TRUE(s.ok());
+    const auto ms = Row("SELECT signer, signature_status, pgp FROM mail_inbound WHERE message_id = 'ms@vendor.example'");
+    EXPECT_EQ(ms[1], "good") << "the signed part is verified exactly as transmitted";
+    EXPECT_EQ(ms[2], "pgp_mime_signed");
+
+    // One byte changed in the signed part: the signature is bad, the mail still arrives, marked so.
+    std::string tampered = mime;
+    tampered.replace(tampered.find("signed body"), 11, "signed b0dy");
+    tampered.replace(tampered.find("<ms@"), 4, "<mt@");
+    ASSERT_TRUE(inbound_->Deliver(tampered, "smtp").ok());
+    EXPECT_EQ(Row("SELECT signature_status FROM mail_inbound WHERE message_id = 'mt@vendor.example'")[0], "bad signature");
+}
+
+TEST_F(InboundTest, ReporterThreadNewReportsDuplicatesAndOversizedMail) {
+    auto rep = inbound_->Deliver("From: finder@lab.example\r\nSubject: JVNVU#00000001 more info\r\n"
+                                 "Message-ID: <f1@lab.example>\r\n\r\nPoC attached\r\n", "lmtp");
+    ASSERT_TRUE(rep.ok());
+    EXPECT_EQ(rep->thread, "reporter");
+
+    // Someone else naming the case: not into a thread, but a new report with the case as a hint.
+    auto other = inbound_->Deliver("From: someone@else.example\r\nSubject: [JVNVU#00000001] I know too\r\n"
+                                   "Message-ID: <o1@else.example>\r\nMIME-Version: 1.0\r\n"
+                                   "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+                                   "--b\r\nContent-Type: application/octet-stream; name=\"poc.py\"\r\n"
+                                   "Content-Transfer-Encoding: base64\r\n\r\ncHJpbnQoMSkK\r\n--b--\r\n",
+                                   "lmtp");
+    ASSERT_TRUE(other.ok());
+    ASSERT_TRUE(other->report_id.has_value());
+    auto reports = inbound_->Reports(10);
+    ASSERT_TRUE(reports.ok());
+    ASSERT_EQ(reports->size(), 1u);
+    EXPECT_EQ(reports->front().case_hint, 1);
+    ASSERT_EQ(reports->front().attachments.size(), 1u);
+    EXPECT_EQ(reports->front().attachments[0], "poc.py (application/octet-stream, 9 bytes)");
+
+    auto dup = inbound_->Deliver("From: someone@else.example\r\nMessage-ID: <o1@else.example>\r\n\r\nagain\r\n", "smtp");
+    ASSERT_TRUE(dup.ok());
+    EXPECT_EQ(dup->state, "duplicate");
+    EXPECT_EQ(Row("SELECT count(*) FROM mail_inbound")[0], "2");
+
+    limits_.max_message_bytes = 64;
+    InboundService small(*db_, clock_, *keyring_, limits_);
+    auto big = small.Deliver("From: a@b.example\r\nMessage-ID: <big@b>\r\n\r\n" + std::string(100, 'x'), "lmtp");
+    ASSERT_TRUE(big.ok());
+    EXPECT_EQ(big->state, "quarantined");
+    EXPECT_NE(big->reason.find("oversized"), std::string::npos);
+}
+
+TEST_F(InboundTest, StoredButUnprocessedMailIsProcessedLaterAndMboxImports) {
+    auto accepted = inbound_->Accept("From: finder@lab.example\r\nSubject: x\r\nMessage-ID: <late@lab>\r\n\r\nbody\r\n", "lmtp");
+    ASSERT_TRUE(accepted.ok());
+    EXPECT_EQ(Row("SELECT state FROM mail_inbound")[0], "received");
+    auto n = inbound_->ProcessPending();
+    ASSERT_TRUE(n.ok());
+    EXPECT_EQ(*n, 1);
+    EXPECT_EQ(Row("SELECT state FROM mail_inbound")[0], "routed");
+
+    testing::WriteWholeFile(dir_.File("box.mbox"),
+                            "From finder@lab.example Sat Nov 21 10:00:00 2026\nFrom: finder@lab.example\nSubject: one\n"
+                            "Message-ID: <m1@lab>\n\n>From the lab\n\n"
+                            "From x Sat Nov 21 10:00:00 2026\nSubject: no sender\nMessage-ID: <m2@lab>\n\nbody\n");
+    auto report = ImportPath(*inbound_, dir_.File("box.mbox"));
+    ASSERT_TRUE(report.ok()) << report.error().ToString();
+    EXPECT_EQ(report->messages, 2);
+    EXPECT_EQ(report->routed, 1);
+    EXPECT_EQ(report->quarantined, 1);
+    auto again = ImportPath(*inbound_, dir_.File("box.mbox"));
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again->duplicates, 2);
+    EXPECT_FALSE(ImportPath(*inbound_, dir_.File("nothing")).ok());
+}
+
+}  // namespace
+}  // namespace kizuna::mail
