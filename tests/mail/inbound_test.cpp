@@ -176,5 +176,38 @@ TEST_F(InboundTest, StoredButUnprocessedMailIsProcessedLaterAndMboxImports) {
     EXPECT_FALSE(ImportPath(*inbound_, dir_.File("nothing")).ok());
 }
 
+TEST_F(InboundTest, UndecryptableMailWaitsInQuarantineUntilTheKeyIsThereThenReprocessRoutesIt) {
+    testing::GpgUser old_key(dir_.File("old"), "Center 2019 <vuls@center.example>");
+    vendor_->Import(old_key.ExportPublic());
+    const std::string armored = vendor_->SignEncrypt("reply to the old key\n", old_key.fingerprint());
+    auto r = inbound_->Deliver("From: psirt@vendor.example\r\nSubject: [JVNVU#00000001] old key\r\n"
+                               "Message-ID: <old@vendor.example>\r\n\r\n" + armored, "lmtp");
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->state, "quarantined");
+    EXPECT_NE(r->reason.find("undecryptable: encrypted to a key the center does not hold"), std::string::npos) << r->reason;
+    auto listed = inbound_->List("quarantined", 10);
+    ASSERT_TRUE(listed.ok());
+    ASSERT_EQ(listed->size(), 1u);
+    EXPECT_EQ(listed->front().reason, r->reason);
+
+    auto still = inbound_->Reprocess(r->id);
+    ASSERT_TRUE(still.ok());
+    EXPECT_EQ(still->state, "quarantined");
+
+    // The operator imports the old secret key into the center's keyring; reprocessing now succeeds.
+    const std::string secret = testing::RunCommand({"/usr/bin/gpg", "--homedir", old_key.home(), "--batch",
+                                                    "--pinentry-mode", "loopback", "--passphrase", "",
+                                                    "--armor", "--export-secret-keys", old_key.fingerprint()}).out;
+    ASSERT_NE(secret.find("PRIVATE KEY"), std::string::npos);
+    ASSERT_EQ(testing::RunCommand({"/usr/bin/gpg", "--homedir", keyring_->home(), "--batch", "--pinentry-mode",
+                                   "loopback", "--passphrase", "", "--import"}, secret).exit_code, 0);
+    auto routed = inbound_->Reprocess(r->id);
+    ASSERT_TRUE(routed.ok()) << routed.error().ToString();
+    EXPECT_EQ(routed->state, "routed") << routed->reason;
+    EXPECT_EQ(routed->thread, "vendor:1");
+    EXPECT_EQ(Row("SELECT attempts, state, reason FROM mail_inbound")[0], "3");
+    EXPECT_FALSE(inbound_->Reprocess(r->id).ok()) << "only quarantined mail is reprocessed";
+}
+
 }  // namespace
 }  // namespace kizuna::mail
