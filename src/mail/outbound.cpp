@@ -179,6 +179,7 @@ core::Status OutboundSender::SendOne(std::int64_t mail_id, SendReport& report) {
     const std::string now = core::FormatRfc3339(now_time);
     std::string to, subject, body, fingerprint, message_id, payload, previous_state, previous_reason;
     std::optional<std::int64_t> case_id, vendor_id;
+    std::vector<std::string> candidates;
     std::string identifier;
     int attempts = 0;
     {
@@ -202,12 +203,14 @@ core::Status OutboundSender::SendOne(std::int64_t mail_id, SendReport& report) {
         attempts = static_cast<int>(row->Int(9));
         previous_reason = row->Text(10);
         identifier = row->Text(11);
-        // A vendor without a key when the mail was queued may have registered one since.
-        if (fingerprint.empty() && vendor_id) {
-            KZ_ASSIGN(auto key, lease->QueryOne("SELECT fingerprint FROM vendor_keys WHERE vendor_id = ? AND can_encrypt = 1"
-                                                " ORDER BY id DESC LIMIT 1",
-                                                {*vendor_id}));
-            if (key) fingerprint = key->Text(0);
+        // The key named when the mail was queued first, then the vendor's registered keys, newest first: a
+        // vendor whose key was missing, expired or revoked may have registered a new one since.
+        if (!fingerprint.empty()) candidates.push_back(fingerprint);
+        if (vendor_id) {
+            KZ_ASSIGN(auto keys, lease->Query("SELECT fingerprint FROM vendor_keys WHERE vendor_id = ? ORDER BY id DESC",
+                                              {*vendor_id}));
+            for (const auto& k : keys)
+                if (k.Text(0) != fingerprint) candidates.push_back(k.Text(0));
         }
     }
     auto event = [&](store::Connection& c, std::string_view kind, const std::string& text) -> core::Status {
@@ -217,17 +220,25 @@ core::Status OutboundSender::SendOne(std::int64_t mail_id, SendReport& report) {
     };
 
     if (payload.empty()) {
-        // Never in clear: no usable key, no message.
-        std::string armored;
-        if (!fingerprint.empty()) {
-            KZ_ASSIGN(auto lease, db_.Acquire());
-            KZ_ASSIGN(auto key, lease->QueryOne("SELECT armored FROM vendor_keys WHERE upper(fingerprint) = upper(?)"
-                                                " UNION ALL SELECT armored FROM infra_keys WHERE upper(fingerprint) = upper(?)"
-                                                " LIMIT 1",
-                                                {fingerprint, fingerprint}));
-            if (key) armored = key->Text(0);
+        // Never in clear: no usable key, no message. The first usable candidate wins; when none is usable the
+        // reason given is the first candidate's.
+        RecipientKey recipient;
+        recipient.reason = "no OpenPGP key on file for the recipient";
+        for (std::size_t i = 0; i < candidates.size(); ++i) {
+            std::string armored;
+            {
+                KZ_ASSIGN(auto lease, db_.Acquire());
+                KZ_ASSIGN(auto key, lease->QueryOne("SELECT armored FROM vendor_keys WHERE upper(fingerprint) = upper(?)"
+                                                    " UNION ALL SELECT armored FROM infra_keys WHERE upper(fingerprint) = upper(?)"
+                                                    " LIMIT 1",
+                                                    {candidates[i], candidates[i]}));
+                if (key) armored = key->Text(0);
+            }
+            KZ_ASSIGN(RecipientKey checked, keyring_.CheckRecipient(armored, candidates[i]));
+            if (checked.usable || i == 0) recipient = std::move(checked);
+            if (recipient.usable) break;
         }
-        KZ_ASSIGN(RecipientKey recipient, keyring_.CheckRecipient(armored, fingerprint));
+        fingerprint = recipient.fingerprint;
         if (!recipient.usable) {
             const std::string reason = recipient.reason + "; the message to " + to + " waits (never sent in clear)";
             KZ_TRY(db_.InTransaction([&](store::Connection& c) -> core::Status {

@@ -3,6 +3,8 @@
 // recovery of mail stored but not processed, mbox import.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "auth/auth.hpp"
 #include "core/clock.hpp"
 #include "mail/mail.hpp"
@@ -15,6 +17,12 @@
 
 namespace kizuna::mail {
 namespace {
+
+struct SmtpSinkHolder {
+    explicit SmtpSinkHolder(const std::string& dir)
+        : sink(std::string(KIZUNA_SOURCE_DIR) + "/tests/support/smtp_sink.py", dir) {}
+    testing::SmtpSink sink;
+};
 
 class InboundTest : public ::testing::Test {
   protected:
@@ -207,6 +215,67 @@ TEST_F(InboundTest, UndecryptableMailWaitsInQuarantineUntilTheKeyIsThereThenRepr
     EXPECT_EQ(routed->thread, "vendor:1");
     EXPECT_EQ(Row("SELECT attempts, state, reason FROM mail_inbound")[0], "3");
     EXPECT_FALSE(inbound_->Reprocess(r->id).ok()) << "only quarantined mail is reprocessed";
+}
+
+// Outbound: never in clear. A notice for a vendor whose key has expired waits with the reason and a case
+// event; once the vendor registers a usable key it goes out signed and encrypted to that key.
+TEST_F(InboundTest, OutboundWaitsForAnExpiredKeyAndGoesOutOnceAUsableKeyIsRegistered) {
+    SmtpSinkHolder sink(dir_.File("sink"));
+    ASSERT_GT(sink.sink.port(), 0);
+    testing::GpgUser expired(dir_.File("expired"), "W PSIRT <psirt@w.example>");
+    ASSERT_EQ(testing::RunCommand({"/usr/bin/gpg", "--homedir", expired.home(), "--batch", "--quick-set-expire",
+                                   expired.fingerprint(), "seconds=1"}).exit_code, 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+    {
+        auto lease = std::move(db_->Acquire()).value();
+        ASSERT_TRUE(lease->Exec("INSERT INTO vendors(name, registration_kind, registration_state, created_at)"
+                                " VALUES ('W', 'general', 'registered', 'x')").ok());
+        ASSERT_TRUE(lease->Exec("INSERT INTO vendor_keys(vendor_id, fingerprint, can_encrypt, armored, imported_at)"
+                                " VALUES (2, ?, 1, ?, 'x')", {expired.fingerprint(), expired.ExportPublic()}).ok());
+        ASSERT_TRUE(lease->Exec("INSERT INTO mail_queue(to_address, subject, body, encrypt_to, case_id, vendor_id, created_at)"
+                                " VALUES ('psirt@w.example', 'Vulnerability details', 'secret details', ?, 1, 2, 'x')",
+                                {expired.fingerprint()}).ok());
+    }
+    core::Logger log(clock_, core::LogLevel::kError);
+    RelayOptions relay;
+    relay.host = "127.0.0.1";
+    relay.port = sink.sink.port();
+    relay.from_address = "vuls@center.example";
+    OutboundSender sender(*db_, clock_, log, *keyring_, relay);
+    auto first = sender.SendDue();
+    ASSERT_TRUE(first.ok()) << first.error().ToString();
+    EXPECT_EQ(first->waiting, 1);
+    EXPECT_EQ(first->sent, 0);
+    EXPECT_NE(Row("SELECT reason FROM mail_outbound")[0].find("has expired"), std::string::npos)
+        << Row("SELECT reason FROM mail_outbound")[0];
+    EXPECT_EQ(Row("SELECT count(*) FROM case_events WHERE kind = 'mail.waiting'")[0], "1");
+    EXPECT_EQ(sender.SendDue()->waiting, 0) << "looked at again after a while, not in a loop";
+    EXPECT_TRUE(sink.sink.Messages().empty());
+
+    testing::GpgUser fresh(dir_.File("fresh"), "W PSIRT 2026 <psirt@w.example>");
+    fresh.Import(*keyring_->ExportPublicKey(center_fpr_));  // to check the center's signature
+    {
+        auto lease = std::move(db_->Acquire()).value();
+        ASSERT_TRUE(lease->Exec("INSERT INTO vendor_keys(vendor_id, fingerprint, can_encrypt, armored, imported_at)"
+                                " VALUES (2, ?, 1, ?, 'x')", {fresh.fingerprint(), fresh.ExportPublic()}).ok());
+    }
+    clock_.Advance(std::chrono::minutes(6));
+    auto second = sender.SendDue();
+    ASSERT_TRUE(second.ok());
+    EXPECT_EQ(second->sent, 1);
+    const auto messages = sink.sink.Messages();
+    ASSERT_EQ(messages.size(), 1u);
+    EXPECT_EQ(messages[0].find("secret details"), std::string::npos);
+    EXPECT_NE(messages[0].find("Subject: [JVNVU#00000001] Vulnerability details"), std::string::npos);
+    const auto begin = messages[0].find("-----BEGIN PGP MESSAGE-----");
+    const auto end = messages[0].find("-----END PGP MESSAGE-----");
+    ASSERT_NE(begin, std::string::npos);
+    std::string status;
+    const std::string plain = fresh.Decrypt(messages[0].substr(begin, end + 25 - begin), &status);
+    EXPECT_NE(plain.find("c2VjcmV0IGRldGFpbHM="), std::string::npos) << plain;  // base64 of the body
+    EXPECT_NE(status.find("GOODSIG"), std::string::npos) << status;
+    EXPECT_EQ(Row("SELECT state FROM mail_queue")[0], "sent");
+    EXPECT_EQ(Row("SELECT recipient_key FROM mail_outbound")[0], fresh.fingerprint());
 }
 
 }  // namespace
