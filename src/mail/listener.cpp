@@ -101,7 +101,8 @@ struct MailListener::Impl {
     void Session(tcp::socket& socket) {
         const bool lmtp = options.protocol == ListenerProtocol::kLmtp;
         boost::system::error_code ec;
-        asio::streambuf buffer;
+        // Bounded: a line without an end (hostile or broken client) fails the read instead of growing memory.
+        asio::streambuf buffer(2 * 1024 * 1024);
         auto send = [&](const std::string& line) { asio::write(socket, asio::buffer(line), ec); return !ec; };
         // One line without its CRLF; false at EOF, error or an over-long line.
         auto read_line = [&](std::string& line, std::size_t max) {
