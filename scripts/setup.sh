@@ -46,3 +46,8 @@ if [ "$mode" = test ]; then
     fi
   fi
 fi
+if [ "$mode" = test ] && [ ! -d tests/validators/node_modules/@secvisogram/csaf-validator-lib ]; then
+  # Reference validators for the published documents (CSAF 2.0 mandatory tests, CVE JSON 5 schema via Ajv).
+  echo "setup: installing npm packages for the document validators"
+  (cd tests/validators && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/result.hpp"
 
 namespace kizuna::formats {
 
@@ -147,5 +148,16 @@ struct AdvisoryDoc {
 
     bool operator==(const AdvisoryDoc&) const = default;
 };
+
+// Stable lower_snake names: "unknown", "affected", "affected_investigating", "not_affected",
+// "not_affected_investigating"; "domestic", "cert_cc", "cpni".
+std::string_view Name(AdvisoryVendorStatus status);
+std::string_view Name(AdvisorySource source);
+
+// The checks every renderer of public formats relies on. Errors: invalid_argument naming the field:
+//   "id" empty; "revisions" empty; "vendors[i].vendor_key" / "vendors[i].products[j].product_key" empty,
+//   with characters outside [A-Za-z0-9._-] or duplicated; "cve_ids[i]" not "CVE-YYYY-NNNN..." or
+//   duplicated; "vendors[i].products[j].versions[k].label" empty.
+core::Result<void> CheckAdvisoryDoc(const AdvisoryDoc& doc);
 
 }  // namespace kizuna::formats
