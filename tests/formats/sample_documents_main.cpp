@@ -8,6 +8,7 @@
 
 #include "formats/csaf.hpp"
 #include "formats/csaf_samples.hpp"
+#include "formats/cve5.hpp"
 
 namespace {
 
@@ -47,6 +48,19 @@ int main(int argc, char** argv) {
             }
             ok &= Write(dir / "csaf" / LanguageTag(lang) / CsafDistributionPath(doc), *csaf);
         }
+    }
+    const CveAssigner assigner{"7f5c1b0a-3f2e-4b8e-9a4c-2d8b1e6f0a11", "KIZUNA-TEST", publisher.advisory_url_prefix};
+    for (const AdvisoryDoc& doc : testing::SampleAdvisories()) {
+        auto records = RenderCveRecords(doc, assigner);
+        if (!records.ok()) {
+            // The minimal sample is Japanese-only: refused with a clear error (tested in cve5_test).
+            if (!doc.cve_ids.empty()) {
+                std::fprintf(stderr, "%s: %s\n", doc.id.c_str(), records.error().ToString().c_str());
+                ok = false;
+            }
+            continue;
+        }
+        for (const CveRecord& record : *records) ok &= Write(dir / "cve5" / (record.cve_id + ".json"), record.json);
     }
     ok &= Write(dir / "provider" / "provider-metadata.json",
                 RenderProviderMetadata(publisher, "https://cert.example.jp",
