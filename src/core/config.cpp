@@ -51,6 +51,10 @@ const std::vector<KeySpec>& Specs() {
         s("web.time_zone", [](Config& c) { return &c.web.time_zone; });
         s("vuln.identifier_scheme", [](Config& c) { return &c.vuln.identifier_scheme; });
         s("vuln.terms_version", [](Config& c) { return &c.vuln.terms_version; });
+        s("publication.publisher_name", [](Config& c) { return &c.publication.publisher_name; });
+        s("publication.contact", [](Config& c) { return &c.publication.contact; });
+        s("publication.cna_org_id", [](Config& c) { return &c.publication.cna_org_id; });
+        s("publication.cna_short_name", [](Config& c) { return &c.publication.cna_short_name; });
         return v;
     }();
     return specs;

@@ -47,6 +47,14 @@ std::string_view Name(AdvisorySource source) {
     return "domestic";
 }
 
+std::string AdvisoryUrlSegment(std::string_view advisory_id) {
+    std::string out;
+    for (char c : advisory_id) {
+        if (c != '#') out += c;
+    }
+    return out;
+}
+
 core::Result<void> CheckAdvisoryDoc(const AdvisoryDoc& doc) {
     if (doc.id.empty()) return core::InvalidArgument("must not be empty", "id");
     if (doc.revisions.empty()) return core::InvalidArgument("a published advisory has at least one revision", "revisions");

@@ -154,6 +154,10 @@ struct AdvisoryDoc {
 std::string_view Name(AdvisoryVendorStatus status);
 std::string_view Name(AdvisorySource source);
 
+// The advisory's segment of its public page URL: the id without '#' ("JVNVU#12345678" -> "JVNVU12345678"),
+// the same rule as vuln::AdvisorySlug; '#' would start a URL fragment.
+std::string AdvisoryUrlSegment(std::string_view advisory_id);
+
 // The checks every renderer of public formats relies on. Errors: invalid_argument naming the field:
 //   "id" empty; "revisions" empty; "vendors[i].vendor_key" / "vendors[i].products[j].product_key" empty,
 //   with characters outside [A-Za-z0-9._-] or duplicated; "cve_ids[i]" not "CVE-YYYY-NNNN..." or

@@ -281,8 +281,8 @@ core::Result<std::string> RenderCsaf(const AdvisoryDoc& doc, const CsafPublisher
     document["notes"] = std::move(notes);
 
     Json references = Json::array();
-    if (IsHttpUrl(publisher.advisory_url_prefix + doc.id) && !publisher.advisory_url_prefix.empty()) {
-        std::string url = publisher.advisory_url_prefix + doc.id;
+    if (IsHttpUrl(publisher.advisory_url_prefix)) {
+        std::string url = publisher.advisory_url_prefix + AdvisoryUrlSegment(doc.id);
         if (lang == CsafLanguage::kEn) url += "?lang=en";
         references.push_back(
             Json{{"category", "self"}, {"summary", std::string(kAdvisoryPage.In(lang)) + " " + doc.id}, {"url", url}});

@@ -26,13 +26,13 @@
 namespace kizuna::formats {
 
 // Who publishes; from the [csaf] configuration. `namespace_url` is the publisher's trust domain
-// ("https://jvn.example.jp"); `advisory_url_prefix` + advisory id is the public advisory page.
+// ("https://jvn.example.jp"); `advisory_url_prefix` + AdvisoryUrlSegment(id) is the public advisory page.
 struct CsafPublisher {
     std::string name = "Kizuna coordination center";
     std::string namespace_url = "https://kizuna.invalid";
     std::string contact_details;         // may be empty
     std::string issuing_authority;       // may be empty
-    std::string advisory_url_prefix;     // "https://jvn.example.jp/advisories/" (may be empty: no self link)
+    std::string advisory_url_prefix;     // "https://jvn.example.jp/advisories/" (empty: no self link)
     std::string engine_version = "0.1";  // tracking.generator.engine.version
 };
 

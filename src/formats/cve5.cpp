@@ -157,7 +157,7 @@ core::Result<std::vector<CveRecord>> RenderCveRecords(const AdvisoryDoc& doc, co
     }
 
     Json references = Json::array();
-    references.push_back(Json{{"url", assigner.advisory_url_prefix + doc.id}, {"name", doc.id}});
+    references.push_back(Json{{"url", assigner.advisory_url_prefix + AdvisoryUrlSegment(doc.id)}, {"name", doc.id}});
     auto add_reference = [&](const std::string& url, const std::string& name, const char* tag) {
         if (!IsHttpUrl(url)) return;
         for (const Json& existing : references) {

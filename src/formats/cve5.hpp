@@ -21,7 +21,7 @@ namespace kizuna::formats {
 struct CveAssigner {
     std::string org_id;               // the CNA's UUID in the CVE Services user registry
     std::string short_name;           // "JPCERT", 2-32 characters
-    std::string advisory_url_prefix;  // + advisory id = the public advisory page (the records' first reference)
+    std::string advisory_url_prefix;  // + AdvisoryUrlSegment(id) = the public advisory page (the records' first reference)
 };
 
 struct CveRecord {

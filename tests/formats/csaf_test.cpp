@@ -65,7 +65,7 @@ TEST(CsafTest, DocumentCarriesTrackingPublisherAndLanguage) {
     const json& refs = document["references"];
     ASSERT_GE(refs.size(), 3u);
     EXPECT_EQ(refs[0]["category"], "self");
-    EXPECT_EQ(refs[0]["url"], "https://cert.example.jp/advisories/JVNVU#12345678?lang=en");
+    EXPECT_EQ(refs[0]["url"], "https://cert.example.jp/advisories/JVNVU12345678?lang=en");
     EXPECT_EQ(refs[1]["url"], "https://example.org/research/x1000");
     EXPECT_EQ(refs[1]["summary"], "Research report");
     EXPECT_EQ(refs[2]["url"], "https://kb.cert.org/vuls/id/987654");
@@ -192,7 +192,7 @@ TEST(CsafTest, JapaneseDocumentAndFallbackToOtherLanguage) {
     EXPECT_EQ(ja["document"]["lang"], "ja");
     EXPECT_EQ(ja["document"]["title"], "○○ルータにおける OS コマンドインジェクションの脆弱性");
     EXPECT_EQ(ja["document"]["tracking"]["revision_history"][1]["summary"], "ベンダ情報を更新");
-    EXPECT_EQ(ja["document"]["references"][0]["url"], "https://cert.example.jp/advisories/JVNVU#12345678");
+    EXPECT_EQ(ja["document"]["references"][0]["url"], "https://cert.example.jp/advisories/JVNVU12345678");
 
     // English export of a Japanese-only advisory falls back to the Japanese text instead of dropping it.
     json minimal = Render(MinimalAdvisory(), CsafLanguage::kEn);

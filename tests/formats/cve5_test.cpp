@@ -93,7 +93,7 @@ TEST(Cve5Test, MetricsAndReferences) {
     EXPECT_DOUBLE_EQ(cna["metrics"][1]["cvssV4_0"]["baseScore"].get<double>(), 9.3);
     const json& refs = cna["references"];
     ASSERT_EQ(refs.size(), 4u);
-    EXPECT_EQ(refs[0]["url"], "https://cert.example.jp/advisories/JVNVU#12345678");
+    EXPECT_EQ(refs[0]["url"], "https://cert.example.jp/advisories/JVNVU12345678");
     EXPECT_EQ(refs[1]["url"], "https://acme.example.com/security/2026-01");
     EXPECT_EQ(refs[1]["tags"][0], "vendor-advisory");
     EXPECT_EQ(refs[3]["tags"][0], "related");
