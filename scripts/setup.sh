@@ -13,7 +13,7 @@ build_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev openssl ca-certificates curl
   libgpgme-dev gnupg libpcap-dev
 )
-test_pkgs=(clang libclang-rt-14-dev chromium fonts-noto-cjk wrk nginx-light)
+test_pkgs=(clang libclang-rt-14-dev chromium fonts-noto-cjk wrk nginx-light libxml2-utils)
 
 want=("${build_pkgs[@]}")
 if [ "$mode" = test ] || [ "$mode" = bench ]; then want+=("${test_pkgs[@]}"); fi
