@@ -69,6 +69,7 @@ core::Result<std::unique_ptr<Center>> Center::Open(core::Config config, std::str
     center->secondary = std::make_unique<vuln::SecondaryService>(*center->db, clock, *center->audit);
     center->international =
         std::make_unique<vuln::InternationalService>(*center->db, clock, *center->audit, *center->cases);
+    center->advisories = std::make_unique<vuln::AdvisoryService>(*center->db, clock, *center->audit);
     return center;
 }
 

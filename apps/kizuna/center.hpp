@@ -48,6 +48,7 @@ struct Center {
     std::unique_ptr<vuln::EarlyNoticeService> early_notices;
     std::unique_ptr<vuln::SecondaryService> secondary;
     std::unique_ptr<vuln::InternationalService> international;  // jobs registered; started by serve/demo
+    std::unique_ptr<vuln::AdvisoryService> advisories;
     store::MigrationReport migrations;
 
     static core::Result<std::unique_ptr<Center>> Open(core::Config config, std::string data_dir);

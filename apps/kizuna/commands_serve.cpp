@@ -25,7 +25,7 @@ int Serve(Center& center, const ServeOptions& options, bool demo) {
                                      *center.sessions, *center.tokens, metrics, *zone, *center.vendors,
                                      *center.cases, *center.schedule, *center.scheduler,
                                      *center.infrastructure, *center.early_notices, *center.secondary,
-                                     *center.international});
+                                     *center.international, *center.advisories});
     http::Server server(http::ServerOptions::FromConfig(config.server), site.Handler(), metrics, *center.log);
     if (auto st = server.Start(); !st.ok()) {
         PrintError(st.error().ToString());

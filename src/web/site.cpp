@@ -15,6 +15,9 @@ struct Site::Impl {
         detail::AddEarlyNoticeApi(router, services);
         detail::AddSecondaryRoutes(router, services);
         detail::AddInternationalRoutes(router, services);
+        detail::AddAdvisoryPages(router, services);
+        detail::AddAdvisoryApi(router, services);
+        detail::AddStatsPages(router, services);
     }
 
     http::Response Handle(http::Request& req) {

@@ -41,6 +41,7 @@ struct SiteServices {
     vuln::EarlyNoticeService& early_notices;
     vuln::SecondaryService& secondary;
     vuln::InternationalService& international;
+    vuln::AdvisoryService& advisories;
 };
 
 class Site {

@@ -33,6 +33,7 @@ class SiteFixture : public ::testing::Test {
         early_notices_ = std::make_unique<vuln::EarlyNoticeService>(*db_, clock_, audit_);
         secondary_ = std::make_unique<vuln::SecondaryService>(*db_, clock_, audit_);
         international_ = std::make_unique<vuln::InternationalService>(*db_, clock_, audit_, *cases_);
+        advisories_ = std::make_unique<vuln::AdvisoryService>(*db_, clock_, audit_);
         for (auto [name, role] : {std::pair{"admin", auth::Role::kAdmin}, {"coord", auth::Role::kCoordinator},
                                   {"vendor", auth::Role::kVendor}, {"reporter", auth::Role::kReporter}}) {
             ASSERT_TRUE(users_->Create({name, role, "long-enough-password"}, "test").ok());
@@ -40,7 +41,8 @@ class SiteFixture : public ::testing::Test {
         }
         site_ = std::make_unique<Site>(SiteServices{config_, clock_, log_, *db_, audit_, *users_, *sessions_,
                                                     *tokens_, metrics_, *core::TimeZone::Load("Asia/Tokyo"), *vendors_, *cases_, *schedule_, *scheduler_,
-                                                    *infrastructure_, *early_notices_, *secondary_, *international_});
+                                                    *infrastructure_, *early_notices_, *secondary_, *international_,
+                                                    *advisories_});
         handler_ = site_->Handler();
     }
 
@@ -82,6 +84,7 @@ class SiteFixture : public ::testing::Test {
     std::unique_ptr<vuln::EarlyNoticeService> early_notices_;
     std::unique_ptr<vuln::SecondaryService> secondary_;
     std::unique_ptr<vuln::InternationalService> international_;
+    std::unique_ptr<vuln::AdvisoryService> advisories_;
     http::Metrics metrics_;
     std::unique_ptr<Site> site_;
     http::Handler handler_;

@@ -19,6 +19,9 @@ void AddScheduleApi(http::Router& router, SiteServices& services);
 void AddEarlyNoticeApi(http::Router& router, SiteServices& services);
 void AddSecondaryRoutes(http::Router& router, SiteServices& services);
 void AddInternationalRoutes(http::Router& router, SiteServices& services);
+void AddAdvisoryPages(http::Router& router, SiteServices& services);
+void AddAdvisoryApi(http::Router& router, SiteServices& services);
+void AddStatsPages(http::Router& router, SiteServices& services);
 
 // An API error response (logged when internal) — the one way API handlers answer a failed Result.
 http::Response ApiError(const core::Error& error, http::Request& request, SiteServices& services);
