@@ -18,6 +18,8 @@ struct Site::Impl {
         detail::AddAdvisoryPages(router, services);
         detail::AddAdvisoryApi(router, services);
         detail::AddStatsPages(router, services);
+        detail::AddCsafProviderRoutes(router, services);
+        detail::AddFeedRoutes(router, services);
     }
 
     http::Response Handle(http::Request& req) {
