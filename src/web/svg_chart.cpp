@@ -44,13 +44,14 @@ std::string Label(double v) {
 
 double ValueAt(const Series& s, std::size_t i) { return i < s.values.size() ? std::max(0.0, s.values[i]) : 0.0; }
 
-// A "nice" axis maximum: 1, 2 or 5 times a power of ten, at least `max`.
+// The axis maximum: four ticks of a "nice" step (1, 2 or 5 times a power of ten), at least `max`.
 double NiceMax(double max) {
     if (max <= 0) return 1;
-    const double p = std::pow(10.0, std::floor(std::log10(max)));
+    const double raw = max / 4;
+    const double p = std::pow(10.0, std::floor(std::log10(raw)));
     for (double m : {1.0, 2.0, 5.0, 10.0})
-        if (m * p >= max) return m * p;
-    return 10 * p;
+        if (m * p >= raw) return 4 * m * p;
+    return 40 * p;
 }
 
 }  // namespace
