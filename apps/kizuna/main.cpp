@@ -72,6 +72,15 @@ int main(int argc, char** argv) {
         "verify", "check the hash chain; exit 0 when intact, 1 naming the first bad entry otherwise");
     AddGlobalOptions(*audit_verify, global);
 
+    kizuna::app::ExportCveOptions export_cve_options;
+    auto* export_cmd = app.add_subcommand("export", "export published documents");
+    export_cmd->require_subcommand(1);
+    auto* export_cve = export_cmd->add_subcommand(
+        "cve", "write the CVE JSON 5 record of every CVE id of a published advisory as <DIR>/<CVE id>.json");
+    AddGlobalOptions(*export_cve, global);
+    export_cve->add_option("id", export_cve_options.advisory_id, "advisory id, e.g. JVNVU#12345678")->required();
+    export_cve->add_option("--out", export_cve_options.out_dir, "output directory (default: current directory)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -90,5 +99,6 @@ int main(int argc, char** argv) {
     if (user_add->parsed()) return kizuna::app::RunUserAdd(global, user_options);
     if (token_create->parsed()) return kizuna::app::RunTokenCreate(global, token_user, token_label);
     if (audit_verify->parsed()) return kizuna::app::RunAuditVerify(global);
+    if (export_cve->parsed()) return kizuna::app::RunExportCve(global, export_cve_options);
     return kizuna::app::kExitUsage;
 }
