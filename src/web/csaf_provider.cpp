@@ -9,10 +9,14 @@
 // its tracking id, and two language versions with one id would collide in the distribution directory.
 //
 // Documents are rendered once and kept while the advisory's PublicStamp (revision, publication, case events)
-// is unchanged: a hit costs one indexed query instead of loading and rendering the advisory.
+// is unchanged. A cached document is served without asking again for kRevalidateAfter after its stamp was
+// last confirmed: an update (V15) shows within that second, while a release is never delayed (a document not
+// yet cached is looked up at once) and nothing can become hidden again (publication is final).
 #include <sodium.h>
 
+#include <atomic>
 #include <map>
+#include <memory>
 #include <mutex>
 
 #include "formats/csaf.hpp"
@@ -29,25 +33,33 @@ std::string Sha256Hex(std::string_view data) {
     return hex;
 }
 
+constexpr std::chrono::milliseconds kRevalidateAfter{1000};
+
 struct RenderedDocument {
     std::string advisory_id;
     std::string stamp;   // AdvisoryService::PublicStamp when rendered
     std::string origin;  // the links inside depend on it
     std::string json;
     std::string sha256;  // "<hex>  <file name>\n" (sha256sum format)
+    // When the stamp was last confirmed (steady clock, microseconds); shared by the readers of the entry.
+    mutable std::atomic<std::int64_t> confirmed_us{0};
 };
+
+std::int64_t SteadyMicros(const core::Clock& clock) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(clock.Steady().time_since_epoch()).count();
+}
 
 // Distribution path ("2026/jvnvu_12345678.json") -> the rendered document. Thread-safe.
 class CsafDocumentCache {
   public:
     static constexpr std::size_t kMaxEntries = 5000;
 
-    std::optional<RenderedDocument> Find(const std::string& path) {
+    std::shared_ptr<const RenderedDocument> Find(const std::string& path) {
         std::lock_guard lock(mu_);
         if (auto it = docs_.find(path); it != docs_.end()) return it->second;
-        return std::nullopt;
+        return nullptr;
     }
-    void Put(const std::string& path, RenderedDocument doc) {
+    void Put(const std::string& path, std::shared_ptr<const RenderedDocument> doc) {
         std::lock_guard lock(mu_);
         if (docs_.size() >= kMaxEntries) docs_.clear();
         docs_[path] = std::move(doc);
@@ -59,7 +71,7 @@ class CsafDocumentCache {
 
   private:
     std::mutex mu_;
-    std::map<std::string, RenderedDocument> docs_;
+    std::map<std::string, std::shared_ptr<const RenderedDocument>> docs_;
 };
 
 CsafDocumentCache& Documents() {
@@ -90,25 +102,31 @@ formats::CsafPublisher CsafPublisherFor(SiteServices& s, const std::string& orig
 }
 
 // Renders the document of one published advisory; nullopt when it is not (or no longer) public.
-core::Result<std::optional<RenderedDocument>> Render(SiteServices& s, const std::string& origin,
-                                                      const std::string& advisory_id) {
+using DocumentPtr = std::shared_ptr<const RenderedDocument>;
+
+core::Result<DocumentPtr> Render(SiteServices& s, const std::string& origin, const std::string& advisory_id) {
     // The stamp first: if the advisory changes in between, the next request sees a newer stamp and renders
     // again, never the other way round.
     auto stamp = s.advisories.PublicStamp(advisory_id);
     if (!stamp.ok()) {
-        if (stamp.error().code() == core::ErrorCode::kNotFound) return std::optional<RenderedDocument>();
+        if (stamp.error().code() == core::ErrorCode::kNotFound) return DocumentPtr();
         return stamp.error();
     }
     auto doc = s.advisories.Document(vuln::Caller{}, advisory_id);
     if (!doc.ok()) {
-        if (doc.error().code() == core::ErrorCode::kNotFound) return std::optional<RenderedDocument>();
+        if (doc.error().code() == core::ErrorCode::kNotFound) return DocumentPtr();
         return doc.error();
     }
-    if (!doc->published) return std::optional<RenderedDocument>();
+    if (!doc->published) return DocumentPtr();
     KZ_ASSIGN(std::string json, formats::RenderCsaf(*doc, CsafPublisherFor(s, origin), formats::CsafLanguage::kEn));
-    RenderedDocument out{doc->id, *stamp, origin, std::move(json), ""};
-    out.sha256 = Sha256Hex(out.json) + "  " + formats::CsafFileName(doc->id) + "\n";
-    return std::optional<RenderedDocument>(std::move(out));
+    auto out = std::make_shared<RenderedDocument>();
+    out->advisory_id = doc->id;
+    out->stamp = *stamp;
+    out->origin = origin;
+    out->sha256 = Sha256Hex(json) + "  " + formats::CsafFileName(doc->id) + "\n";
+    out->json = std::move(json);
+    out->confirmed_us = SteadyMicros(s.clock);
+    return DocumentPtr(std::move(out));
 }
 
 }  // namespace
@@ -162,12 +180,19 @@ void AddCsafProviderRoutes(http::Router& router, SiteServices& s) {
         const std::string path = std::string(req.Param("year")) + "/" + file;
         const std::string origin = PublicOriginFor(req, s);
 
-        std::optional<RenderedDocument> hit = Documents().Find(path);
+        auto serve = [&](const RenderedDocument& doc) {
+            return want_hash ? Typed(doc.sha256, "text/plain; charset=utf-8") : Typed(doc.json, "application/json");
+        };
+        DocumentPtr hit = Documents().Find(path);
         if (hit && hit->origin == origin) {
+            const std::int64_t now_us = SteadyMicros(s.clock);
+            if (now_us - hit->confirmed_us.load(std::memory_order_relaxed) < kRevalidateAfter.count() * 1000) {
+                return serve(*hit);
+            }
             auto stamp = s.advisories.PublicStamp(hit->advisory_id);
             if (stamp.ok() && *stamp == hit->stamp) {
-                return want_hash ? Typed(std::move(hit->sha256), "text/plain; charset=utf-8")
-                                 : Typed(std::move(hit->json), "application/json");
+                hit->confirmed_us.store(now_us, std::memory_order_relaxed);
+                return serve(*hit);
             }
         }
         // Unknown path or stale entry: find the advisory the path names among the published ones.
@@ -186,9 +211,8 @@ void AddCsafProviderRoutes(http::Router& router, SiteServices& s) {
             Documents().Erase(path);
             return Missing(req, s);
         }
-        Documents().Put(path, **rendered);
-        return want_hash ? Typed(std::move((*rendered)->sha256), "text/plain; charset=utf-8")
-                         : Typed(std::move((*rendered)->json), "application/json");
+        Documents().Put(path, *rendered);
+        return serve(**rendered);
     });
 }
 
