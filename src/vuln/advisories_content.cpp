@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "core/json_depth.hpp"
 #include "formats/cvss.hpp"
 #include "vuln/advisories.hpp"
 #include "vuln/internal/advisory_json.hpp"
@@ -374,6 +375,10 @@ json ContentToJson(const AdvisoryContent& c) {
 }  // namespace detail
 
 core::Result<AdvisoryContent> ParseAdvisoryContent(std::string_view text) {
+    constexpr std::size_t kMaxBody = 4 * 1024 * 1024;
+    if (text.size() > kMaxBody) return core::InvalidArgument("at most 4 MiB", "body");
+    // The content nests three levels; anything deeper never reaches the recursive parser.
+    if (!core::JsonNestingWithin(text, 16)) return core::InvalidArgument("nested too deeply", "body");
     const json body = json::parse(text.begin(), text.end(), nullptr, false);
     if (body.is_discarded()) return core::InvalidArgument("not valid JSON", "body");
     return detail::ContentFromJson(body);

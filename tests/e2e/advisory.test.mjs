@@ -130,6 +130,33 @@ test('an advisory appears at its instant with figure 1 layout; an embargoed one 
     assert.equal(await page.textContent('[data-testid=advisory-title]'), released.title);
     assert.equal(await page.textContent('[data-section=vendors] > h2'), 'Vendor Status');
     assert.equal(await page.textContent('[data-testid=vendor-table] [data-status=unknown]'), 'Unknown');
+
+    // The coordinator's editor on the embargoed case: a CSRF-protected form, saved as a new revision,
+    // previewed with the same template; still 404 for the public afterwards.
+    await page.goto(`${base}/login?lang=ja`);
+    await page.fill('input[name=name]', 'yamada');
+    await page.fill('input[name=password]', 'coord-password-1');
+    await Promise.all([page.waitForNavigation(), page.click('#login-form button[type=submit]')]);
+    await page.goto(`${base}/cases/${embargoed.case}`);
+    await Promise.all([page.waitForNavigation(), page.click('[data-testid=advisory-editor-link]')]);
+    await page.fill('input[name=title_en]', 'Embargoed camera bypass, revised');
+    await page.fill('input[name=cvss_v40]', 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N');
+    await Promise.all([page.waitForNavigation(), page.click('[data-testid=advisory-save]')]);
+    assert.ok(await page.isVisible('[data-testid=flash-ok]'));
+    assert.equal((await page.$$('[data-testid=advisory-revisions] tbody tr')).length, 2);
+    await page.fill('input[name=cvss_v31]', 'CVSS:3.1/AV:X');
+    await Promise.all([page.waitForNavigation(), page.click('[data-testid=advisory-save]')]);
+    assert.match(await page.textContent('[data-testid=flash-error]'), /cvss_v31/);
+    const forged = await page.request.post(`${base}/cases/${embargoed.case}/advisory`,
+                                           { form: { title_ja: 'forged', overview_ja: 'x' }, maxRedirects: 0 });
+    assert.equal(forged.status(), 403, 'a form post without the CSRF token is refused');
+    await page.goto(`${base}/cases/${embargoed.case}/advisory`);
+    await Promise.all([page.waitForNavigation(), page.click('[data-testid=preview-link]')]);
+    assert.ok(await page.isVisible('[data-testid=preview-banner]'));
+    assert.deepEqual(await page.$$eval('[data-section]', (els) => els.map((e) => e.dataset.section)), kSections);
+    assert.equal((await page.$$('[data-testid=cvss-score]')).length, 2);
+    await page.screenshot({ path: join(shots, 'advisory-preview.png') });
+    await assertNoTrace(base, embargoed, 'after editing under embargo');
   } finally {
     await browser.close();
     center.stop();
