@@ -102,8 +102,10 @@ core::Result<std::vector<CveRecord>> RenderCveRecords(const AdvisoryDoc& doc, co
     if (CodePoints(doc.title.en) > kMaxTitle) {
         return core::InvalidArgument("over " + std::to_string(kMaxTitle) + " characters", "title.en");
     }
-    // The description: the details section, else the overview (figure 1's first section).
-    const bool use_details = !doc.details.en.empty();
+    // The description: the details section, else (absent, or over the schema's 4096 characters in either
+    // language) the overview, figure 1's first section.
+    auto fits = [](const Localized& text) { return CodePoints(text.en) <= kMaxText && CodePoints(text.ja) <= kMaxText; };
+    const bool use_details = !doc.details.en.empty() && (fits(doc.details) || !fits(doc.overview));
     const Localized& description = use_details ? doc.details : doc.overview;
     if (description.en.empty()) {
         return core::InvalidArgument("CVE records need an English overview or details", "overview.en");

@@ -1,6 +1,7 @@
 // CVE JSON 5 (CVE Record Format 5.1, https://github.com/CVEProject/cve-schema) records of a published
 // advisory: one PUBLISHED record per CVE id, each carrying the whole advisory's affected products, texts
-// (English required by the schema, Japanese beside it), CVSS v3.1/v4.0 metrics, references and update
+// (English required by the schema, Japanese beside it; the details, or the overview when the details are
+// missing or over the schema's 4096 characters), CVSS v3.1/v4.0 metrics, references and update
 // timeline. Pure functions: no clock, no store.
 //
 // Vendor status -> CVE product status: affected and affected_investigating -> "affected"; not_affected ->

@@ -99,6 +99,13 @@ TEST(Cve5Test, MetricsAndReferences) {
     EXPECT_EQ(refs[3]["tags"][0], "related");
 }
 
+TEST(Cve5Test, OverlongDetailsFallBackToTheOverview) {
+    AdvisoryDoc doc = MultiVendorAdvisory();
+    doc.details.en = std::string(4097, 'x');
+    const json cna = Records(doc)[0]["containers"]["cna"];
+    EXPECT_EQ(cna["descriptions"][0]["value"], "Routers X1000 and X2000 contain an OS command injection vulnerability.");
+}
+
 TEST(Cve5Test, NoCveIdsNoRecords) {
     AdvisoryDoc doc = MultiVendorAdvisory();
     doc.cve_ids.clear();
@@ -135,8 +142,12 @@ TEST(Cve5Test, ErrorsNameTheField) {
     doc = MultiVendorAdvisory();
     std::string long_ja;
     for (int i = 0; i < 4097; ++i) long_ja += "あ";  // 4097 characters, 12291 bytes
+    doc.overview.ja = long_ja;
     doc.details.ja = long_ja;
     EXPECT_EQ(field_of(doc, kAssigner), "details.ja");
+    doc.solution.ja = long_ja;
+    doc.details.ja = "short";
+    EXPECT_EQ(field_of(doc, kAssigner), "solution.ja");
     doc = MultiVendorAdvisory();
     doc.analysis.cvss_v40->vector = "CVSS:4.0/AV:N";
     EXPECT_EQ(field_of(doc, kAssigner), "analysis.cvss_v40.vector");
