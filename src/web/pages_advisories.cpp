@@ -3,10 +3,10 @@
 // advisory URL renders the preview for coordinators and 404 for everyone else (vuln::AdvisoryService
 // decides through auth::Authorize); after the release it is public.
 //
-// Anonymous advisory pages are rendered once per (advisory, language, stamp) and served from memory; the
-// stamp (AdvisoryService::PublicStamp) changes with every revision, the release and every case event, so a
-// later vendor report (V15) shows at once.
+// Anonymous advisory pages are rendered once per (advisory, language) and served from memory, revalidated
+// against AdvisoryService::PublicStamp (revision, release, every case event) at most once a second.
 #include <map>
+#include <memory>
 #include <mutex>
 
 #include "web/internal/advisory_view.hpp"
@@ -15,24 +15,38 @@
 namespace kizuna::web::detail {
 namespace {
 
+// Rendered anonymous advisory pages by (language, id). An entry's stamp is re-read at most once a second:
+// a release needs no revalidation (an unpublished advisory is never cached, so the first hit after the
+// instant renders it), and a later revision or vendor report (V15) shows within a second.
 class RenderedAdvisories {
   public:
-    static constexpr std::size_t kMaxEntries = 2000;
+    static constexpr std::size_t kMaxEntries = 4000;
+    static constexpr std::chrono::seconds kRevalidateAfter{1};
 
-    std::optional<std::string> Find(const std::string& key) {
+    struct Entry {
+        std::shared_ptr<const std::string> html;
+        std::string stamp;
+        core::SteadyTime checked;
+    };
+
+    std::optional<Entry> Find(const std::string& key) {
         std::lock_guard lock(mu_);
         if (auto it = pages_.find(key); it != pages_.end()) return it->second;
         return std::nullopt;
     }
-    void Put(const std::string& key, const std::string& html) {
+    void Put(const std::string& key, Entry entry) {
         std::lock_guard lock(mu_);
-        if (pages_.size() >= kMaxEntries) pages_.clear();  // stale stamps accumulate; start over
-        pages_[key] = html;
+        if (pages_.size() >= kMaxEntries) pages_.clear();
+        pages_[key] = std::move(entry);
+    }
+    void Touch(const std::string& key, core::SteadyTime now) {
+        std::lock_guard lock(mu_);
+        if (auto it = pages_.find(key); it != pages_.end()) it->second.checked = now;
     }
 
   private:
     std::mutex mu_;
-    std::map<std::string, std::string> pages_;
+    std::map<std::string, Entry> pages_;
 };
 
 RenderedAdvisories& Rendered() {
@@ -287,19 +301,27 @@ void AddAdvisoryPages(http::Router& router, SiteServices& s) {
     router.Add("GET", "/advisories/{id}", [&s](http::Request& req) {
         RequestContext& ctx = Context(req);
         const std::string id(req.Param("id"));
-        const bool anonymous = !ctx.principal;
-        std::string key;
-        if (anonymous) {
+        std::string key, stamp;
+        if (!ctx.principal) {
+            key = std::string(LangCode(ctx.lang)) + "|" + id;
+            const core::SteadyTime now = s.clock.Steady();
+            auto cached = Rendered().Find(key);
+            if (cached && now - cached->checked < RenderedAdvisories::kRevalidateAfter)
+                return FinishPage(req, *cached->html, 200);
             // Only published advisories have a stamp; anything else falls through to the service's answer.
-            if (auto stamp = s.advisories.PublicStamp(id); stamp.ok()) {
-                key = std::string(LangCode(ctx.lang)) + "|" + id + "|" + *stamp;
-                if (auto html = Rendered().Find(key)) return FinishPage(req, std::move(*html), 200);
+            if (auto current = s.advisories.PublicStamp(id); current.ok()) {
+                stamp = std::move(*current);
+                if (cached && cached->stamp == stamp) {
+                    Rendered().Touch(key, now);
+                    return FinishPage(req, *cached->html, 200);
+                }
             }
         }
         auto rec = s.advisories.Get(CallerFor(req, s), id);
         if (!rec.ok()) return AdvisoryError(req, s, rec.error());
         std::string html = RenderHtml(req, "advisory", "adv_page_title", AdvisoryView(s, ctx.lang, *rec));
-        if (!key.empty()) Rendered().Put(key, html);
+        if (!stamp.empty() && rec->doc.published)
+            Rendered().Put(key, {std::make_shared<const std::string>(html), stamp, s.clock.Steady()});
         http::Response r = FinishPage(req, std::move(html), 200);
         if (!rec->doc.published) r.SetHeader("Cache-Control", "no-store");
         return r;

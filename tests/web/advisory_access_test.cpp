@@ -173,7 +173,7 @@ TEST_F(AdvisoryAccessTest, PageHasFigureOneSectionsEscapedInBothLanguages) {
     auto en = Call("GET", "/advisories/" + slug_ + "?lang=en", "");
     EXPECT_NE(en.body.find("English title"), std::string::npos);
     EXPECT_NE(en.body.find("<h2>Vendor Status</h2>"), std::string::npos);
-    // The cached anonymous page follows a later vendor report at once (V15).
+    // The cached anonymous page follows a later vendor report (V15) once its one-second revalidation is due.
     const vuln::Caller coord{&coordinator_, std::nullopt};
     clock_.Advance(std::chrono::hours(48));
     ASSERT_TRUE(cases_->ReportStatus(case_id_, {vuln::VendorStatus::kAffected, "Fixed in 2.0"}, coord,
