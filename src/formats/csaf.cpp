@@ -402,7 +402,8 @@ core::Result<std::string> RenderCsaf(const AdvisoryDoc& doc, const CsafPublisher
     csaf["document"] = std::move(document);
     csaf["product_tree"] = Json{{"branches", std::move(tree.branches)}};
     csaf["vulnerabilities"] = std::move(vulnerabilities);
-    return csaf.dump(2) + "\n";
+    // Invalid UTF-8 (never from the store, which only keeps parsed JSON) becomes U+FFFD instead of throwing.
+    return csaf.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 namespace {
@@ -448,7 +449,7 @@ std::string RenderProviderMetadata(const CsafPublisher& publisher, std::string_v
     if (!publisher.issuing_authority.empty()) pub["issuing_authority"] = publisher.issuing_authority;
     metadata["publisher"] = std::move(pub);
     metadata["role"] = "csaf_provider";
-    return metadata.dump(2) + "\n";
+    return metadata.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace kizuna::formats

@@ -218,7 +218,7 @@ core::Result<std::vector<CveRecord>> RenderCveRecords(const AdvisoryDoc& doc, co
                                      {"datePublished", published},
                                      {"dateUpdated", updated}};
         record["containers"] = Json{{"cna", std::move(cna)}};
-        records.push_back(CveRecord{cve_id, record.dump(2) + "\n"});
+        records.push_back(CveRecord{cve_id, record.dump(2, ' ', false, Json::error_handler_t::replace) + "\n"});
     }
     return records;
 }

@@ -234,6 +234,14 @@ TEST(CsafTest, BadDocsAreRefusedNamingTheField) {
     EXPECT_EQ(field_of(doc), "vendors");
 }
 
+TEST(CsafTest, InvalidUtf8IsReplacedNotThrown) {
+    AdvisoryDoc doc = MultiVendorAdvisory();
+    doc.title.en = "bad \xff\xfe bytes";
+    doc.vendors[0].name.en = "\xc3";
+    json csaf = Render(doc);
+    EXPECT_EQ(csaf["document"]["title"], "bad \xEF\xBF\xBD\xEF\xBF\xBD bytes");
+}
+
 TEST(CsafTest, FileNamesFollowTheSpecRule) {
     EXPECT_EQ(CsafFileName("JVNVU#12345678"), "jvnvu_12345678.json");
     EXPECT_EQ(CsafFileName("JVN#00000001"), "jvn_00000001.json");

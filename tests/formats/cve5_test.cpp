@@ -106,6 +106,13 @@ TEST(Cve5Test, OverlongDetailsFallBackToTheOverview) {
     EXPECT_EQ(cna["descriptions"][0]["value"], "Routers X1000 and X2000 contain an OS command injection vulnerability.");
 }
 
+TEST(Cve5Test, InvalidUtf8IsReplacedNotThrown) {
+    AdvisoryDoc doc = MultiVendorAdvisory();
+    doc.overview.en = "\xff";
+    doc.details.en = "bad \xc3";
+    EXPECT_EQ(Records(doc)[0]["containers"]["cna"]["descriptions"][0]["value"], "bad \xEF\xBF\xBD");
+}
+
 TEST(Cve5Test, NoCveIdsNoRecords) {
     AdvisoryDoc doc = MultiVendorAdvisory();
     doc.cve_ids.clear();
