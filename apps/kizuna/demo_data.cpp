@@ -55,11 +55,13 @@ core::Result<vuln::VendorId> RegisteredVendor(Center& c, const vuln::NewVendor& 
 // Demo only: moves a published case's release back in time, as if it had been published `days_ago`.
 core::Status Backdate(Center& c, vuln::CaseId id, int days_ago) {
     const std::string at = core::FormatRfc3339(core::RealClock().Now() - std::chrono::days(days_ago));
-    KZ_ASSIGN(auto lease, c.db->Acquire());
-    KZ_TRY(lease->Exec("UPDATE cases SET published_at = ? WHERE id = ?", {at, id.value()}));
-    KZ_TRY(lease->Exec("UPDATE advisory_revisions SET at = ? WHERE advisory = (SELECT id FROM advisories WHERE case_id = ?)",
-                       {at, id.value()}));
-    return lease->Exec("UPDATE status_reports SET reported_at = ? WHERE case_id = ?", {at, id.value()});
+    return c.db->InTransaction([&](store::Connection& conn) -> core::Status {
+        KZ_TRY(conn.Exec("UPDATE cases SET published_at = ? WHERE id = ?", {at, id.value()}));
+        KZ_TRY(conn.Exec("UPDATE advisory_revisions SET at = ? WHERE advisory = "
+                         "(SELECT id FROM advisories WHERE case_id = ?)",
+                         {at, id.value()}));
+        return conn.Exec("UPDATE status_reports SET reported_at = ? WHERE case_id = ?", {at, id.value()});
+    });
 }
 
 core::Status Release(Center& c, vuln::CaseId id) {

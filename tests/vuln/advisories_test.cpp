@@ -205,6 +205,33 @@ TEST_F(AdvisoryTest, VendorTableAndUpdateHistory) {
     EXPECT_EQ(rec->vendor_history[1].second.size(), 2u);
 }
 
+TEST_F(AdvisoryTest, SearchIsPaginatedNewestFirst) {
+    std::vector<std::string> ids;
+    for (int i = 0; i < 3; ++i) {
+        CaseId id = VerifiedCase({"SR-1000 Router"});
+        AdvisoryContent c = Content();
+        c.products.clear();
+        c.cve_ids = {"CVE-2026-1000" + std::to_string(i)};
+        auto saved = advisories_->Save(id, c, {}, Coord());
+        ASSERT_TRUE(saved.ok()) << saved.error().ToString();
+        ids.push_back(saved->doc.id);
+        clock_.Advance(hours(1));
+        Release(id);
+    }
+    auto first = advisories_->Search({"", 1, 2});
+    ASSERT_TRUE(first.ok());
+    EXPECT_EQ(first->total, 3);
+    ASSERT_EQ(first->items.size(), 2u);
+    EXPECT_EQ(first->items[0].id, ids[2]);  // newest first
+    EXPECT_EQ(first->items[1].id, ids[1]);
+    auto second = advisories_->Search({"", 2, 2});
+    ASSERT_EQ(second->items.size(), 1u);
+    EXPECT_EQ(second->items[0].id, ids[0]);
+    EXPECT_TRUE(advisories_->Search({"", 3, 2})->items.empty());
+    EXPECT_EQ(advisories_->Search({"cve-2026-10001", 1, 20})->items.at(0).id, ids[1]);
+    EXPECT_EQ(advisories_->Search({std::string(201, 'x')}).error().field(), "q");
+}
+
 TEST_F(AdvisoryTest, UnreachableVendorGetsTheFixedWording) {
     CaseId id = VerifiedCase({"SR-1000 Router"});
     ASSERT_TRUE(cases_->AddVendor(id, d_, Coord()).ok());
