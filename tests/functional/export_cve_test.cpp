@@ -64,8 +64,11 @@ CommandResult Validate(const std::string& kind, const std::string& path) {
 
 TEST(ExportCveTest, DemoAdvisoriesArePublishedAndExportedAsValidDocuments) {
     TempDir dir;
-    auto seeded = RunCommand({"/usr/bin/timeout", "-s", "TERM", "4", KIZUNA_BIN, "demo", "--port", "0",
-                              "--data-dir", dir.File("data")});
+    // `demo` seeds, then listens (writing the port file) until SIGTERM: stop it as soon as it listens.
+    const std::string script =
+        "\"$0\" demo --port 0 --port-file \"$1/demo.port\" --data-dir \"$1/data\" & pid=$!; "
+        "for i in $(seq 600); do [ -s \"$1/demo.port\" ] && break; sleep 0.1; done; kill -TERM $pid; wait $pid";
+    auto seeded = RunCommand({"/bin/bash", "-c", script, KIZUNA_BIN, dir.path()});
     ASSERT_NE(seeded.out.find("Created demo database"), std::string::npos) << seeded.out << seeded.err;
     const std::vector<std::string> embargoed = EmbargoedIds(dir.File("data") + "/kizuna.db");
     ASSERT_FALSE(embargoed.empty()) << "the demo has an advisory under embargo";
