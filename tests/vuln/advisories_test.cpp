@@ -148,6 +148,12 @@ TEST_F(AdvisoryTest, NothingIsPublicBeforeTheReleaseAndEverythingAfter) {
     }
     EXPECT_TRUE(advisories_->Get(Coord(), aid).ok());          // the preview
     EXPECT_TRUE(advisories_->Get(Coord(), saved->slug).ok());
+    // An admin may look too (read only, by the policy); that look at embargoed text is audited.
+    EXPECT_TRUE(advisories_->Get(Admin(), aid).ok());
+    {
+        auto lease = db_->Acquire();
+        EXPECT_EQ(*(*lease)->QueryInt("SELECT count(*) FROM audit_log WHERE action = 'advisory.preview'"), 1);
+    }
     EXPECT_TRUE(advisories_->PublishedDocuments()->empty());
     EXPECT_EQ(advisories_->Search({})->total, 0);
     EXPECT_EQ(advisories_->Search({"CVE-2026-12345"})->total, 0);

@@ -170,6 +170,9 @@ TEST_F(AdvisoryAccessTest, PageHasFigureOneSectionsEscapedInBothLanguages) {
     EXPECT_NE(ja.body.find("不明"), std::string::npos);  // the detail vendor never reported
     EXPECT_NE(ja.body.find("/advisories/" + slug_ + "/vendors/" + vendor_key_), std::string::npos);
     EXPECT_NE(ja.body.find("9.8"), std::string::npos);
+    auto list = Call("GET", "/advisories/?q=SECRET", "");
+    EXPECT_NE(list.body.find(std::string(kSecretTitle) + " &lt;script&gt;"), std::string::npos);
+    EXPECT_EQ(list.body.find("<script>alert(1)"), std::string::npos);
     auto en = Call("GET", "/advisories/" + slug_ + "?lang=en", "");
     EXPECT_NE(en.body.find("English title"), std::string::npos);
     EXPECT_NE(en.body.find("<h2>Vendor Status</h2>"), std::string::npos);
