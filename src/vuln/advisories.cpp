@@ -288,7 +288,6 @@ core::Result<AdvisoryRecord> AdvisoryService::Load(store::Connection& c, std::in
         if (auto s = formats::ScoreCvss40(ct.cvss40_vector); s.ok())
             d.analysis.cvss_v40 = formats::CvssV40Assessment{s->vector, s->score, s->severity};
     }
-    for (const auto& s : ct.vendor_statements) d.vendor_statements.push_back({AdvisoryVendorKey(s.vendor.value()), s.text});
     d.acknowledgements = ct.acknowledgements;
     d.related = ct.related;
     d.cve_ids = ct.cve_ids;
@@ -346,6 +345,10 @@ core::Result<AdvisoryRecord> AdvisoryService::Load(store::Connection& c, std::in
         vendor_index[vid] = d.vendors.size();
         d.vendors.push_back(std::move(av));
     }
+    // Statements of vendors in the table only (a vendor may drop out of it, e.g. before details are sent).
+    for (const auto& st : ct.vendor_statements)
+        if (vendor_index.count(st.vendor.value()))
+            d.vendor_statements.push_back({AdvisoryVendorKey(st.vendor.value()), st.text});
     if (any_unreachable) {
         d.solution.ja = std::string(kStopUsingJa) + (d.solution.ja.empty() ? "" : "\n\n" + d.solution.ja);
         d.solution.en = std::string(kStopUsingEn) + (d.solution.en.empty() ? "" : "\n\n" + d.solution.en);

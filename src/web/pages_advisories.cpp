@@ -149,8 +149,18 @@ std::string RelatedText(const std::vector<formats::RelatedDocument>& related) {
     return out;
 }
 
-// The form's fields onto the stored content: products and vendor statements (API only) are kept.
-void ApplyForm(http::Request& req, vuln::AdvisoryContent& c) {
+// The form's fields onto the stored content: products (API only) are kept. Vendor statements come from one
+// pair of fields per vendor of the case (statement_<vendor id>_ja / _en); an empty pair removes it.
+void ApplyForm(http::Request& req, vuln::AdvisoryContent& c, const std::vector<vuln::CaseVendor>& vendors) {
+    c.vendor_statements.clear();
+    for (const auto& v : vendors) {
+        if (v.level != vuln::Level::kDetail) continue;
+        const std::string base = "statement_" + std::to_string(v.vendor.value());
+        formats::Localized text{req.Form(base + "_ja").value_or(""), req.Form(base + "_en").value_or("")};
+        if (text.ja.find_first_not_of(" \r\n\t") != std::string::npos ||
+            text.en.find_first_not_of(" \r\n\t") != std::string::npos)
+            c.vendor_statements.push_back({v.vendor, std::move(text)});
+    }
     for (const auto& f : kTextFields) {
         (c.*f.member).ja = req.Form(std::string(f.name) + "_ja").value_or("");
         (c.*f.member).en = req.Form(std::string(f.name) + "_en").value_or("");
@@ -234,6 +244,21 @@ http::Response EditorPage(http::Request& req, SiteServices& s, vuln::CaseId id, 
     view.set("cve_ids", cves);
     view.set("references", ReferencesText(content.references));
     view.set("related", RelatedText(content.related));
+    View statements{View::type::list};
+    for (const auto& v : kase->vendors) {
+        if (v.level != vuln::Level::kDetail) continue;  // only vendors in the public table make statements
+        View sv;
+        sv.set("vendor_id", std::to_string(v.vendor.value()));
+        sv.set("name", v.name);
+        for (const auto& st : content.vendor_statements) {
+            if (st.vendor != v.vendor) continue;
+            sv.set("ja", st.text.ja);
+            sv.set("en", st.text.en);
+        }
+        statements.push_back(sv);
+    }
+    view.set("statements", statements);
+    view.set("has_statements", statements.is_empty_list() ? View::type::bool_false : View::type::bool_true);
     if (req.Query("done")) view.set("done", View::type::bool_true);
     if (!error.empty()) view.set("error", error);
     View revisions{View::type::list};
@@ -355,8 +380,10 @@ void AddAdvisoryPages(http::Router& router, SiteServices& s) {
         const vuln::Caller caller = CallerFor(req, s);
         auto existing = s.advisories.ForCase(*id, caller);
         if (!existing.ok()) return AdvisoryError(req, s, existing.error());
+        auto kase = s.cases.Get(*id, caller);
+        if (!kase.ok()) return AdvisoryError(req, s, kase.error());
         vuln::AdvisoryContent content = *existing ? (*existing)->content : vuln::AdvisoryContent{};
-        ApplyForm(req, content);
+        ApplyForm(req, content, kase->vendors);
         const formats::Localized note{req.Form("note_ja").value_or(""), req.Form("note_en").value_or("")};
         auto saved = s.advisories.Save(*id, content, note, caller);
         if (!saved.ok()) {

@@ -141,6 +141,7 @@ test('an advisory appears at its instant with figure 1 layout; an embargoed one 
     await Promise.all([page.waitForNavigation(), page.click('[data-testid=advisory-editor-link]')]);
     await page.fill('input[name=title_en]', 'Embargoed camera bypass, revised');
     await page.fill('input[name=cvss_v40]', 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N');
+    await page.fill(`textarea[name=statement_${vendors['さくら電機']}_ja]`, 'さくら電機からの声明');
     await Promise.all([page.waitForNavigation(), page.click('[data-testid=advisory-save]')]);
     assert.ok(await page.isVisible('[data-testid=flash-ok]'));
     assert.equal((await page.$$('[data-testid=advisory-revisions] tbody tr')).length, 2);
@@ -155,6 +156,7 @@ test('an advisory appears at its instant with figure 1 layout; an embargoed one 
     assert.ok(await page.isVisible('[data-testid=preview-banner]'));
     assert.deepEqual(await page.$$eval('[data-section]', (els) => els.map((e) => e.dataset.section)), kSections);
     assert.equal((await page.$$('[data-testid=cvss-score]')).length, 2);
+    assert.match(await page.textContent('[data-section=vendors]'), /さくら電機からの声明/);
     await page.screenshot({ path: join(shots, 'advisory-preview.png') });
     await assertNoTrace(base, embargoed, 'after editing under embargo');
   } finally {
