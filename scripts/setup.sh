@@ -14,7 +14,7 @@ build_pkgs=(
   libgpgme-dev gnupg libpcap-dev libgmime-3.0-dev libcurl4-openssl-dev
 )
 # python3-aiosmtpd and swaks: the real SMTP server and sending MTA of the mail gateway tests and bench.
-test_pkgs=(clang libclang-rt-14-dev chromium fonts-noto-cjk wrk nginx-light python3-aiosmtpd swaks bc)
+test_pkgs=(clang libclang-rt-14-dev chromium fonts-noto-cjk wrk nginx-light python3-aiosmtpd swaks bc libxml2-utils)
 
 want=("${build_pkgs[@]}")
 if [ "$mode" = test ] || [ "$mode" = bench ]; then want+=("${test_pkgs[@]}"); fi
@@ -46,4 +46,9 @@ if [ "$mode" = test ]; then
       (cd tests/e2e && npm install --no-save --no-audit --no-fund --loglevel=error playwright-core@1.48.2)
     fi
   fi
+fi
+if [ "$mode" = test ] && [ ! -d tests/validators/node_modules/@secvisogram/csaf-validator-lib ]; then
+  # Reference validators for the published documents (CSAF 2.0 mandatory tests, CVE JSON 5 schema via Ajv).
+  echo "setup: installing npm packages for the document validators"
+  (cd tests/validators && npm ci --no-audit --no-fund --loglevel=error)
 fi

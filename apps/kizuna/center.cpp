@@ -84,6 +84,7 @@ core::Result<std::unique_ptr<Center>> Center::Open(core::Config config, std::str
     relay.max_attempts = center->config.mail.max_send_attempts;
     center->mail_outbound =
         std::make_unique<mail::OutboundSender>(*center->db, clock, *center->log, *center->keyring, relay);
+    center->advisories = std::make_unique<vuln::AdvisoryService>(*center->db, clock, *center->audit);
     return center;
 }
 

@@ -53,6 +53,7 @@ struct Center {
     std::unique_ptr<mail::CenterKeyring> keyring;
     std::unique_ptr<mail::InboundService> mail_inbound;
     std::unique_ptr<mail::OutboundSender> mail_outbound;
+    std::unique_ptr<vuln::AdvisoryService> advisories;
     store::MigrationReport migrations;
 
     static core::Result<std::unique_ptr<Center>> Open(core::Config config, std::string data_dir);

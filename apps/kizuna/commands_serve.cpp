@@ -54,7 +54,8 @@ int Serve(Center& center, const ServeOptions& options, bool demo) {
                                      *center.sessions, *center.tokens, metrics, *zone, *center.vendors,
                                      *center.cases, *center.schedule, *center.scheduler,
                                      *center.infrastructure, *center.early_notices, *center.secondary,
-                                     *center.international, *center.mail_inbound, *center.mail_outbound});
+                                     *center.international, *center.mail_inbound, *center.mail_outbound,
+                                     *center.advisories});
     http::Server server(http::ServerOptions::FromConfig(config.server), site.Handler(), metrics, *center.log);
     if (auto st = server.Start(); !st.ok()) {
         PrintError(st.error().ToString());

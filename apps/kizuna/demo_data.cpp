@@ -1,5 +1,6 @@
 // Demo data for `kizuna demo`: the accounts of a small national coordination center and its partners.
 // Later parts (cases, advisories, incidents, observation) add their own demo data here.
+#include <array>
 #include <cstdio>
 
 #include "commands.hpp"
@@ -49,6 +50,105 @@ core::Result<vuln::VendorId> RegisteredVendor(Center& c, const vuln::NewVendor& 
         if (user) KZ_TRY(c.vendors->AddMember(id, user->id, "demo"));
     }
     return id;
+}
+
+// Demo only: moves a published case's release back in time, as if it had been published `days_ago`.
+core::Status Backdate(Center& c, vuln::CaseId id, int days_ago) {
+    const std::string at = core::FormatRfc3339(core::RealClock().Now() - std::chrono::days(days_ago));
+    return c.db->InTransaction([&](store::Connection& conn) -> core::Status {
+        KZ_TRY(conn.Exec("UPDATE cases SET published_at = ? WHERE id = ?", {at, id.value()}));
+        KZ_TRY(conn.Exec("UPDATE advisory_revisions SET at = ? WHERE advisory = "
+                         "(SELECT id FROM advisories WHERE case_id = ?)",
+                         {at, id.value()}));
+        return conn.Exec("UPDATE status_reports SET reported_at = ? WHERE case_id = ?", {at, id.value()});
+    });
+}
+
+core::Status Release(Center& c, vuln::CaseId id) {
+    return c.db->InTransaction([&](store::Connection& conn) { return c.schedule->Release(conn, id); });
+}
+
+// Advisories (V14, V15, V19): the UPnP advisory written and still under embargo (its preview is on the case),
+// the PNG advisory published a month ago with a vendor update after publication, the camera advisory
+// published with its unreachable vendor (figure 3), and an older CERT/CC one for the statistics.
+core::Status SeedAdvisories(Center& c, const vuln::Caller& coord, std::array<vuln::CaseId, 3> cases,
+                            vuln::VendorId komorebi, vuln::VendorId hikari) {
+    const auto [upnp, png, cam] = cases;
+    vuln::AdvisoryContent a;
+    a.title = {"UPnP SSDP 処理におけるスタックベースのバッファオーバーフローの脆弱性",
+               "Stack-based buffer overflow in UPnP SSDP handling"};
+    a.overview = {"複数のルーター製品が利用する UPnP 実装には、スタックベースのバッファオーバーフローの脆弱性が存在します。",
+                  "A UPnP implementation used by several router products contains a stack-based buffer overflow."};
+    a.affected_systems = {"libupnp 1.14.17 およびそれ以前を組み込んだ製品", "Products that embed libupnp 1.14.17 and earlier"};
+    a.details = {"SSDP の M-SEARCH リクエストの ST ヘッダの長さが検証されていません。", "The length of the ST header of SSDP M-SEARCH requests is not checked."};
+    a.impact = {"LAN 内の第三者によって、任意のコードを実行される可能性があります。", "An attacker on the LAN may execute arbitrary code."};
+    a.solution = {"開発者が提供する情報をもとに、ファームウェアをアップデートしてください。", "Update the firmware according to the information provided by the vendor."};
+    a.cvss31_vector = "CVSS:3.1/AV:A/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H";
+    a.cvss40_vector = "CVSS:4.0/AV:A/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N";
+    a.cve_ids = {"CVE-2026-41001"};
+    a.acknowledgements = {"この脆弱性情報は、東都大学 田中 誠 氏が報告し、調整を行いました。", "Makoto Tanaka of Toto University reported this vulnerability."};
+    KZ_TRY(c.advisories->Save(upnp, a, {}, coord));
+
+    vuln::AdvisoryContent p;
+    p.title = {"Komorebi Viewer における PNG 画像処理の領域外読み込みの脆弱性", "Out-of-bounds read in Komorebi Viewer PNG handling"};
+    p.overview = {"こもれびソフトが提供する Komorebi Viewer には、領域外読み込みの脆弱性が存在します。",
+                  "Komorebi Viewer provided by Komorebi Soft contains an out-of-bounds read vulnerability."};
+    p.affected_systems = {"Komorebi Viewer 3.2.0 およびそれ以前", "Komorebi Viewer 3.2.0 and earlier"};
+    p.details = {"tEXt チャンクの長さの処理に整数オーバーフローがあります。", "An integer overflow occurs when handling the length of a tEXt chunk."};
+    p.impact = {"細工された画像を開くと、メモリ上の情報が漏えいする可能性があります。", "Opening a crafted image may disclose memory contents."};
+    p.solution = {"最新版へアップデートしてください。", "Update to the latest version."};
+    p.coordinator_notes = {"本脆弱性の実証コードが公開掲示板に投稿されたため、公表日を前倒ししました。",
+                           "Publication was brought forward because proof-of-concept code appeared on a public forum."};
+    p.cvss31_vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:N/A:N";
+    p.cve_ids = {"CVE-2026-41002"};
+    p.references = {{"https://www.libpng.org/pub/png/spec/", {"PNG 仕様", "PNG specification"}}};
+    p.products = {{komorebi, {"komorebi-viewer", {"Komorebi Viewer", "Komorebi Viewer"}, {{"3.2.0 以前", "", "3.2.1", ""}}}}};
+    KZ_TRY(c.advisories->Save(png, p, {}, coord));
+    KZ_TRY(Release(c, png));
+    KZ_TRY(Backdate(c, png, 30));
+    // After publication (V15): the vendor reports, appended to the update history with today's date.
+    KZ_TRY(c.cases->ReportStatus(png, {vuln::VendorStatus::kAffected, "バージョン 3.2.1 で修正しました。",
+                                       {"https://komorebi.example.jp/security/2026-01.html"}},
+                                 coord, komorebi));
+
+    vuln::AdvisoryContent u;
+    u.title = {"Unknown Cam 製ネットワークカメラにおける認証回避の脆弱性", "Authentication bypass in Unknown Cam network cameras"};
+    u.overview = {"Unknown Cam 製のネットワークカメラには、認証回避の脆弱性が存在します。",
+                  "Network cameras by Unknown Cam contain an authentication bypass vulnerability."};
+    u.affected_systems = {"UC-200", "UC-200"};
+    u.details = {"管理画面の CGI において、ユーザー名の検証に不備があります。", "The management CGI does not validate the user name correctly."};
+    u.impact = {"遠隔の第三者によって、管理者としてログインされる可能性があります。", "A remote attacker may log in as an administrator."};
+    u.cvss31_vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H";
+    u.cve_ids = {"CVE-2026-41003"};
+    KZ_TRY(c.advisories->Save(cam, u, {}, coord));
+    KZ_TRY(Release(c, cam));
+
+    // An older advisory via CERT/CC, so the statistics have more than one quarter.
+    vuln::NewCase old;
+    old.title = "HN Gateway の VPN 機能における証明書検証不備";
+    old.summary = "VPN クライアントがサーバ証明書を検証していません。";
+    old.details = "TLS handshake accepts any certificate.";
+    old.source = vuln::Source::kCertCc;
+    old.products = {"HN Gateway 5"};
+    KZ_ASSIGN(vuln::Receipt r5, c.cases->Submit(old, coord));
+    KZ_TRY(c.cases->Verify(r5.id, vuln::Verification::kReproduced, "", coord));
+    KZ_TRY(c.cases->AddVendor(r5.id, hikari, coord));
+    KZ_TRY(c.cases->DiscloseDetails(r5.id, hikari, true, coord));
+    KZ_TRY(c.cases->ReportStatus(r5.id, {vuln::VendorStatus::kAffected, "Fixed in firmware 5.2.",
+                                         {"https://hikari-net.example.com/security/HN-2026-01"}},
+                                 coord, hikari));
+    vuln::AdvisoryContent o;
+    o.title = {"HN Gateway の VPN 機能における証明書検証不備の脆弱性", "Improper certificate validation in HN Gateway VPN"};
+    o.overview = {"HN Gateway の VPN 機能には、サーバ証明書を適切に検証しない脆弱性が存在します。",
+                  "The VPN function of HN Gateway does not validate server certificates."};
+    o.impact = {"中間者攻撃により通信内容を取得される可能性があります。", "A man-in-the-middle may read the traffic."};
+    o.solution = {"ファームウェア 5.2 にアップデートしてください。", "Update to firmware 5.2."};
+    o.cvss31_vector = "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:N";
+    o.related = {{"VU#482001", {"CERT/CC Vulnerability Note", "CERT/CC Vulnerability Note"}, "https://www.kb.cert.org/vuls/id/482001"}};
+    KZ_TRY(c.advisories->Save(r5.id, o, {}, coord));
+    KZ_TRY(Release(c, r5.id));
+    KZ_TRY(Backdate(c, r5.id, 200));
+    return core::Ok();
 }
 
 // Two registered general vendors with products and keyword answers, an individually registered one and
@@ -224,7 +324,7 @@ core::Status SeedVulnerabilityCoordination(Center& c) {
     KZ_TRY(c.schedule->Decide(r3.id, day + std::chrono::days(40) + std::chrono::hours(1), "vendor fix time", coord));
     KZ_TRY(c.schedule->ReportLeak(r3.id, "PoC が公開掲示板に投稿された", day + std::chrono::days(3) + std::chrono::hours(1),
                                   coord));
-    return core::Ok();
+    return SeedAdvisories(c, coord, {r1.id, r3.id, r4.id}, komorebi, hikari);
 }
 
 }  // namespace

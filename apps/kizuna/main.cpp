@@ -88,6 +88,14 @@ int main(int argc, char** argv) {
     mail_reprocess->add_option("id", mail_id, "inbound message id (see the /mail page)")->required();
     auto* mail_send_once = mail->add_subcommand("send-once", "one pass of the outbound sender, then exit");
     AddGlobalOptions(*mail_send_once, global);
+    kizuna::app::ExportCveOptions export_cve_options;
+    auto* export_cmd = app.add_subcommand("export", "export published documents");
+    export_cmd->require_subcommand(1);
+    auto* export_cve = export_cmd->add_subcommand(
+        "cve", "write the CVE JSON 5 record of every CVE id of a published advisory as <DIR>/<CVE id>.json");
+    AddGlobalOptions(*export_cve, global);
+    export_cve->add_option("id", export_cve_options.advisory_id, "advisory id, e.g. JVNVU#12345678")->required();
+    export_cve->add_option("--out", export_cve_options.out_dir, "output directory (default: current directory)");
 
     try {
         app.parse(argc, argv);
@@ -112,5 +120,6 @@ int main(int argc, char** argv) {
     if (mail_import->parsed()) return kizuna::app::RunMailImport(global, mail_path);
     if (mail_reprocess->parsed()) return kizuna::app::RunMailReprocess(global, mail_id);
     if (mail_send_once->parsed()) return kizuna::app::RunMailSendOnce(global);
+    if (export_cve->parsed()) return kizuna::app::RunExportCve(global, export_cve_options);
     return kizuna::app::kExitUsage;
 }

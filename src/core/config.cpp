@@ -63,6 +63,10 @@ const std::vector<KeySpec>& Specs() {
         l("mail.max_accept_bytes", [](Config& c) { return &c.mail.max_accept_bytes; });
         i("mail.send_interval_seconds", [](Config& c) { return &c.mail.send_interval_seconds; });
         i("mail.max_send_attempts", [](Config& c) { return &c.mail.max_send_attempts; });
+        s("publication.publisher_name", [](Config& c) { return &c.publication.publisher_name; });
+        s("publication.contact", [](Config& c) { return &c.publication.contact; });
+        s("publication.cna_org_id", [](Config& c) { return &c.publication.cna_org_id; });
+        s("publication.cna_short_name", [](Config& c) { return &c.publication.cna_short_name; });
         return v;
     }();
     return specs;

@@ -64,6 +64,15 @@ struct MailConfig {
     int max_send_attempts = 20;            // then the message is 'failed' (the coordinator sees it)
 };
 
+
+// What the published documents say about their publisher (CSAF publisher, CVE JSON 5 assigner).
+struct PublicationConfig {
+    std::string publisher_name = "Kizuna coordination center";  // CSAF document.publisher.name
+    std::string contact = "";              // CSAF publisher contact_details, e.g. "vuls@example.jp"
+    std::string cna_org_id = "";           // the CNA's UUID (CVE Services); needed by `kizuna export cve`
+    std::string cna_short_name = "";       // the CNA's short name, 2-32 characters
+};
+
 struct Config {
     std::string data_dir;                  // empty: not set in the file (see ResolveDataDir)
     ServerConfig server;
@@ -72,6 +81,7 @@ struct Config {
     WebConfig web;
     VulnConfig vuln;
     MailConfig mail;
+    PublicationConfig publication;
 };
 
 // Reads and validates a TOML file on top of the defaults.

@@ -1,5 +1,6 @@
 // vuln/ owns migration versions 1000-1999. Times are RFC 3339 UTC text unless the column ends in _us
 // (UNIX microseconds, for comparisons).
+#include "vuln/advisories.hpp"
 #include "vuln/early_notice.hpp"
 #include "vuln/international.hpp"
 #include "vuln/secondary.hpp"
@@ -253,6 +254,7 @@ std::span<const store::Migration> Migrations() {
         {1003, "vuln_early_notice", EarlyNoticeSchema()},
         {1004, "vuln_secondary", SecondarySchema()},
         {1005, "vuln_international", InternationalSchema()},
+        {1100, "vuln_advisories", AdvisorySchema()},
     };
     return kMigrations;
 }

@@ -4,6 +4,7 @@
 #include <span>
 
 #include "store/store.hpp"
+#include "vuln/advisories.hpp"
 #include "vuln/cases.hpp"
 #include "vuln/early_notice.hpp"
 #include "vuln/international.hpp"

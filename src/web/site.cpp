@@ -16,6 +16,11 @@ struct Site::Impl {
         detail::AddEarlyNoticeApi(router, services);
         detail::AddSecondaryRoutes(router, services);
         detail::AddInternationalRoutes(router, services);
+        detail::AddAdvisoryPages(router, services);
+        detail::AddAdvisoryApi(router, services);
+        detail::AddStatsPages(router, services);
+        detail::AddCsafProviderRoutes(router, services);
+        detail::AddFeedRoutes(router, services);
     }
 
     http::Response Handle(http::Request& req) {

@@ -44,6 +44,7 @@ struct SiteServices {
     vuln::InternationalService& international;
     mail::InboundService& mail_inbound;   // the /mail page (quarantine, incoming reports)
     mail::OutboundSender& mail_outbound;  // the /mail page (waiting outbound mail)
+    vuln::AdvisoryService& advisories;
 };
 
 class Site {

@@ -37,6 +37,7 @@ class SiteFixture : public ::testing::Test {
         keyring_ = std::make_unique<mail::CenterKeyring>(std::move(mail::CenterKeyring::Open(dir_.File("gnupg"))).value());
         mail_inbound_ = std::make_unique<mail::InboundService>(*db_, clock_, *keyring_, mail::MimeLimits{});
         mail_outbound_ = std::make_unique<mail::OutboundSender>(*db_, clock_, log_, *keyring_, mail::RelayOptions{});
+        advisories_ = std::make_unique<vuln::AdvisoryService>(*db_, clock_, audit_);
         for (auto [name, role] : {std::pair{"admin", auth::Role::kAdmin}, {"coord", auth::Role::kCoordinator},
                                   {"vendor", auth::Role::kVendor}, {"reporter", auth::Role::kReporter}}) {
             ASSERT_TRUE(users_->Create({name, role, "long-enough-password"}, "test").ok());
@@ -45,7 +46,7 @@ class SiteFixture : public ::testing::Test {
         site_ = std::make_unique<Site>(SiteServices{config_, clock_, log_, *db_, audit_, *users_, *sessions_,
                                                     *tokens_, metrics_, *core::TimeZone::Load("Asia/Tokyo"), *vendors_, *cases_, *schedule_, *scheduler_,
                                                     *infrastructure_, *early_notices_, *secondary_, *international_,
-                                                    *mail_inbound_, *mail_outbound_});
+                                                    *mail_inbound_, *mail_outbound_, *advisories_});
         handler_ = site_->Handler();
     }
 
@@ -90,6 +91,7 @@ class SiteFixture : public ::testing::Test {
     std::unique_ptr<mail::CenterKeyring> keyring_;
     std::unique_ptr<mail::InboundService> mail_inbound_;
     std::unique_ptr<mail::OutboundSender> mail_outbound_;
+    std::unique_ptr<vuln::AdvisoryService> advisories_;
     http::Metrics metrics_;
     std::unique_ptr<Site> site_;
     http::Handler handler_;

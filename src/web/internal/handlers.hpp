@@ -20,6 +20,15 @@ void AddEarlyNoticeApi(http::Router& router, SiteServices& services);
 void AddSecondaryRoutes(http::Router& router, SiteServices& services);
 void AddInternationalRoutes(http::Router& router, SiteServices& services);
 void AddMailPages(http::Router& router, SiteServices& services);
+void AddAdvisoryPages(http::Router& router, SiteServices& services);
+void AddAdvisoryApi(http::Router& router, SiteServices& services);
+void AddStatsPages(http::Router& router, SiteServices& services);
+void AddCsafProviderRoutes(http::Router& router, SiteServices& services);
+void AddFeedRoutes(http::Router& router, SiteServices& services);
+
+// The public origin published documents link to ("https://jvn.example.jp"): server.public_url, else the
+// request's Host (development only).
+std::string PublicOriginFor(http::Request& request, SiteServices& services);
 
 // An API error response (logged when internal) — the one way API handlers answer a failed Result.
 http::Response ApiError(const core::Error& error, http::Request& request, SiteServices& services);

@@ -1,0 +1,398 @@
+// Advisory pages (seed 001 6-3, figures 1-3; V14, V15): the public list with search, the advisory page,
+// the per-vendor page, and the coordinator's editor on the case. While the case is embargoed the same
+// advisory URL renders the preview for coordinators and 404 for everyone else (vuln::AdvisoryService
+// decides through auth::Authorize); after the release it is public.
+//
+// Anonymous advisory pages are rendered once per (advisory, language) and served from memory, revalidated
+// against AdvisoryService::PublicStamp (revision, release, every case event) at most once a second.
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "web/internal/advisory_view.hpp"
+#include "web/internal/handlers.hpp"
+
+namespace kizuna::web::detail {
+namespace {
+
+// Rendered anonymous advisory pages by (language, id). An entry's stamp is re-read at most once a second:
+// a release needs no revalidation (an unpublished advisory is never cached, so the first hit after the
+// instant renders it), and a later revision or vendor report (V15) shows within a second.
+class RenderedAdvisories {
+  public:
+    static constexpr std::size_t kMaxEntries = 4000;
+    static constexpr std::chrono::seconds kRevalidateAfter{1};
+
+    struct Entry {
+        std::shared_ptr<const std::string> html;
+        std::string stamp;
+        core::SteadyTime checked;
+    };
+
+    std::optional<Entry> Find(const std::string& key) {
+        std::lock_guard lock(mu_);
+        if (auto it = pages_.find(key); it != pages_.end()) return it->second;
+        return std::nullopt;
+    }
+    void Put(const std::string& key, Entry entry) {
+        std::lock_guard lock(mu_);
+        if (pages_.size() >= kMaxEntries) pages_.clear();
+        pages_[key] = std::move(entry);
+    }
+    void Touch(const std::string& key, core::SteadyTime now) {
+        std::lock_guard lock(mu_);
+        if (auto it = pages_.find(key); it != pages_.end()) it->second.checked = now;
+    }
+
+  private:
+    std::mutex mu_;
+    std::map<std::string, Entry> pages_;
+};
+
+RenderedAdvisories& Rendered() {
+    static RenderedAdvisories cache;
+    return cache;
+}
+
+http::Response AdvisoryError(http::Request& req, SiteServices& s, const core::Error& e) {
+    if (e.code() == core::ErrorCode::kNotFound || e.code() == core::ErrorCode::kUnauthenticated)
+        return ErrorPage(req, s, 404);
+    if (e.code() == core::ErrorCode::kInvalidArgument) return ErrorPage(req, s, 404);
+    s.log.Error("advisory page failed", {{"error", e.ToString()}, {"path", req.path}});
+    return ErrorPage(req, s, 500);
+}
+
+std::string UrlEncode(std::string_view text) {
+    std::string out;
+    for (unsigned char c : text) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            char buf[4];
+            std::snprintf(buf, sizeof buf, "%%%02X", c);
+            out += buf;
+        }
+    }
+    return out;
+}
+
+std::string Replace(std::string text, std::string_view token, const std::string& value) {
+    if (auto p = text.find(token); p != std::string::npos) text.replace(p, token.size(), value);
+    return text;
+}
+
+struct TextField {
+    const char* name;
+    formats::Localized vuln::AdvisoryContent::*member;
+    bool line;
+    int rows;
+};
+
+constexpr TextField kTextFields[] = {
+    {"title", &vuln::AdvisoryContent::title, true, 1},
+    {"overview", &vuln::AdvisoryContent::overview, false, 4},
+    {"affected_systems", &vuln::AdvisoryContent::affected_systems, false, 4},
+    {"details", &vuln::AdvisoryContent::details, false, 6},
+    {"impact", &vuln::AdvisoryContent::impact, false, 3},
+    {"solution", &vuln::AdvisoryContent::solution, false, 4},
+    {"coordinator_notes", &vuln::AdvisoryContent::coordinator_notes, false, 3},
+    {"analysis", &vuln::AdvisoryContent::analysis, false, 3},
+    {"acknowledgements", &vuln::AdvisoryContent::acknowledgements, false, 2},
+};
+
+std::vector<std::string> Words(std::string_view line) {
+    std::vector<std::string> out;
+    std::string word;
+    for (char c : line) {
+        if (c == ' ' || c == '\t' || c == ',' || c == '\r') {
+            if (!word.empty()) out.push_back(std::move(word));
+            word.clear();
+        } else {
+            word += c;
+        }
+    }
+    if (!word.empty()) out.push_back(std::move(word));
+    return out;
+}
+
+std::vector<std::string> FormLines(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t pos = 0;
+    while (pos <= text.size()) {
+        std::size_t nl = text.find('\n', pos);
+        std::string line = text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+        if (!line.empty()) out.push_back(line);
+        if (nl == std::string::npos) break;
+        pos = nl + 1;
+    }
+    return out;
+}
+
+bool IsUrl(std::string_view s) { return s.starts_with("https://") || s.starts_with("http://"); }
+
+// "URL title words" per line.
+std::string ReferencesText(const std::vector<formats::AdvisoryReference>& refs) {
+    std::string out;
+    for (const auto& r : refs) out += r.url + (r.title.ja.empty() ? "" : " " + r.title.ja) + "\n";
+    return out;
+}
+// "ID URL title words" per line, each part optional.
+std::string RelatedText(const std::vector<formats::RelatedDocument>& related) {
+    std::string out;
+    for (const auto& r : related) {
+        std::string line = r.id;
+        if (!r.url.empty()) line += (line.empty() ? "" : " ") + r.url;
+        if (!r.title.ja.empty()) line += (line.empty() ? "" : " ") + r.title.ja;
+        out += line + "\n";
+    }
+    return out;
+}
+
+// The form's fields onto the stored content: products (API only) are kept. Vendor statements come from one
+// pair of fields per vendor of the case (statement_<vendor id>_ja / _en); an empty pair removes it.
+void ApplyForm(http::Request& req, vuln::AdvisoryContent& c, const std::vector<vuln::CaseVendor>& vendors) {
+    c.vendor_statements.clear();
+    for (const auto& v : vendors) {
+        if (v.level != vuln::Level::kDetail) continue;
+        const std::string base = "statement_" + std::to_string(v.vendor.value());
+        formats::Localized text{req.Form(base + "_ja").value_or(""), req.Form(base + "_en").value_or("")};
+        if (text.ja.find_first_not_of(" \r\n\t") != std::string::npos ||
+            text.en.find_first_not_of(" \r\n\t") != std::string::npos)
+            c.vendor_statements.push_back({v.vendor, std::move(text)});
+    }
+    for (const auto& f : kTextFields) {
+        (c.*f.member).ja = req.Form(std::string(f.name) + "_ja").value_or("");
+        (c.*f.member).en = req.Form(std::string(f.name) + "_en").value_or("");
+    }
+    c.cvss31_vector = req.Form("cvss_v31").value_or("");
+    c.cvss40_vector = req.Form("cvss_v40").value_or("");
+    c.cve_ids = Words(req.Form("cve_ids").value_or(""));
+    c.references.clear();
+    for (const auto& line : FormLines(req.Form("references").value_or(""))) {
+        const auto sp = line.find(' ');
+        formats::AdvisoryReference r;
+        r.url = line.substr(0, sp);
+        if (sp != std::string::npos) r.title.ja = line.substr(sp + 1);
+        c.references.push_back(std::move(r));
+    }
+    c.related.clear();
+    for (const auto& line : FormLines(req.Form("related").value_or(""))) {
+        formats::RelatedDocument r;
+        std::string rest = line;
+        auto take = [&rest]() {
+            const auto sp = rest.find(' ');
+            std::string first = rest.substr(0, sp);
+            rest = sp == std::string::npos ? "" : rest.substr(sp + 1);
+            return first;
+        };
+        std::string first = take();
+        if (IsUrl(first)) {
+            r.url = first;
+        } else {
+            r.id = first;
+            if (IsUrl(rest.substr(0, rest.find(' ')))) r.url = take();
+        }
+        r.title.ja = rest;
+        c.related.push_back(std::move(r));
+    }
+}
+
+http::Response EditorPage(http::Request& req, SiteServices& s, vuln::CaseId id, const vuln::AdvisoryContent* submitted,
+                          const std::string& error, int status) {
+    const Lang lang = Context(req).lang;
+    const vuln::Caller caller = CallerFor(req, s);
+    auto kase = s.cases.Get(id, caller);
+    if (!kase.ok()) return AdvisoryError(req, s, kase.error());
+    auto existing = s.advisories.ForCase(id, caller);
+    if (!existing.ok()) return AdvisoryError(req, s, existing.error());
+    vuln::AdvisoryContent content;
+    if (submitted) {
+        content = *submitted;
+    } else if (*existing) {
+        content = (*existing)->content;
+    } else {
+        content.title = {kase->title, ""};
+        content.overview = {kase->summary, ""};
+    }
+    View view;
+    view.set("case_id", std::to_string(id.value()));
+    view.set("case_identifier", kase->identifier);
+    view.set("csrf", Context(req).session ? Context(req).session->csrf_token : "");
+    if (*existing) {
+        view.set("id", (*existing)->doc.id);
+        view.set("slug", UrlEncode((*existing)->slug));
+        view.set("revision", std::to_string((*existing)->revision));
+        view.set("published", (*existing)->doc.published ? View::type::bool_true : View::type::bool_false);
+    }
+    View fields{View::type::list};
+    for (const auto& f : kTextFields) {
+        View fv;
+        fv.set("name", f.name);
+        fv.set("label", Translate(lang, std::string("adv_field_") + f.name));
+        fv.set("ja", (content.*f.member).ja);
+        fv.set("en", (content.*f.member).en);
+        fv.set("line", f.line ? View::type::bool_true : View::type::bool_false);
+        fv.set("rows", std::to_string(f.rows));
+        fields.push_back(fv);
+    }
+    view.set("fields", fields);
+    view.set("cvss_v31", content.cvss31_vector);
+    view.set("cvss_v40", content.cvss40_vector);
+    std::string cves;
+    for (const auto& c : content.cve_ids) cves += (cves.empty() ? "" : ", ") + c;
+    view.set("cve_ids", cves);
+    view.set("references", ReferencesText(content.references));
+    view.set("related", RelatedText(content.related));
+    View statements{View::type::list};
+    for (const auto& v : kase->vendors) {
+        if (v.level != vuln::Level::kDetail) continue;  // only vendors in the public table make statements
+        View sv;
+        sv.set("vendor_id", std::to_string(v.vendor.value()));
+        sv.set("name", v.name);
+        for (const auto& st : content.vendor_statements) {
+            if (st.vendor != v.vendor) continue;
+            sv.set("ja", st.text.ja);
+            sv.set("en", st.text.en);
+        }
+        statements.push_back(sv);
+    }
+    view.set("statements", statements);
+    view.set("has_statements", statements.is_empty_list() ? View::type::bool_false : View::type::bool_true);
+    if (req.Query("done")) view.set("done", View::type::bool_true);
+    if (!error.empty()) view.set("error", error);
+    View revisions{View::type::list};
+    if (auto list = s.advisories.Revisions(id, caller); list.ok()) {
+        for (const auto& r : *list) {
+            View rv;
+            rv.set("revision", std::to_string(r.revision));
+            auto t = core::ParseRfc3339(r.at);
+            rv.set("at", t ? s.zone.FormatMinutes(*t) : r.at);
+            rv.set("actor", r.actor);
+            rv.set("note", r.note);
+            rv.set("after", r.after_publication ? View::type::bool_true : View::type::bool_false);
+            revisions.push_back(rv);
+        }
+        view.set("has_revisions", list->empty() ? View::type::bool_false : View::type::bool_true);
+    }
+    view.set("revisions", revisions);
+    http::Response r = RenderPage(req, s, "advisory_edit", "adv_edit_heading", std::move(view), status);
+    r.SetHeader("Cache-Control", "no-store");
+    return r;
+}
+
+}  // namespace
+
+void AddAdvisoryPages(http::Router& router, SiteServices& s) {
+    router.Add("GET", "/advisories", [](http::Request&) { return http::Response::Redirect("/advisories/"); });
+
+    router.Add("GET", "/advisories/", [&s](http::Request& req) {
+        if (auto denied = Check(req, auth::Action::kView, {auth::ResourceKind::kPublicPage}, false)) return *denied;
+        const Lang lang = Context(req).lang;
+        vuln::AdvisorySearch q;
+        q.text = req.Query("q").value_or("");
+        if (q.text.size() > 200) q.text.resize(200);
+        q.page = std::max(1, std::atoi(req.Query("page").value_or("1").c_str()));
+        q.per_page = 20;
+        auto page = s.advisories.Search(q);
+        if (!page.ok()) return AdvisoryError(req, s, page.error());
+        View items{View::type::list};
+        for (const auto& a : page->items) {
+            View row;
+            row.set("id", a.id);
+            row.set("slug", UrlEncode(a.slug));
+            row.set("title", a.title.In(LangCode(lang)));
+            std::string cves, vendors;
+            for (const auto& c : a.cve_ids) cves += (cves.empty() ? "" : ", ") + c;
+            for (const auto& v : a.vendors) vendors += (vendors.empty() ? "" : ", ") + v;
+            row.set("cves", cves);
+            row.set("vendors", vendors);
+            row.set("published", AdvisoryDate(s, lang, a.first_published));
+            row.set("updated", AdvisoryDate(s, lang, a.last_updated));
+            items.push_back(row);
+        }
+        View view;
+        view.set("items", items);
+        view.set("q", q.text);
+        view.set("count_text", Replace(Translate(lang, "adv_count"), "{{n}}", std::to_string(page->total)));
+        const int pages = std::max(1, (page->total + page->per_page - 1) / page->per_page);
+        view.set("page_text", std::to_string(page->page) + " / " + std::to_string(pages));
+        const std::string base = "/advisories/?q=" + UrlEncode(q.text) + "&page=";
+        if (page->page > 1) view.set("prev", base + std::to_string(page->page - 1));
+        if (page->page < pages) view.set("next", base + std::to_string(page->page + 1));
+        return RenderPage(req, s, "advisories", "adv_list_heading", std::move(view));
+    });
+
+    router.Add("GET", "/advisories/{id}", [&s](http::Request& req) {
+        RequestContext& ctx = Context(req);
+        const std::string id(req.Param("id"));
+        std::string key, stamp;
+        if (!ctx.principal) {
+            key = std::string(LangCode(ctx.lang)) + "|" + id;
+            const core::SteadyTime now = s.clock.Steady();
+            auto cached = Rendered().Find(key);
+            if (cached && now - cached->checked < RenderedAdvisories::kRevalidateAfter)
+                return FinishPage(req, *cached->html, 200);
+            // Only published advisories have a stamp; anything else falls through to the service's answer.
+            if (auto current = s.advisories.PublicStamp(id); current.ok()) {
+                stamp = std::move(*current);
+                if (cached && cached->stamp == stamp) {
+                    Rendered().Touch(key, now);
+                    return FinishPage(req, *cached->html, 200);
+                }
+            }
+        }
+        auto rec = s.advisories.Get(CallerFor(req, s), id);
+        if (!rec.ok()) return AdvisoryError(req, s, rec.error());
+        std::string html = RenderHtml(req, "advisory", "adv_page_title", AdvisoryView(s, ctx.lang, *rec));
+        if (!stamp.empty() && rec->doc.published)
+            Rendered().Put(key, {std::make_shared<const std::string>(html), stamp, s.clock.Steady()});
+        http::Response r = FinishPage(req, std::move(html), 200);
+        if (!rec->doc.published) r.SetHeader("Cache-Control", "no-store");
+        return r;
+    });
+
+    router.Add("GET", "/advisories/{id}/vendors/{vendor}", [&s](http::Request& req) {
+        RequestContext& ctx = Context(req);
+        auto rec = s.advisories.Get(CallerFor(req, s), req.Param("id"));
+        if (!rec.ok()) return AdvisoryError(req, s, rec.error());
+        auto view = AdvisoryVendorView(s, ctx.lang, *rec, req.Param("vendor"));
+        if (!view) return ErrorPage(req, s, 404);
+        http::Response r = RenderPage(req, s, "advisory_vendor", "adv_vendor_page_title", std::move(*view));
+        if (!rec->doc.published) r.SetHeader("Cache-Control", "no-store");
+        return r;
+    });
+
+    // The coordinator's editor on the case (coordinators only: everyone else 404, anonymous to the login).
+    router.Add("GET", "/cases/{id}/advisory", [&s](http::Request& req) {
+        if (!Context(req).principal) return http::Response::Redirect("/login?next=" + req.path);
+        auto id = CaseIdParam(req, s);
+        if (!id.ok()) return AdvisoryError(req, s, id.error());
+        return EditorPage(req, s, *id, nullptr, "", 200);
+    });
+
+    router.Add("POST", "/cases/{id}/advisory", [&s](http::Request& req) {
+        RequestContext& ctx = Context(req);
+        if (!ctx.principal) return http::Response::Redirect("/login");
+        if (!CsrfValid(req)) return ErrorPage(req, s, 403);
+        auto id = CaseIdParam(req, s);
+        if (!id.ok()) return AdvisoryError(req, s, id.error());
+        const vuln::Caller caller = CallerFor(req, s);
+        auto existing = s.advisories.ForCase(*id, caller);
+        if (!existing.ok()) return AdvisoryError(req, s, existing.error());
+        auto kase = s.cases.Get(*id, caller);
+        if (!kase.ok()) return AdvisoryError(req, s, kase.error());
+        vuln::AdvisoryContent content = *existing ? (*existing)->content : vuln::AdvisoryContent{};
+        ApplyForm(req, content, kase->vendors);
+        const formats::Localized note{req.Form("note_ja").value_or(""), req.Form("note_en").value_or("")};
+        auto saved = s.advisories.Save(*id, content, note, caller);
+        if (!saved.ok()) {
+            if (saved.error().code() != core::ErrorCode::kInvalidArgument) return AdvisoryError(req, s, saved.error());
+            const std::string msg = (saved.error().field().empty() ? "" : saved.error().field() + ": ") + saved.error().message();
+            return EditorPage(req, s, *id, &content, msg, 422);
+        }
+        return http::Response::Redirect("/cases/" + std::to_string(id->value()) + "/advisory?done=1");
+    });
+}
+
+}  // namespace kizuna::web::detail
