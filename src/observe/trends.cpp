@@ -71,6 +71,16 @@ std::string JoinIds(const std::vector<std::int64_t>& ids) {
     return out;
 }
 
+std::string_view ProtocolLabel(Protocol protocol) {
+    switch (protocol) {
+        case Protocol::kTcp: return "tcp";
+        case Protocol::kUdp: return "udp";
+        case Protocol::kIcmp: return "icmp";
+        case Protocol::kIcmpv6: return "icmpv6";
+    }
+    return "ip";
+}
+
 std::vector<std::int64_t> SplitIds(std::string_view text) {
     std::vector<std::int64_t> ids;
     std::size_t pos = 0;
@@ -203,7 +213,8 @@ TrendAnalysis AnalyseTrend(const std::vector<TrendDay>& days, const TrendOptions
 std::span<const store::Migration> TrendMigrations() { return kMigrations; }
 
 core::Status PortNotes::Save(Protocol protocol, std::uint16_t port, std::string_view note,
-                             const std::vector<std::int64_t>& case_ids, std::string_view actor) {
+                             const std::vector<std::int64_t>& case_ids, std::string_view actor,
+                             std::string_view remote_ip) {
     if (CodePoints(note) > kMaxNoteChars)
         return core::InvalidArgument("note is longer than 2000 characters", "note");
     if (case_ids.size() > kMaxCaseIds) return core::InvalidArgument("at most 20 related cases", "case_ids");
@@ -213,7 +224,10 @@ core::Status PortNotes::Save(Protocol protocol, std::uint16_t port, std::string_
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     const auto proto = static_cast<std::int64_t>(protocol);
+    const std::string object = std::string(ProtocolLabel(protocol)) + "/" + std::to_string(port);
     return db_.InTransaction([&](store::Connection& c) -> core::Status {
+        const std::string detail = note.empty() && ids.empty() ? "deleted" : "cases: " + JoinIds(ids);
+        KZ_TRY(audit_.Append(c, {std::string(actor), "observe.port_note", object, detail, std::string(remote_ip)}));
         if (note.empty() && ids.empty())
             return c.Exec("DELETE FROM observe_port_notes WHERE protocol = ? AND port = ?",
                           {proto, static_cast<std::int64_t>(port)});

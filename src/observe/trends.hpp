@@ -27,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/audit.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "observe/scan_event.hpp"
@@ -102,21 +103,26 @@ struct PortNote {
 std::span<const store::Migration> TrendMigrations();
 
 // Port notes in the center's database. Thread-safe (each call takes its own connection).
-// Authorisation is the caller's: the web layer asks auth::Authorize before Save/Delete.
+// Authorisation is the caller's: the web layer asks auth::Authorize before Save.
 class PortNotes {
   public:
-    PortNotes(store::Database& db, const core::Clock& clock) : db_(db), clock_(clock) {}
+    // All three must outlive the object.
+    PortNotes(store::Database& db, const core::Clock& clock, const auth::AuditLog& audit)
+        : db_(db), clock_(clock), audit_(audit) {}
 
-    // Creates or replaces the note of (protocol, port). kInvalidArgument naming the field for a note over
-    // 2000 characters, more than 20 case ids or a non-positive id. Empty note and no cases deletes it.
+    // Creates or replaces the note of (protocol, port), with an audit entry ("observe.port_note") in the
+    // same transaction. kInvalidArgument naming the field for a note over 2000 characters, more than 20
+    // case ids or a non-positive id. An empty note with no cases deletes the note.
     core::Status Save(Protocol protocol, std::uint16_t port, std::string_view note,
-                      const std::vector<std::int64_t>& case_ids, std::string_view actor);
+                      const std::vector<std::int64_t>& case_ids, std::string_view actor,
+                      std::string_view remote_ip = "");
     core::Result<std::optional<PortNote>> Get(Protocol protocol, std::uint16_t port) const;
     core::Result<std::vector<PortNote>> All() const;  // ordered by protocol, port
 
   private:
     store::Database& db_;
     const core::Clock& clock_;
+    const auth::AuditLog& audit_;
 };
 
 }  // namespace kizuna::observe

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <random>
 
+#include "auth/auth.hpp"
 #include "support/manual_clock.hpp"
 #include "support/temp_dir.hpp"
 
@@ -128,8 +129,12 @@ TEST(PortNotesTest, SaveReplaceListDeleteAndValidate) {
     kizuna::testing::TempDir dir;
     kizuna::testing::ManualClock clock;
     auto db = std::move(store::OpenSqlite({.path = dir.File("notes.db")})).value();
-    ASSERT_TRUE(store::Migrate(*db, TrendMigrations()).ok());
-    PortNotes notes(*db, clock);
+    std::vector<store::Migration> migrations;
+    for (const auto& m : auth::Migrations()) migrations.push_back(m);
+    for (const auto& m : TrendMigrations()) migrations.push_back(m);
+    ASSERT_TRUE(store::Migrate(*db, migrations).ok());
+    auth::AuditLog audit(clock);
+    PortNotes notes(*db, clock, audit);
     ASSERT_TRUE(notes.Save(Protocol::kTcp, 37215, "Huawei HG532 (CVE-2017-17215)", {12, 3, 12}, "coord").ok());
     ASSERT_TRUE(notes.Save(Protocol::kUdp, 5060, "SIP scanning", {}, "coord").ok());
     auto got = notes.Get(Protocol::kTcp, 37215);
@@ -160,6 +165,14 @@ TEST(PortNotesTest, SaveReplaceListDeleteAndValidate) {
 
     ASSERT_TRUE(notes.Save(Protocol::kUdp, 5060, "", {}, "coord").ok());  // empty: deleted
     EXPECT_FALSE(notes.Get(Protocol::kUdp, 5060)->has_value());
+    // Every accepted change is in the audit log; rejected ones are not.
+    auto lease = db->Acquire();
+    ASSERT_TRUE(lease.ok());
+    auto recent = auth::AuditLog::Recent(**lease, 100);
+    ASSERT_TRUE(recent.ok());
+    int note_entries = 0;
+    for (const auto& r : *recent) note_entries += r.entry.action == "observe.port_note";
+    EXPECT_EQ(note_entries, 5);
 }
 
 }  // namespace
