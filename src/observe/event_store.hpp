@@ -56,6 +56,10 @@ struct StoreOptions {
     // A checkpoint (rollups + watermarks + verified segment lengths, write-then-rename) is written after
     // this many bytes of new segment data, and at Close(); it only bounds how much Open() must replay.
     std::uint64_t checkpoint_bytes = 256ull << 20;
+    // Read-only: no lock, no recovery writes (a torn tail is ignored, not truncated), AppendBatch and
+    // RecordUptime fail with kFailedPrecondition. For queries while another process (the collector) writes;
+    // such a reader sees the store as it was at Open().
+    bool read_only = false;
 };
 
 enum class AppendOutcome { kStored, kDuplicate };
