@@ -683,29 +683,53 @@ void ForHours(const std::map<std::int64_t, HourRollup>& hours, TimeRange range, 
 }
 }  // namespace
 
-std::vector<PortRollupRow> EventStore::PortRollup(TimeRange range, std::optional<Protocol> protocol) const {
+void EventStore::VisitPortRollup(TimeRange range, std::optional<Protocol> protocol,
+                                 const std::function<void(const PortRollupRow&)>& visitor) const {
     std::shared_lock state(impl_->state_mutex);
-    std::vector<PortRollupRow> rows;
     ForHours(impl_->rollups.hours(), range, [&](std::int64_t hour, const HourRollup& h) {
         h.ports.ForEach([&](std::uint64_t key, std::uint64_t packets) {
             Protocol proto = ProtocolFromIndex(static_cast<unsigned>(key >> 16 & 3));
             if (protocol && *protocol != proto) return;
-            rows.push_back({hour * kBinMicros, static_cast<std::uint32_t>(key >> 18), proto,
-                            static_cast<std::uint16_t>(key & 0xFFFF), packets});
+            visitor({hour * kBinMicros, static_cast<std::uint32_t>(key >> 18), proto,
+                     static_cast<std::uint16_t>(key & 0xFFFF), packets});
         });
     });
+}
+
+void EventStore::VisitCountryRollup(TimeRange range, const std::function<void(const CountryRollupRow&)>& visitor) const {
+    std::shared_lock state(impl_->state_mutex);
+    ForHours(impl_->rollups.hours(), range, [&](std::int64_t hour, const HourRollup& h) {
+        h.countries.ForEach([&](std::uint64_t key, std::uint64_t packets) {
+            CountryCode country{static_cast<char>(key >> 8 & 0xFF), static_cast<char>(key & 0xFF)};
+            visitor({hour * kBinMicros, static_cast<std::uint32_t>(key >> 16), country, packets});
+        });
+    });
+}
+
+void EventStore::VisitPortSeries(Protocol protocol, std::uint16_t port, TimeRange range,
+                                 const std::function<void(const PortRollupRow&)>& visitor) const {
+    std::shared_lock state(impl_->state_mutex);
+    std::uint64_t proto_bits = static_cast<std::uint64_t>(ProtocolIndex(static_cast<std::uint8_t>(protocol))) << 16;
+    ForHours(impl_->rollups.hours(), range, [&](std::int64_t hour, const HourRollup& h) {
+        for (std::size_t w = 0; w < h.active.size(); ++w) {
+            for (std::uint64_t bits = h.active[w]; bits != 0; bits &= bits - 1) {
+                auto sensor = static_cast<std::uint32_t>(w * 64 + std::countr_zero(bits));
+                std::uint64_t packets = h.ports.Get(static_cast<std::uint64_t>(sensor) << 18 | proto_bits | port);
+                if (packets > 0) visitor({hour * kBinMicros, sensor, protocol, port, packets});
+            }
+        }
+    });
+}
+
+std::vector<PortRollupRow> EventStore::PortRollup(TimeRange range, std::optional<Protocol> protocol) const {
+    std::vector<PortRollupRow> rows;
+    VisitPortRollup(range, protocol, [&](const PortRollupRow& row) { rows.push_back(row); });
     return rows;
 }
 
 std::vector<CountryRollupRow> EventStore::CountryRollup(TimeRange range) const {
-    std::shared_lock state(impl_->state_mutex);
     std::vector<CountryRollupRow> rows;
-    ForHours(impl_->rollups.hours(), range, [&](std::int64_t hour, const HourRollup& h) {
-        h.countries.ForEach([&](std::uint64_t key, std::uint64_t packets) {
-            CountryCode country{static_cast<char>(key >> 8 & 0xFF), static_cast<char>(key & 0xFF)};
-            rows.push_back({hour * kBinMicros, static_cast<std::uint32_t>(key >> 16), country, packets});
-        });
-    });
+    VisitCountryRollup(range, [&](const CountryRollupRow& row) { rows.push_back(row); });
     return rows;
 }
 

@@ -189,6 +189,16 @@ class EventStore {
     std::vector<IcmpRollupRow> IcmpRollup(TimeRange range) const;
     std::vector<ActiveBin> ActiveBins(TimeRange range) const;
 
+    // The same rows without materialising them (year-long queries). The store's read lock is held while
+    // the visitor runs: it must not call the store's writers.
+    void VisitPortRollup(TimeRange range, std::optional<Protocol> protocol,
+                         const std::function<void(const PortRollupRow&)>& visitor) const;
+    void VisitCountryRollup(TimeRange range, const std::function<void(const CountryRollupRow&)>& visitor) const;
+    // One port's packets per (hour, sensor) with packets > 0: a point lookup per active sensor and hour, so
+    // a year of one port costs hours x sensors probes, not a walk over every port.
+    void VisitPortSeries(Protocol protocol, std::uint16_t port, TimeRange range,
+                         const std::function<void(const PortRollupRow&)>& visitor) const;
+
     // Raw columnar scan over the stored events with zone-map pruning; partitions in time order, blocks in
     // append order. The callback returns false to stop early.
     core::Result<ScanStats> Scan(const ScanFilter& filter,
