@@ -1,9 +1,15 @@
 // Subcommands of `kizuna`. Each returns the process exit code.
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <string>
 
 #include "center.hpp"
+
+namespace kizuna::observe {
+class EventStore;
+}
 
 namespace kizuna::app {
 
@@ -31,5 +37,33 @@ int RunAuditVerify(const GlobalOptions& global);
 // Demo accounts and data (see demo_data.cpp); returns false when the database already had users.
 core::Result<bool> SeedDemoData(Center& center);
 void PrintDemoAccounts(const std::string& url);
+
+// observe collect (commands_collector.cpp): the sensor collector.
+struct CollectOptions {
+    std::string listen = "127.0.0.1";
+    int port = 4750;          // 0 picks a free one
+    std::string port_file;    // write the bound port here once listening
+    std::string tls_cert;     // PEM certificate chain and key (the transport is TLS only)
+    std::string tls_key;
+};
+int RunCollect(const GlobalOptions& global, const CollectOptions& options);
+
+// A running collector bound to the center's tokens and the event store; stopped by Stop() or the destructor.
+class CollectorService {
+  public:
+    // `store`: the event store to write to when the caller already has it open; null opens
+    // <data_dir>/observe itself.
+    static core::Result<std::unique_ptr<CollectorService>> Start(Center& center, const CollectOptions& options,
+                                                                 std::shared_ptr<observe::EventStore> store);
+    ~CollectorService();
+    std::uint16_t port() const;
+    void Stop();
+
+  private:
+    CollectorService();
+    struct Parts;
+    std::unique_ptr<Parts> parts_;
+    std::shared_ptr<observe::EventStore> shared_store_;
+};
 
 }  // namespace kizuna::app

@@ -72,6 +72,22 @@ int main(int argc, char** argv) {
         "verify", "check the hash chain; exit 0 when intact, 1 naming the first bad entry otherwise");
     AddGlobalOptions(*audit_verify, global);
 
+
+    // observe collect (commands_collector.cpp), under the `observe` command when it exists already.
+    kizuna::app::CollectOptions collect_options;
+    CLI::App* observe = nullptr;
+    for (auto* sub : app.get_subcommands({}))
+        if (sub->get_name() == "observe") observe = sub;
+    if (observe == nullptr) observe = app.add_subcommand("observe", "Internet scan observation (ISDAS)");
+    auto* collect = observe->add_subcommand("collect", "run the sensor collector (TLS) until SIGTERM");
+    AddGlobalOptions(*collect, global);
+    collect->add_option("--listen", collect_options.listen, "address to bind (default 127.0.0.1)");
+    collect->add_option("--port", collect_options.port, "port for kizuna-sensor connections; 0 picks one (default 4750)")
+        ->check(CLI::Range(0, 65535));
+    collect->add_option("--port-file", collect_options.port_file, "write the bound port here once listening");
+    collect->add_option("--tls-cert", collect_options.tls_cert, "PEM certificate chain")->required();
+    collect->add_option("--tls-key", collect_options.tls_key, "PEM private key")->required();
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -90,5 +106,6 @@ int main(int argc, char** argv) {
     if (user_add->parsed()) return kizuna::app::RunUserAdd(global, user_options);
     if (token_create->parsed()) return kizuna::app::RunTokenCreate(global, token_user, token_label);
     if (audit_verify->parsed()) return kizuna::app::RunAuditVerify(global);
+    if (collect->parsed()) return kizuna::app::RunCollect(global, collect_options);
     return kizuna::app::kExitUsage;
 }

@@ -1,0 +1,100 @@
+// observe collect: the sensor collector (TLS transport from kizuna-sensor; IPFIX from flow exporters),
+// standalone until SIGTERM, or started inside `kizuna serve` when the config enables it.
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "commands.hpp"
+#include "observe/collector.hpp"
+#include "observe/event_store.hpp"
+#include "observe/sensor_status.hpp"
+
+namespace kizuna::app {
+
+struct CollectorService::Parts {
+    std::unique_ptr<observe::EventStore> store;
+    std::unique_ptr<observe::SensorStatusBoard> status;
+    std::unique_ptr<observe::StoreSink> sink;
+    std::unique_ptr<observe::Collector> collector;
+};
+
+CollectorService::CollectorService() : parts_(std::make_unique<Parts>()) {}
+CollectorService::~CollectorService() { Stop(); }
+
+observe::SensorAuthenticator SensorTokenAuthenticator(auth::TokenService& tokens) {
+    return [&tokens](std::string_view sensor, std::string_view credential) -> core::Status {
+        auto principal = tokens.Resolve(credential);
+        if (!principal.ok()) return principal.error();
+        // One answer for every failure, so a prober learns nothing about which part was wrong.
+        const auto refused = core::Unauthenticated("not a valid token of sensor " + std::string(sensor));
+        if (!principal->has_value()) return refused;
+        if ((*principal)->role != auth::Role::kSensor || (*principal)->name != sensor) return refused;
+        return core::Ok();
+    };
+}
+
+core::Result<std::unique_ptr<CollectorService>> CollectorService::Start(Center& center, const CollectOptions& options,
+                                                                         std::shared_ptr<observe::EventStore> store) {
+    std::unique_ptr<CollectorService> service(new CollectorService());
+    auto& parts = *service->parts_;
+    if (store) {
+        service->shared_store_ = std::move(store);
+    } else {
+        KZ_ASSIGN(parts.store, observe::EventStore::Open(center.data_dir + "/observe", observe::StoreOptions{}));
+    }
+    observe::EventStore& events = service->shared_store_ ? *service->shared_store_ : *parts.store;
+    parts.status = std::make_unique<observe::SensorStatusBoard>(observe::SensorStatusPath(center.data_dir),
+                                                                core::RealClock());
+    parts.sink = std::make_unique<observe::StoreSink>(events, *parts.status);
+    observe::CollectorOptions collector_options;
+    collector_options.listen = options.listen;
+    collector_options.port = static_cast<std::uint16_t>(options.port);
+    collector_options.tls_cert_file = options.tls_cert;
+    collector_options.tls_key_file = options.tls_key;
+    parts.collector = std::make_unique<observe::Collector>(collector_options, *parts.sink,
+                                                           SensorTokenAuthenticator(*center.tokens), *center.log);
+    KZ_TRY(parts.collector->Start());
+    return service;
+}
+
+std::uint16_t CollectorService::port() const { return parts_->collector ? parts_->collector->port() : 0; }
+
+void CollectorService::Stop() {
+    if (!parts_) return;
+    if (parts_->collector) parts_->collector->Stop();
+    if (parts_->status) (void)parts_->status->Flush();
+}
+
+int RunCollect(const GlobalOptions& global, const CollectOptions& options) {
+    if (options.port < 0 || options.port > 65535) {
+        PrintError("observe collect: --port must be 0..65535");
+        return kExitUsage;
+    }
+    // Signals go to sigwait below, not to the collector's threads.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+
+    int code = kExitOk;
+    auto center = OpenCenter(global, &code);
+    if (!center) return code;
+    auto service = CollectorService::Start(*center, options, nullptr);
+    if (!service.ok()) {
+        PrintError("observe collect: " + service.error().ToString());
+        return service.error().code() == core::ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
+    }
+    if (!options.port_file.empty()) std::ofstream(options.port_file) << (*service)->port() << "\n";
+    std::printf("collector listening on %s:%u (TLS)\n", options.listen.c_str(), unsigned{(*service)->port()});
+    std::fflush(stdout);
+    int received = 0;
+    sigwait(&signals, &received);
+    center->log->Info("collector stopping", {{"signal", received}});
+    (*service)->Stop();
+    return kExitOk;
+}
+
+}  // namespace kizuna::app
