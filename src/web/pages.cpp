@@ -20,7 +20,7 @@ struct NavItem {
 };
 
 std::vector<NavItem> NavFor(const auth::Principal* who) {
-    std::vector<NavItem> nav = {{"/", "nav_home"}, {"/report", "nav_report"}};
+    std::vector<NavItem> nav = {{"/", "nav_home"}, {"/report", "nav_report"}, {"/observe", "nav_observe"}};
     if (!who) return nav;
     if (who->role == auth::Role::kVendor) nav.push_back({"/cases", "nav_portal"});
     if (who->role == auth::Role::kReporter || who->role == auth::Role::kPartner) nav.push_back({"/cases", "nav_cases"});
