@@ -67,3 +67,28 @@ class CollectorService {
 };
 
 }  // namespace kizuna::app
+
+// observe import, top-ports, countries, port, icmp, iodef (commands_observe.cpp).
+#include <optional>
+
+#include "observe/event_store.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace kizuna::app {
+
+// Adds `observe` and its query/import subcommands; returns `observe` so other files add theirs to it
+// (observe collect). Flags are kept in commands_observe.cpp until RunObserveCommand runs.
+CLI::App* RegisterObserveCommands(CLI::App& app, GlobalOptions& global);
+// After parsing: the exit code of the observe subcommand that was parsed, or nullopt when none of them was.
+std::optional<int> RunObserveCommand();
+// The event store's directory, <data_dir>/observe.
+std::string ObserveStoreDir(const std::string& data_dir);
+// EventStore options from [observe]: compression level and the country database (empty setting: the copy
+// scripts/setup.sh installs, with a warning when it is missing; "none": no lookup). kInvalidArgument naming
+// observe.geo_database when a configured file does not exist.
+core::Result<observe::StoreOptions> ObserveStoreOptions(const core::Config& config);
+
+}  // namespace kizuna::app

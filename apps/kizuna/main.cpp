@@ -72,6 +72,8 @@ int main(int argc, char** argv) {
         "verify", "check the hash chain; exit 0 when intact, 1 naming the first bad entry otherwise");
     AddGlobalOptions(*audit_verify, global);
 
+    // observe import/top-ports/countries/port/icmp/iodef (commands_observe.cpp).
+    kizuna::app::RegisterObserveCommands(app, global);
 
     // observe collect (commands_collector.cpp), under the `observe` command when it exists already.
     kizuna::app::CollectOptions collect_options;
@@ -107,5 +109,6 @@ int main(int argc, char** argv) {
     if (token_create->parsed()) return kizuna::app::RunTokenCreate(global, token_user, token_label);
     if (audit_verify->parsed()) return kizuna::app::RunAuditVerify(global);
     if (collect->parsed()) return kizuna::app::RunCollect(global, collect_options);
+    if (auto code = kizuna::app::RunObserveCommand()) return *code;
     return kizuna::app::kExitUsage;
 }

@@ -51,6 +51,8 @@ const std::vector<KeySpec>& Specs() {
         s("web.time_zone", [](Config& c) { return &c.web.time_zone; });
         s("vuln.identifier_scheme", [](Config& c) { return &c.vuln.identifier_scheme; });
         s("vuln.terms_version", [](Config& c) { return &c.vuln.terms_version; });
+        s("observe.geo_database", [](Config& c) { return &c.observe.geo_database; });
+        i("observe.compression_level", [](Config& c) { return &c.observe.compression_level; });
         return v;
     }();
     return specs;
@@ -166,6 +168,8 @@ Status ValidateConfig(const Config& c) {
         return InvalidArgument("must contain {rand:N} or {seq:N}", "vuln.identifier_scheme");
     if (c.web.default_lang != "ja" && c.web.default_lang != "en")
         return InvalidArgument("must be ja or en", "web.default_lang");
+    if (c.observe.compression_level < 1 || c.observe.compression_level > 19)
+        return InvalidArgument("must be 1..19", "observe.compression_level");
     return Ok();
 }
 

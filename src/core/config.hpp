@@ -47,6 +47,13 @@ struct VulnConfig {
     std::string terms_version = "2026-04";   // current version of the vendor registration terms
 };
 
+struct ObserveConfig {
+    // MaxMind-format country database for scan sources. Empty: the copy scripts/setup.sh installs from npm
+    // (@ip-location-db/geo-whois-asn-country-mmdb, CC BY 4.0); "none": no lookup, every source is ZZ.
+    std::string geo_database;
+    int compression_level = 1;             // zstd level of event-store blocks, 1..19
+};
+
 struct Config {
     std::string data_dir;                  // empty: not set in the file (see ResolveDataDir)
     ServerConfig server;
@@ -54,6 +61,7 @@ struct Config {
     AuthConfig auth;
     WebConfig web;
     VulnConfig vuln;
+    ObserveConfig observe;
 };
 
 // Reads and validates a TOML file on top of the defaults.

@@ -308,8 +308,28 @@ struct EventStore::Impl {
         return core::Ok();
     }
 
+    // True when the blocks from `pos` on are parts 0..part_count-1 of first's batch, each intact.
+    static bool PartsFollow(const Fd& fd, const fs::path& path, std::uint64_t pos, std::uint64_t size,
+                            const segment::BlockHeader& first) {
+        std::vector<std::uint8_t> header_bytes(segment::kBlockHeaderSize), payload;
+        for (std::uint16_t part = 0; part < first.part_count; ++part) {
+            if (pos + segment::kBlockHeaderSize > size) return false;
+            if (!segment::ReadAt(fd, header_bytes, pos, path).ok()) return false;
+            auto h = segment::DecodeBlockHeader(header_bytes);
+            if (!h.ok() || h->seq != first.seq || h->sensor != first.sensor || h->part_index != part ||
+                h->part_count != first.part_count || pos + segment::kBlockHeaderSize + h->payload_len > size) {
+                return false;
+            }
+            payload.resize(h->payload_len);
+            if (!segment::ReadAt(fd, payload, pos + segment::kBlockHeaderSize, path).ok()) return false;
+            if (!segment::BlockChecksumOk(header_bytes, payload)) return false;
+            pos += segment::kBlockHeaderSize + h->payload_len;
+        }
+        return true;
+    }
+
     core::Status RecoverSegments(const std::map<fs::path, std::uint64_t>& checkpointed_lengths,
-                                 const std::set<std::pair<std::uint32_t, std::uint64_t>>& commits) {
+                                 std::set<std::pair<std::uint32_t, std::uint64_t>>& commits) {
         std::vector<std::pair<std::int64_t, fs::path>> files;
         fs::path events_dir = dir / "events";
         std::error_code ec;
@@ -360,8 +380,12 @@ struct EventStore::Impl {
                 if (!codec.Decode(*h, payload, block).ok()) break;
                 auto sensor_it = sensor_ids.find(h->sensor);
                 std::uint32_t sensor = sensor_it != sensor_ids.end() ? sensor_it->second : RegisterSensor(h->sensor);
-                // A block of a multi-block batch counts only once the batch's COMMIT record is durable.
-                if (h->part_count > 1 && !commits.contains({sensor, h->seq})) break;
+                // A block of a multi-block batch counts only once the batch is known complete: its COMMIT record
+                // is durable, or (one-segment batch) all its parts follow here in order.
+                if (h->part_count > 1 && !commits.contains({sensor, h->seq})) {
+                    if (h->part_index != 0 || !PartsFollow(fd, path, pos, size, *h)) break;
+                    commits.emplace(sensor, h->seq);
+                }
                 if (DayOf(h->min_time) != day || DayOf(h->max_time) != day) break;  // not this partition's
                 watermarks[sensor] = std::max(watermarks[sensor], h->seq);
                 ApplyColumns(sensor, block.View());
@@ -584,7 +608,9 @@ core::Result<AppendOutcome> EventStore::AppendBatch(std::string_view sensor, std
         auto synced = segment::SyncData(t.segment->writer, t.segment->path);
         if (!synced.ok()) return rollback(synced.error());
     }
-    if (parts.size() > 1) {
+    // Blocks of a batch that all went to one segment commit themselves (recovery accepts them only when every
+    // part follows in order); a batch spread over several partitions needs the COMMIT record.
+    if (touched.size() > 1) {
         std::vector<std::uint8_t> payload;
         Append<std::uint32_t>(payload, sensor_id);
         Append<std::uint64_t>(payload, seq);

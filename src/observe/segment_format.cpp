@@ -275,26 +275,38 @@ core::Result<void> BlockCodec::Encode(std::string_view sensor, std::uint64_t seq
     const std::size_t address_offset = ipv4_only ? 12 : 0;
     const std::size_t raw_len = RawSize(n, ipv4_only);
     raw_.resize(raw_len);
-    std::uint8_t* p = raw_.data();
-    // Columns one after another, each a tight loop the compiler can vectorise.
-    for (std::size_t i = 0; i < n; ++i, p += 8) {
-        Put<std::uint64_t>(p, 0, static_cast<std::uint64_t>(events[i].time.micros_since_epoch - h.min_time));
+    // One pass over the rows, scattering each field into its column (the layout of docs/formats/event-store.md).
+    std::uint8_t* time_col = raw_.data();
+    std::uint8_t* source_col = time_col + n * 8;
+    std::uint8_t* destination_col = source_col + n * address;
+    std::uint8_t* sport_col = destination_col + n * address;
+    std::uint8_t* dport_col = sport_col + n * 2;
+    std::uint8_t* length_col = dport_col + n * 2;
+    std::uint8_t* proto_col = length_col + n * 2;
+    std::uint8_t* version_col = proto_col + n;
+    std::uint8_t* flags_col = version_col + n;
+    std::uint8_t* type_col = flags_col + n;
+    std::uint8_t* code_col = type_col + n;
+    std::uint8_t* ttl_col = code_col + n;
+    std::uint8_t* packets_col = ttl_col + n;
+    std::uint8_t* country_col = packets_col + n * 4;
+    for (std::size_t i = 0; i < n; ++i) {
+        const ScanEvent& e = events[i];
+        Put<std::uint64_t>(time_col, i * 8, static_cast<std::uint64_t>(e.time.micros_since_epoch - h.min_time));
+        std::memcpy(source_col + i * address, e.source.data() + address_offset, address);
+        std::memcpy(destination_col + i * address, e.destination.data() + address_offset, address);
+        Put<std::uint16_t>(sport_col, i * 2, e.source_port);
+        Put<std::uint16_t>(dport_col, i * 2, e.destination_port);
+        Put<std::uint16_t>(length_col, i * 2, e.ip_length);
+        proto_col[i] = static_cast<std::uint8_t>(e.protocol);
+        version_col[i] = e.ip_version;
+        flags_col[i] = e.tcp_flags;
+        type_col[i] = e.icmp_type;
+        code_col[i] = e.icmp_code;
+        ttl_col[i] = e.ttl;
+        Put<std::uint32_t>(packets_col, i * 4, e.packets);
+        std::memcpy(country_col + i * 2, countries[i].data(), 2);
     }
-    for (std::size_t i = 0; i < n; ++i, p += address) std::memcpy(p, events[i].source.data() + address_offset, address);
-    for (std::size_t i = 0; i < n; ++i, p += address) {
-        std::memcpy(p, events[i].destination.data() + address_offset, address);
-    }
-    for (std::size_t i = 0; i < n; ++i, p += 2) Put<std::uint16_t>(p, 0, events[i].source_port);
-    for (std::size_t i = 0; i < n; ++i, p += 2) Put<std::uint16_t>(p, 0, events[i].destination_port);
-    for (std::size_t i = 0; i < n; ++i, p += 2) Put<std::uint16_t>(p, 0, events[i].ip_length);
-    for (std::size_t i = 0; i < n; ++i) *p++ = static_cast<std::uint8_t>(events[i].protocol);
-    for (std::size_t i = 0; i < n; ++i) *p++ = events[i].ip_version;
-    for (std::size_t i = 0; i < n; ++i) *p++ = events[i].tcp_flags;
-    for (std::size_t i = 0; i < n; ++i) *p++ = events[i].icmp_type;
-    for (std::size_t i = 0; i < n; ++i) *p++ = events[i].icmp_code;
-    for (std::size_t i = 0; i < n; ++i) *p++ = events[i].ttl;
-    for (std::size_t i = 0; i < n; ++i, p += 4) Put<std::uint32_t>(p, 0, events[i].packets);
-    for (std::size_t i = 0; i < n; ++i, p += 2) std::memcpy(p, countries[i].data(), 2);
 
     const std::size_t bound = ZSTD_compressBound(raw_len);
     out.resize(kBlockHeaderSize + bound);

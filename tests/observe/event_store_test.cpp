@@ -255,6 +255,46 @@ TEST(EventStoreTest, MultiBlockBatchWithoutCommitIsDroppedEntirely) {
     EXPECT_EQ(ReadAll(*store).size(), 1u);
 }
 
+// A batch larger than one block, all in one partition, needs no COMMIT record: recovery keeps it only when
+// every part is there, so a crash while writing its last block drops the whole batch.
+TEST(EventStoreTest, MultiBlockBatchInOneSegmentIsAllOrNothing) {
+    testing::TempDir tmp;
+    std::string dir = tmp.File("observe");
+    std::vector<ScanEvent> first = MixedEvents(50, 1, 5);
+    std::vector<ScanEvent> second = MixedEvents(350, 1, 6);
+    std::uintmax_t after_first = 0, after_second = 0;
+    {
+        auto store = OpenStore(dir, StoreOptions{.max_block_events = 100});
+        ASSERT_TRUE(store);
+        ASSERT_TRUE(store->AppendBatch("s1", 1, first).ok());
+        after_first = fs::file_size(SegmentFiles(dir).at(0));
+        auto control_before = fs::file_size(fs::path(dir) / "control.log");
+        ASSERT_TRUE(store->AppendBatch("s1", 2, second).ok());
+        EXPECT_EQ(store->Stats().blocks, 5u);
+        EXPECT_EQ(fs::file_size(fs::path(dir) / "control.log"), control_before);  // no COMMIT record
+        after_second = fs::file_size(SegmentFiles(dir).at(0));
+    }
+    for (std::uintmax_t cut : {after_second - 1, after_first + (after_second - after_first) / 3}) {
+        SCOPED_TRACE("cut at " + std::to_string(cut));
+        fs::path segment = SegmentFiles(dir).at(0);
+        fs::remove(fs::path(dir) / "checkpoint.bin");
+        fs::resize_file(segment, cut);
+        auto store = OpenStore(dir);
+        ASSERT_TRUE(store);
+        EXPECT_EQ(store->EventCount(), first.size());
+        EXPECT_EQ(store->LastSequence("s1"), 1u);
+        EXPECT_EQ(fs::file_size(segment), after_first);
+        // The batch can be sent again and is stored whole.
+        ASSERT_EQ(*store->AppendBatch("s1", 2, second), AppendOutcome::kStored);
+        EXPECT_EQ(store->EventCount(), first.size() + second.size());
+        after_second = fs::file_size(segment);
+    }
+    fs::remove(fs::path(dir) / "checkpoint.bin");
+    auto store = OpenStore(dir);
+    ASSERT_TRUE(store);
+    EXPECT_EQ(store->EventCount(), first.size() + second.size());
+}
+
 TEST(EventStoreTest, ZoneMapsPruneBlocksAndPartitions) {
     testing::TempDir tmp;
     auto store = OpenStore(tmp.File("observe"), StoreOptions{.max_block_events = 100});
