@@ -12,6 +12,7 @@ build_pkgs=(
   libcli11-dev libtomlplusplus-dev libkainjow-mustache-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev openssl ca-certificates curl
   libgpgme-dev gnupg libpcap-dev
+  libzstd-dev libmaxminddb-dev
 )
 test_pkgs=(clang libclang-rt-14-dev chromium fonts-noto-cjk wrk nginx-light)
 
@@ -31,6 +32,23 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -q >/dev/null
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Country database for scan sources (event store): the NRO-derived, CC BY 4.0 data of ip-location-db as
+# an .mmdb, pinned; the app finds it here by default (config [observe] geo_database overrides).
+geo_version=2.3.2026061719
+geo_dir=third_party/geo
+if [ ! -f "$geo_dir/node_modules/@ip-location-db/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb" ] ||
+   ! grep -q "\"version\": \"$geo_version\"" \
+       "$geo_dir/node_modules/@ip-location-db/geo-whois-asn-country-mmdb/package.json" 2>/dev/null; then
+  if command -v npm >/dev/null 2>&1; then
+    echo "setup: installing the country database (@ip-location-db/geo-whois-asn-country-mmdb@$geo_version)"
+    mkdir -p "$geo_dir"
+    npm install --prefix "$geo_dir" --no-save --no-audit --no-fund --loglevel=error \
+      "@ip-location-db/geo-whois-asn-country-mmdb@$geo_version"
+  else
+    echo "setup: npm missing; scan sources will be recorded as country ZZ (see docs/OPERATIONS.md)"
+  fi
 fi
 
 if [ "$mode" = test ]; then
