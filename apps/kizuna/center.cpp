@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "observe/trends.hpp"
+
 namespace kizuna::app {
 
 void PrintError(const std::string& message) { std::fprintf(stderr, "kizuna: %s\n", message.c_str()); }
@@ -29,6 +31,7 @@ std::vector<store::Migration> AllMigrations() {
     for (const auto& m : auth::Migrations()) all.push_back(m);
     for (const auto& m : sched::Migrations()) all.push_back(m);
     for (const auto& m : vuln::Migrations()) all.push_back(m);
+    for (const auto& m : observe::TrendMigrations()) all.push_back(m);
     return all;
 }
 

@@ -92,3 +92,33 @@ std::string ObserveStoreDir(const std::string& data_dir);
 core::Result<observe::StoreOptions> ObserveStoreOptions(const core::Config& config);
 
 }  // namespace kizuna::app
+
+// The observation parts of serve (observe_site.cpp): event store (or ClickHouse, per [observe] backend),
+// queries, port notes and the sensor-status file, attached to the site's services.
+namespace kizuna::observe {
+class ClickHouseStore;
+class ObservationQueries;
+class PortNotes;
+}  // namespace kizuna::observe
+namespace kizuna::web {
+struct SiteServices;
+}
+
+namespace kizuna::app {
+
+struct ObserveSite {
+    std::shared_ptr<observe::EventStore> store;  // null with the ClickHouse backend
+    std::unique_ptr<observe::ClickHouseStore> clickhouse;
+    std::unique_ptr<observe::ObservationQueries> queries;
+    std::unique_ptr<observe::PortNotes> notes;
+    std::string status_path;
+    ~ObserveSite();
+    void Attach(web::SiteServices& services) const;
+};
+core::Result<std::unique_ptr<ObserveSite>> OpenObserveSite(Center& center);
+
+// A year of synthetic observation data for the demo (demo_observe.cpp); does nothing when the event store
+// already holds events.
+core::Status SeedDemoObservations(Center& center);
+
+}  // namespace kizuna::app

@@ -21,11 +21,18 @@ int Serve(Center& center, const ServeOptions& options, bool demo) {
 
     http::Metrics metrics;
     metrics.AddCollector([&center](std::string& out) { center.db->stats().RenderPrometheus(out, center.db->backend()); });
-    web::Site site(web::SiteServices{config, core::RealClock(), *center.log, *center.db, *center.audit, *center.users,
-                                     *center.sessions, *center.tokens, metrics, *zone, *center.vendors,
-                                     *center.cases, *center.schedule, *center.scheduler,
-                                     *center.infrastructure, *center.early_notices, *center.secondary,
-                                     *center.international});
+    auto observe_site = OpenObserveSite(center);
+    if (!observe_site.ok()) {
+        PrintError("observation: " + observe_site.error().ToString());
+        return observe_site.error().code() == core::ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
+    }
+    web::SiteServices services{config, core::RealClock(), *center.log, *center.db, *center.audit, *center.users,
+                               *center.sessions, *center.tokens, metrics, *zone, *center.vendors,
+                               *center.cases, *center.schedule, *center.scheduler,
+                               *center.infrastructure, *center.early_notices, *center.secondary,
+                               *center.international};
+    (*observe_site)->Attach(services);
+    web::Site site(std::move(services));
     http::Server server(http::ServerOptions::FromConfig(config.server), site.Handler(), metrics, *center.log);
     if (auto st = server.Start(); !st.ok()) {
         PrintError(st.error().ToString());

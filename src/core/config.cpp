@@ -53,6 +53,8 @@ const std::vector<KeySpec>& Specs() {
         s("vuln.terms_version", [](Config& c) { return &c.vuln.terms_version; });
         s("observe.geo_database", [](Config& c) { return &c.observe.geo_database; });
         i("observe.compression_level", [](Config& c) { return &c.observe.compression_level; });
+        s("observe.backend", [](Config& c) { return &c.observe.backend; });
+        s("observe.clickhouse_url", [](Config& c) { return &c.observe.clickhouse_url; });
         return v;
     }();
     return specs;
@@ -170,6 +172,10 @@ Status ValidateConfig(const Config& c) {
         return InvalidArgument("must be ja or en", "web.default_lang");
     if (c.observe.compression_level < 1 || c.observe.compression_level > 19)
         return InvalidArgument("must be 1..19", "observe.compression_level");
+    if (c.observe.backend != "embedded" && c.observe.backend != "clickhouse")
+        return InvalidArgument("must be embedded or clickhouse", "observe.backend");
+    if (!c.observe.clickhouse_url.starts_with("http://") && !c.observe.clickhouse_url.starts_with("https://"))
+        return InvalidArgument("must be an http:// or https:// URL", "observe.clickhouse_url");
     return Ok();
 }
 

@@ -52,6 +52,10 @@ struct ObserveConfig {
     // (@ip-location-db/geo-whois-asn-country-mmdb, CC BY 4.0); "none": no lookup, every source is ZZ.
     std::string geo_database;
     int compression_level = 1;             // zstd level of event-store blocks, 1..19
+    // Where the observation pages and queries read from: "embedded" (the event store) or "clickhouse"
+    // (clickhouse_url, HTTP interface; events mirrored there with ClickHouseStore).
+    std::string backend = "embedded";
+    std::string clickhouse_url = "http://127.0.0.1:8123";
 };
 
 struct Config {

@@ -132,9 +132,10 @@ std::int64_t TodayStart(SiteServices& s) {
     return now - ((now % kDay) + kDay) % kDay;
 }
 
-// The last `days` whole UTC days including today.
+// The last `days` complete UTC days, up to yesterday: today's partial count would read as a drop at the
+// end of every graph (and as "subsiding" to the trend detector).
 observe::TimeRange LastDays(SiteServices& s, std::int64_t days) {
-    const std::int64_t end = TodayStart(s) + kDay;
+    const std::int64_t end = TodayStart(s);
     return {observe::PacketTime{end - days * kDay}, observe::PacketTime{end}};
 }
 
@@ -338,7 +339,7 @@ std::vector<std::int64_t> ParseCaseIds(std::string_view text, bool* ok) {
 http::Response PortPage(http::Request& req, SiteServices& s, FragmentCache& fragments, const PortParam& pp, int status,
                         const std::string& error) {
     const Lang lang = Context(req).lang;
-    std::int64_t end = TodayStart(s) + kDay;
+    std::int64_t end = TodayStart(s);
     std::int64_t begin = end - kYearDays * kDay;
     if (auto from = req.Query("from")) {
         auto t = ParseDate(*from);

@@ -341,7 +341,9 @@ std::string RenderChart(const ChartSpec& spec) {
     double widest = 0;
     for (const auto& l : spec.x_labels) widest = std::max(widest, TextWidth(l));
     const double slot = (f.right - f.left) / static_cast<double>(std::max<size_t>(n - (bars ? 0 : 1), 1));
-    const size_t every = std::max<size_t>(1, static_cast<size_t>(std::ceil((widest + 8) / std::max(slot, 0.01))));
+    // Lines anchor their first and last labels inwards, so a neighbour must clear 1.5 label widths.
+    const double needed = (bars ? widest : 1.5 * widest) + 8;
+    const size_t every = std::max<size_t>(1, static_cast<size_t>(std::ceil(needed / std::max(slot, 0.01))));
     out += "<g class=\"x-axis\" fill=\"#333\" text-anchor=\"middle\">";
     out += "<line x1=\"" + Num(f.left) + "\" x2=\"" + Num(f.left) + "\" y1=\"" + Num(f.top) + "\" y2=\"" +
            Num(f.bottom) + "\" stroke=\"#666\"/>";

@@ -28,7 +28,7 @@ class FixedQueries : public observe::ObservationQueries {
     mutable int port_daily_calls = 0;
 
     double Level(Protocol p, std::uint16_t port, std::int64_t day) const {
-        if (p == Protocol::kTcp && port == 37215) return day >= today_ - 20 * kDay ? 900 : 0;
+        if (p == Protocol::kTcp && port == 37215) return day >= today_ - 20 * kDay ? 900 : 0;  // today excluded
         if (p == Protocol::kIcmp) return 50;
         auto it = levels_.find(port);
         return it == levels_.end() ? 0 : it->second;
@@ -110,8 +110,8 @@ TEST_F(ObservePagesTest, PublicPageShowsQuarterAndYearTopPortChartsRegionsIcmpAn
     // Top 1–5 and 6–10, for the quarter and for the year; regions; ICMP.
     EXPECT_EQ(Count(r.body, "data-testid=\"chart-top\""), 4u);
     EXPECT_EQ(Count(r.body, "<svg xmlns="), 6u);
-    EXPECT_NE(r.body.find("Destination ports, top 1–5 (2026-08-24 – 2026-11-22)"), std::string::npos);
-    EXPECT_NE(r.body.find("Destination ports, top 6–10 (2025-11-23 – 2026-11-22)"), std::string::npos);
+    EXPECT_NE(r.body.find("Destination ports, top 1–5 (2026-08-23 – 2026-11-21)"), std::string::npos);
+    EXPECT_NE(r.body.find("Destination ports, top 6–10 (2025-11-22 – 2026-11-21)"), std::string::npos);
     EXPECT_NE(r.body.find("href=\"/observe/ports/tcp/445\""), std::string::npos);
     EXPECT_NE(r.body.find("href=\"/observe/ports/udp/1434\""), std::string::npos);
     EXPECT_NE(r.body.find(">TCP 445</text>"), std::string::npos);  // legend entry
@@ -153,7 +153,7 @@ TEST_F(ObservePagesTest, PortPageShowsTheLongTermGraphAndRejectsBadParameters) {
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_NE(r.body.find("data-testid=\"chart-port\""), std::string::npos);
     EXPECT_NE(r.body.find("Destination port TCP 37215"), std::string::npos);
-    EXPECT_NE(r.body.find("2025-11-23 – 2026-11-22"), std::string::npos);  // a year by default
+    EXPECT_NE(r.body.find("2025-11-22 – 2026-11-21"), std::string::npos);  // a year by default
     EXPECT_NE(r.body.find("data-testid=\"trend-state\">sustained<"), std::string::npos);
     EXPECT_EQ(r.body.find("<form method=\"post\" action=\"/observe/ports/tcp/37215/note\""), std::string::npos);
 
