@@ -13,8 +13,11 @@ build_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev openssl ca-certificates curl
   libgpgme-dev gnupg libpcap-dev
   libzstd-dev libmaxminddb-dev
+  libcurl4-openssl-dev libxml2-utils
 )
 test_pkgs=(clang libclang-rt-14-dev chromium fonts-noto-cjk wrk nginx-light)
+# The ClickHouse backend's test and bench run a private server (scripts/clickhouse.sh); no system service needed.
+test_pkgs+=(clickhouse-server clickhouse-client)
 
 want=("${build_pkgs[@]}")
 if [ "$mode" = test ] || [ "$mode" = bench ]; then want+=("${test_pkgs[@]}"); fi
