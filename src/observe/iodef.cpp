@@ -54,8 +54,9 @@ void AppendSystem(std::string& out, const char* category, const std::string* add
     if (has_ports) {
         out += "<Port>" + std::to_string(source ? e.source_port : e.destination_port) + "</Port>";
     } else if (!source) {
-        out += "<ProtoType>" + std::to_string(e.icmp_type) + "</ProtoType><ProtoCode>" + std::to_string(e.icmp_code) +
-               "</ProtoCode>";
+        // RFC 7970 orders ProtoCode before ProtoType.
+        out += "<ProtoCode>" + std::to_string(e.icmp_code) + "</ProtoCode><ProtoType>" + std::to_string(e.icmp_type) +
+               "</ProtoType>";
     }
     out += "</Service>\n";
     out += "        </System>\n";
