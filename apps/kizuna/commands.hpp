@@ -45,6 +45,9 @@ struct CollectOptions {
     std::string port_file;    // write the bound port here once listening
     std::string tls_cert;     // PEM certificate chain and key (the transport is TLS only)
     std::string tls_key;
+    int ipfix_udp_port = -1;       // IPFIX over UDP; -1 off, 0 picks a free one
+    int ipfix_tcp_port = -1;       // IPFIX over TCP; -1 off, 0 picks a free one
+    std::string ipfix_port_file;   // "UDP_PORT TCP_PORT" (-1 for off) once listening
 };
 int RunCollect(const GlobalOptions& global, const CollectOptions& options);
 
@@ -57,6 +60,8 @@ class CollectorService {
                                                                  std::shared_ptr<observe::EventStore> store);
     ~CollectorService();
     std::uint16_t port() const;
+    int ipfix_udp_port() const;  // -1 when off
+    int ipfix_tcp_port() const;
     void Stop();
 
   private:
@@ -116,6 +121,16 @@ struct ObserveSite {
     void Attach(web::SiteServices& services) const;
 };
 core::Result<std::unique_ptr<ObserveSite>> OpenObserveSite(Center& center);
+
+// The queries the CLI answers with: ClickHouse when [observe] backend = "clickhouse", else `store`
+// (which must outlive the result).
+struct ObservationBackend {
+    std::unique_ptr<observe::ClickHouseStore> clickhouse;
+    std::unique_ptr<observe::ObservationQueries> queries;
+    ~ObservationBackend();
+};
+core::Result<std::unique_ptr<ObservationBackend>> OpenQueryBackend(const core::Config& config,
+                                                                    const observe::EventStore& store);
 
 // A year of synthetic observation data for the demo (demo_observe.cpp); does nothing when the event store
 // already holds events.

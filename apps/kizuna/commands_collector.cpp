@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "observe/collector.hpp"
 #include "observe/event_store.hpp"
+#include "observe/ipfix_listener.hpp"
 #include "observe/sensor_status.hpp"
 
 namespace kizuna::app {
@@ -17,6 +18,8 @@ struct CollectorService::Parts {
     std::unique_ptr<observe::SensorStatusBoard> status;
     std::unique_ptr<observe::StoreSink> sink;
     std::unique_ptr<observe::Collector> collector;
+    std::unique_ptr<observe::StoreSink> ipfix_sink;
+    std::unique_ptr<observe::IpfixListener> ipfix;
 };
 
 CollectorService::CollectorService() : parts_(std::make_unique<Parts>()) {}
@@ -55,14 +58,27 @@ core::Result<std::unique_ptr<CollectorService>> CollectorService::Start(Center& 
     parts.collector = std::make_unique<observe::Collector>(collector_options, *parts.sink,
                                                            SensorTokenAuthenticator(*center.tokens), *center.log);
     KZ_TRY(parts.collector->Start());
+    if (options.ipfix_udp_port >= 0 || options.ipfix_tcp_port >= 0) {
+        parts.ipfix_sink = std::make_unique<observe::StoreSink>(events, *parts.status, "ipfix");
+        observe::IpfixOptions ipfix_options;
+        ipfix_options.listen = options.listen;
+        ipfix_options.udp_port = options.ipfix_udp_port;
+        ipfix_options.tcp_port = options.ipfix_tcp_port;
+        parts.ipfix = std::make_unique<observe::IpfixListener>(ipfix_options, *parts.ipfix_sink, parts.status.get(),
+                                                               *center.log);
+        KZ_TRY(parts.ipfix->Start());
+    }
     return service;
 }
 
 std::uint16_t CollectorService::port() const { return parts_->collector ? parts_->collector->port() : 0; }
+int CollectorService::ipfix_udp_port() const { return parts_->ipfix ? parts_->ipfix->udp_port() : -1; }
+int CollectorService::ipfix_tcp_port() const { return parts_->ipfix ? parts_->ipfix->tcp_port() : -1; }
 
 void CollectorService::Stop() {
     if (!parts_) return;
     if (parts_->collector) parts_->collector->Stop();
+    if (parts_->ipfix) parts_->ipfix->Stop();
     if (parts_->status) (void)parts_->status->Flush();
 }
 
@@ -87,6 +103,8 @@ int RunCollect(const GlobalOptions& global, const CollectOptions& options) {
         PrintError("observe collect: " + service.error().ToString());
         return service.error().code() == core::ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
     }
+    if (!options.ipfix_port_file.empty())
+        std::ofstream(options.ipfix_port_file) << (*service)->ipfix_udp_port() << " " << (*service)->ipfix_tcp_port() << "\n";
     if (!options.port_file.empty()) std::ofstream(options.port_file) << (*service)->port() << "\n";
     std::printf("collector listening on %s:%u (TLS)\n", options.listen.c_str(), unsigned{(*service)->port()});
     std::fflush(stdout);

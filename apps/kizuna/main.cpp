@@ -89,6 +89,11 @@ int main(int argc, char** argv) {
     collect->add_option("--port-file", collect_options.port_file, "write the bound port here once listening");
     collect->add_option("--tls-cert", collect_options.tls_cert, "PEM certificate chain")->required();
     collect->add_option("--tls-key", collect_options.tls_key, "PEM private key")->required();
+    collect->add_option("--ipfix-udp-port", collect_options.ipfix_udp_port, "also accept IPFIX over UDP on this port (4739)")
+        ->check(CLI::Range(0, 65535));
+    collect->add_option("--ipfix-tcp-port", collect_options.ipfix_tcp_port, "also accept IPFIX over TCP on this port (4739)")
+        ->check(CLI::Range(0, 65535));
+    collect->add_option("--ipfix-port-file", collect_options.ipfix_port_file, "write \"UDP_PORT TCP_PORT\" here once listening");
 
     try {
         app.parse(argc, argv);

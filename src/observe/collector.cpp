@@ -27,7 +27,7 @@ core::Result<AppendOutcome> StoreSink::Append(std::string_view sensor, std::uint
     KZ_ASSIGN(auto outcome, store_.AppendBatch(sensor, sequence, events));
     std::int64_t newest = 0;
     for (const auto& event : events) newest = std::max(newest, event.time.micros_since_epoch);
-    status_.RecordBatch(sensor, "kizuna-sensor", sequence, outcome == AppendOutcome::kStored ? events.size() : 0,
+    status_.RecordBatch(sensor, source_, sequence, outcome == AppendOutcome::kStored ? events.size() : 0,
                         newest);
     return outcome;
 }

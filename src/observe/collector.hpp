@@ -40,8 +40,9 @@ class IngestSink {
 // EventStore for events and uptime, SensorStatusBoard for the status page.
 class StoreSink : public IngestSink {
   public:
-    // Both must outlive the sink.
-    StoreSink(EventStore& store, SensorStatusBoard& status) : store_(store), status_(status) {}
+    // Both must outlive the sink. `source` names the input on the status page ("kizuna-sensor", "ipfix").
+    StoreSink(EventStore& store, SensorStatusBoard& status, std::string source = "kizuna-sensor")
+        : store_(store), status_(status), source_(std::move(source)) {}
     core::Result<AppendOutcome> Append(std::string_view sensor, std::uint64_t sequence,
                                        std::span<const ScanEvent> events) override;
     core::Status Heartbeat(std::string_view sensor, const transport::Heartbeat& beat) override;
@@ -50,6 +51,7 @@ class StoreSink : public IngestSink {
   private:
     EventStore& store_;
     SensorStatusBoard& status_;
+    std::string source_;
 };
 
 // Decides whether `credential` is valid for sensor `sensor`. The app accepts an API token of a user with

@@ -83,7 +83,6 @@ void SensorStatusBoard::RecordHeartbeat(std::string_view sensor, std::int64_t up
     {
         std::lock_guard lock(mutex_);
         auto& entry = Entry(sensor);
-        if (entry.source.empty()) entry.source = "kizuna-sensor";
         entry.last_heartbeat_micros = core::ToUnixMicros(clock_.Now());
         entry.up_from_micros = up_from_micros;
         entry.packets_received = received;
