@@ -132,6 +132,16 @@ struct ObservationBackend {
 core::Result<std::unique_ptr<ObservationBackend>> OpenQueryBackend(const core::Config& config,
                                                                     const observe::EventStore& store);
 
+// The queries the CLI answers with: ClickHouse when [observe] backend = "clickhouse", else `store`
+// (which must outlive the result).
+struct ObservationBackend {
+    std::unique_ptr<observe::ClickHouseStore> clickhouse;
+    std::unique_ptr<observe::ObservationQueries> queries;
+    ~ObservationBackend();
+};
+core::Result<std::unique_ptr<ObservationBackend>> OpenQueryBackend(const core::Config& config,
+                                                                    const observe::EventStore& store);
+
 // A year of synthetic observation data for the demo (demo_observe.cpp); does nothing when the event store
 // already holds events.
 core::Status SeedDemoObservations(Center& center);

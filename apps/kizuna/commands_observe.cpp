@@ -219,7 +219,12 @@ int RunQuery(const ObserveFlags& f) {
     int code = kExitOk;
     auto opened = OpenStore(*f.global, true, &code);
     if (!opened) return code;
-    auto queries = observe::MakeStoreQueries(*opened->store);
+    auto backend = OpenQueryBackend(opened->config, *opened->store);  // [observe] backend
+    if (!backend.ok()) {
+        PrintError(backend.error().ToString());
+        return backend.error().code() == core::ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
+    }
+    const auto& queries = (*backend)->queries;
     std::vector<std::vector<nlohmann::json>> rows;
     std::vector<std::string> columns;
     core::Status status = core::Ok();

@@ -39,6 +39,20 @@ core::Result<std::unique_ptr<ObserveSite>> OpenObserveSite(Center& center) {
     return site;
 }
 
+core::Result<std::unique_ptr<ObservationBackend>> OpenQueryBackend(const core::Config& config,
+                                                                    const observe::EventStore& store) {
+    auto backend = std::make_unique<ObservationBackend>();
+    if (config.observe.backend == "clickhouse") {
+        KZ_ASSIGN(backend->clickhouse, observe::ClickHouseStore::Open({.url = config.observe.clickhouse_url}));
+        backend->queries = observe::MakeClickHouseQueries(*backend->clickhouse);
+    } else {
+        backend->queries = observe::MakeStoreQueries(store);
+    }
+    return backend;
+}
+
+ObservationBackend::~ObservationBackend() = default;
+
 void ObserveSite::Attach(web::SiteServices& services) const {
     services.observe_queries = queries.get();
     services.port_notes = notes.get();
