@@ -19,8 +19,13 @@ test_pkgs=(clang libclang-rt-14-dev chromium fonts-noto-cjk wrk nginx-light)
 # The ClickHouse backend's test and bench run a private server (scripts/clickhouse.sh); no system service needed.
 test_pkgs+=(clickhouse-server clickhouse-client)
 
+# observe CLI tests count with tshark and validate IODEF with xmllint; the ingest benchmark's peers.
+test_pkgs+=(tshark libxml2-utils)
+bench_pkgs=(nfdump tcpdump bc)
+
 want=("${build_pkgs[@]}")
 if [ "$mode" = test ] || [ "$mode" = bench ]; then want+=("${test_pkgs[@]}"); fi
+if [ "$mode" = bench ]; then want+=("${bench_pkgs[@]}"); fi
 # Node.js and npm for the browser tests: any node >= 18 will do; install Debian's when there is none.
 if [ "$mode" = test ] && ! command -v node >/dev/null 2>&1; then want+=(nodejs npm); fi
 
