@@ -81,6 +81,11 @@ int main(int argc, char** argv) {
     for (auto* sub : app.get_subcommands({}))
         if (sub->get_name() == "observe") observe = sub;
     if (observe == nullptr) observe = app.add_subcommand("observe", "Internet scan observation (ISDAS)");
+    // observe clickhouse-sync (observe_site.cpp): mirror the event store into ClickHouse.
+    std::string ch_sync_url;
+    auto* ch_sync = observe->add_subcommand("clickhouse-sync", "copy every stored event into ClickHouse (recreates its tables)");
+    AddGlobalOptions(*ch_sync, global);
+    ch_sync->add_option("--url", ch_sync_url, "ClickHouse HTTP URL (default: observe.clickhouse_url)");
     auto* collect = observe->add_subcommand("collect", "run the sensor collector (TLS) until SIGTERM");
     AddGlobalOptions(*collect, global);
     collect->add_option("--listen", collect_options.listen, "address to bind (default 127.0.0.1)");
@@ -113,6 +118,7 @@ int main(int argc, char** argv) {
     if (user_add->parsed()) return kizuna::app::RunUserAdd(global, user_options);
     if (token_create->parsed()) return kizuna::app::RunTokenCreate(global, token_user, token_label);
     if (audit_verify->parsed()) return kizuna::app::RunAuditVerify(global);
+    if (ch_sync->parsed()) return kizuna::app::RunClickHouseSync(global, ch_sync_url);
     if (collect->parsed()) return kizuna::app::RunCollect(global, collect_options);
     if (auto code = kizuna::app::RunObserveCommand()) return *code;
     return kizuna::app::kExitUsage;

@@ -1,6 +1,7 @@
 // The observation parts of `kizuna serve` (issue 6): the event store, the query backend chosen by
 // [observe] backend, the coordinators' port notes and the collector's sensor-status file, handed to the
 // web pages through SiteServices.
+#include <chrono>
 #include <cstdio>
 
 #include "commands.hpp"
@@ -52,6 +53,47 @@ core::Result<std::unique_ptr<ObservationBackend>> OpenQueryBackend(const core::C
 }
 
 ObservationBackend::~ObservationBackend() = default;
+
+int RunClickHouseSync(const GlobalOptions& global, const std::string& url_flag) {
+    std::string data_dir;
+    auto config = LoadConfiguration(global, &data_dir);
+    if (!config.ok()) {
+        PrintError(config.error().ToString());
+        return kExitUsage;
+    }
+    auto options = ObserveStoreOptions(*config);
+    if (!options.ok()) {
+        PrintError(options.error().ToString());
+        return kExitUsage;
+    }
+    options->read_only = true;  // a running collector may hold the store: copy what is durable now
+    const std::string dir = ObserveStoreDir(data_dir);
+    auto store = observe::EventStore::Open(dir, *options);
+    if (!store.ok()) {
+        PrintError(store.error().ToString());
+        return kExitFailure;
+    }
+    const std::string url = url_flag.empty() ? config->observe.clickhouse_url : url_flag;
+    auto started = std::chrono::steady_clock::now();
+    // A full mirror: the tables are recreated, so a repeated sync never counts an event twice.
+    auto ch = observe::ClickHouseStore::Open({.url = url});
+    core::Status st = ch.ok() ? (*ch)->DropTables() : core::Status(ch.error());
+    if (st.ok()) ch = observe::ClickHouseStore::Open({.url = url});
+    if (!st.ok() || !ch.ok()) {
+        PrintError((st.ok() ? ch.error() : st.error()).ToString());
+        return kExitFailure;
+    }
+    const observe::TimeRange all{observe::PacketTime{INT64_MIN}, observe::PacketTime{INT64_MAX}};
+    auto copied = (*ch)->CopyFrom(**store, all);
+    if (!copied.ok()) {
+        PrintError(copied.error().ToString());
+        return kExitFailure;
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::printf("copied %llu event(s) from %s to ClickHouse at %s in %.1f s\n",
+                static_cast<unsigned long long>(*copied), dir.c_str(), url.c_str(), seconds);
+    return kExitOk;
+}
 
 void ObserveSite::Attach(web::SiteServices& services) const {
     services.observe_queries = queries.get();
