@@ -22,6 +22,9 @@ test_pkgs+=(clickhouse-server clickhouse-client)
 # observe CLI tests count with tshark and validate IODEF with xmllint; the ingest benchmark's peers.
 test_pkgs+=(tshark libxml2-utils)
 bench_pkgs=(nfdump tcpdump bc)
+# The IPFIX functional test and bench/observe_transport.sh use softflowd as the exporter; openssl makes certs.
+test_pkgs+=(softflowd openssl)
+bench_pkgs+=(softflowd)
 
 want=("${build_pkgs[@]}")
 if [ "$mode" = test ] || [ "$mode" = bench ]; then want+=("${test_pkgs[@]}"); fi

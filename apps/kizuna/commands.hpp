@@ -40,16 +40,18 @@ void PrintDemoAccounts(const std::string& url);
 
 // observe collect (commands_collector.cpp): the sensor collector.
 struct CollectOptions {
-    std::string listen = "127.0.0.1";
-    int port = 4750;          // 0 picks a free one
+    std::string listen;       // empty: observe.collector_listen
+    int port = -1;            // -1: observe.collector_port, else 4750; 0 picks a free one
     std::string port_file;    // write the bound port here once listening
     std::string tls_cert;     // PEM certificate chain and key (the transport is TLS only)
     std::string tls_key;
-    int ipfix_udp_port = -1;       // IPFIX over UDP; -1 off, 0 picks a free one
-    int ipfix_tcp_port = -1;       // IPFIX over TCP; -1 off, 0 picks a free one
+    int ipfix_udp_port = -2;       // IPFIX over UDP; -1 off, 0 picks a free one; -2: observe.ipfix_udp_port
+    int ipfix_tcp_port = -2;       // IPFIX over TCP; likewise
     std::string ipfix_port_file;   // "UDP_PORT TCP_PORT" (-1 for off) once listening
 };
 int RunCollect(const GlobalOptions& global, const CollectOptions& options);
+// The collector options of the config, with any flags given on the command line on top.
+CollectOptions CollectOptionsFromConfig(const core::Config& config, const CollectOptions& flags);
 
 // A running collector bound to the center's tokens and the event store; stopped by Stop() or the destructor.
 class CollectorService {

@@ -44,7 +44,8 @@ core::Result<std::unique_ptr<CollectorService>> CollectorService::Start(Center& 
     if (store) {
         service->shared_store_ = std::move(store);
     } else {
-        KZ_ASSIGN(parts.store, observe::EventStore::Open(center.data_dir + "/observe", observe::StoreOptions{}));
+        KZ_ASSIGN(auto store_options, ObserveStoreOptions(center.config));
+        KZ_ASSIGN(parts.store, observe::EventStore::Open(ObserveStoreDir(center.data_dir), store_options));
     }
     observe::EventStore& events = service->shared_store_ ? *service->shared_store_ : *parts.store;
     parts.status = std::make_unique<observe::SensorStatusBoard>(observe::SensorStatusPath(center.data_dir),
@@ -82,11 +83,18 @@ void CollectorService::Stop() {
     if (parts_->status) (void)parts_->status->Flush();
 }
 
-int RunCollect(const GlobalOptions& global, const CollectOptions& options) {
-    if (options.port < 0 || options.port > 65535) {
-        PrintError("observe collect: --port must be 0..65535");
-        return kExitUsage;
-    }
+CollectOptions CollectOptionsFromConfig(const core::Config& config, const CollectOptions& flags) {
+    CollectOptions options = flags;
+    if (options.listen.empty()) options.listen = config.observe.collector_listen;
+    if (options.port < 0) options.port = config.observe.collector_port >= 0 ? config.observe.collector_port : 4750;
+    if (options.tls_cert.empty()) options.tls_cert = config.observe.tls_cert;
+    if (options.tls_key.empty()) options.tls_key = config.observe.tls_key;
+    if (options.ipfix_udp_port == -2) options.ipfix_udp_port = config.observe.ipfix_udp_port;
+    if (options.ipfix_tcp_port == -2) options.ipfix_tcp_port = config.observe.ipfix_tcp_port;
+    return options;
+}
+
+int RunCollect(const GlobalOptions& global, const CollectOptions& flags) {
     // Signals go to sigwait below, not to the collector's threads.
     sigset_t signals;
     sigemptyset(&signals);
@@ -98,6 +106,7 @@ int RunCollect(const GlobalOptions& global, const CollectOptions& options) {
     int code = kExitOk;
     auto center = OpenCenter(global, &code);
     if (!center) return code;
+    const auto options = CollectOptionsFromConfig(center->config, flags);
     auto service = CollectorService::Start(*center, options, nullptr);
     if (!service.ok()) {
         PrintError("observe collect: " + service.error().ToString());

@@ -32,6 +32,17 @@ int Serve(Center& center, const ServeOptions& options, bool demo) {
                                *center.infrastructure, *center.early_notices, *center.secondary,
                                *center.international};
     (*observe_site)->Attach(services);
+    // The sensor collector runs inside serve when [observe] collector_port is set (commands_collector.cpp).
+    std::unique_ptr<CollectorService> collector;
+    if (config.observe.collector_port >= 0) {
+        auto started = CollectorService::Start(center, CollectOptionsFromConfig(config, CollectOptions{}),
+                                               (*observe_site)->store);
+        if (!started.ok()) {
+            PrintError("collector: " + started.error().ToString());
+            return started.error().code() == core::ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
+        }
+        collector = std::move(started).value();
+    }
     web::Site site(std::move(services));
     http::Server server(http::ServerOptions::FromConfig(config.server), site.Handler(), metrics, *center.log);
     if (auto st = server.Start(); !st.ok()) {
@@ -55,6 +66,7 @@ int Serve(Center& center, const ServeOptions& options, bool demo) {
     // down run now (catch-up).
     center.scheduler->Start();
     server.Run();
+    if (collector) collector->Stop();
     center.scheduler->Stop();
     center.log->Info("stopped");
     return kExitOk;

@@ -88,12 +88,13 @@ int main(int argc, char** argv) {
     ch_sync->add_option("--url", ch_sync_url, "ClickHouse HTTP URL (default: observe.clickhouse_url)");
     auto* collect = observe->add_subcommand("collect", "run the sensor collector (TLS) until SIGTERM");
     AddGlobalOptions(*collect, global);
-    collect->add_option("--listen", collect_options.listen, "address to bind (default 127.0.0.1)");
-    collect->add_option("--port", collect_options.port, "port for kizuna-sensor connections; 0 picks one (default 4750)")
+    collect->add_option("--listen", collect_options.listen, "address to bind (default: observe.collector_listen)");
+    collect->add_option("--port", collect_options.port,
+                        "port for kizuna-sensor connections; 0 picks one (default: observe.collector_port, else 4750)")
         ->check(CLI::Range(0, 65535));
     collect->add_option("--port-file", collect_options.port_file, "write the bound port here once listening");
-    collect->add_option("--tls-cert", collect_options.tls_cert, "PEM certificate chain")->required();
-    collect->add_option("--tls-key", collect_options.tls_key, "PEM private key")->required();
+    collect->add_option("--tls-cert", collect_options.tls_cert, "PEM certificate chain (default: observe.tls_cert)");
+    collect->add_option("--tls-key", collect_options.tls_key, "PEM private key (default: observe.tls_key)");
     collect->add_option("--ipfix-udp-port", collect_options.ipfix_udp_port, "also accept IPFIX over UDP on this port (4739)")
         ->check(CLI::Range(0, 65535));
     collect->add_option("--ipfix-tcp-port", collect_options.ipfix_tcp_port, "also accept IPFIX over TCP on this port (4739)")

@@ -55,6 +55,12 @@ const std::vector<KeySpec>& Specs() {
         i("observe.compression_level", [](Config& c) { return &c.observe.compression_level; });
         s("observe.backend", [](Config& c) { return &c.observe.backend; });
         s("observe.clickhouse_url", [](Config& c) { return &c.observe.clickhouse_url; });
+        s("observe.collector_listen", [](Config& c) { return &c.observe.collector_listen; });
+        i("observe.collector_port", [](Config& c) { return &c.observe.collector_port; });
+        s("observe.tls_cert", [](Config& c) { return &c.observe.tls_cert; });
+        s("observe.tls_key", [](Config& c) { return &c.observe.tls_key; });
+        i("observe.ipfix_udp_port", [](Config& c) { return &c.observe.ipfix_udp_port; });
+        i("observe.ipfix_tcp_port", [](Config& c) { return &c.observe.ipfix_tcp_port; });
         return v;
     }();
     return specs;
@@ -176,6 +182,12 @@ Status ValidateConfig(const Config& c) {
         return InvalidArgument("must be embedded or clickhouse", "observe.backend");
     if (!c.observe.clickhouse_url.starts_with("http://") && !c.observe.clickhouse_url.starts_with("https://"))
         return InvalidArgument("must be an http:// or https:// URL", "observe.clickhouse_url");
+    for (auto [port, key] : {std::pair{c.observe.collector_port, "observe.collector_port"},
+                             std::pair{c.observe.ipfix_udp_port, "observe.ipfix_udp_port"},
+                             std::pair{c.observe.ipfix_tcp_port, "observe.ipfix_tcp_port"}})
+        if (port < -1 || port > 65535) return InvalidArgument("must be -1 (off) or 0..65535", key);
+    if (c.observe.collector_port >= 0 && (c.observe.tls_cert.empty() || c.observe.tls_key.empty()))
+        return InvalidArgument("the collector needs observe.tls_cert and observe.tls_key", "observe.collector_port");
     return Ok();
 }
 

@@ -56,6 +56,14 @@ struct ObserveConfig {
     // (clickhouse_url, HTTP interface; events mirrored there with ClickHouseStore).
     std::string backend = "embedded";
     std::string clickhouse_url = "http://127.0.0.1:8123";
+    // Sensor collector (kizuna-sensor over TLS; IPFIX). `kizuna serve` runs it when collector_port >= 0;
+    // `kizuna observe collect` runs it standalone (its flags override these).
+    std::string collector_listen = "127.0.0.1";
+    int collector_port = -1;               // -1: not inside serve; 0: ephemeral; else the port (4750)
+    std::string tls_cert;                  // PEM certificate chain and key of the collector (TLS only)
+    std::string tls_key;
+    int ipfix_udp_port = -1;               // IPFIX over UDP (4739); -1 off
+    int ipfix_tcp_port = -1;               // IPFIX over TCP (4739); -1 off
 };
 
 struct Config {
