@@ -422,6 +422,8 @@ void AddObservePages(http::Router& router, SiteServices& s) {
         if (failed) return ErrorPage(req, s, 500);
         View view;
         view.set("charts", content);
+        if (auth::Authorize(Context(req).who(), auth::Action::kView, {ResourceKind::kSensorStatus}))
+            view.set("sensors_link", View::type::bool_true);
         return RenderPage(req, s, "observe", "observe_title", std::move(view));
     });
 

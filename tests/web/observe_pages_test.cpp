@@ -192,6 +192,10 @@ TEST_F(ObservePagesTest, SensorStatusIsForCoordinatorsOnlyAndHiddenFromEveryoneE
         EXPECT_EQ(r.status, 404) << who;  // not a login redirect: the page's existence is not disclosed
         EXPECT_EQ(r.body.find("tokyo-1"), std::string::npos);
     }
+    // Only coordinators are shown the way to it.
+    EXPECT_EQ(Get("/observe?lang=en", "vendor").body.find("href=\"/observe/sensors\""), std::string::npos);
+    EXPECT_EQ(Get("/observe?lang=en").body.find("href=\"/observe/sensors\""), std::string::npos);
+    EXPECT_NE(Get("/observe?lang=en", "coord").body.find("href=\"/observe/sensors\""), std::string::npos);
     for (const char* who : {"coord", "admin"}) {
         auto r = Get("/observe/sensors?lang=en", who);
         ASSERT_EQ(r.status, 200) << who;
