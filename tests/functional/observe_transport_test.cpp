@@ -3,6 +3,8 @@
 // read (nothing lost, nothing counted twice), port by port. Also: a wrong token is refused, and a sensor
 // started while the collector is down spools and delivers once the collector comes up.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <filesystem>
 #include <map>
@@ -176,6 +178,33 @@ TEST_F(ObserveTransportTest, SensorSpoolsWhileTheCollectorIsDownAndDeliversLater
     ASSERT_FALSE(WaitForFile(dir_.File("port"), 20s).empty()) << collector->Log();
     ASSERT_EQ(sensor->Wait(60s), 0) << sensor->Log();
     collector->Signal(SIGTERM);
+    EXPECT_EQ(ReadStore(data_dir_ + "/observe").events, static_cast<std::uint64_t>(kPackets));
+}
+
+// A port that was free a moment ago (for settings that cannot take 0 and report back).
+int FreePort() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    ::close(fd);
+    return ntohs(address.sin_port);
+}
+
+TEST_F(ObserveTransportTest, ServeRunsTheCollectorWhenConfigured) {
+    const int port = FreePort();
+    testing::ServerProcess serve(KIZUNA_BIN,
+                                 {"--data-dir", data_dir_, "--set", "observe.collector_port=" + std::to_string(port),
+                                  "--set", "observe.tls_cert=" + dir_.File("cert.pem"), "--set",
+                                  "observe.tls_key=" + dir_.File("key.pem"), "--set", "observe.geo_database=none"},
+                                 dir_.path());
+    ASSERT_TRUE(serve.started());
+    auto sensor = StartSensor(dir_.File("token"), port, {"--batch-events", "20000"});
+    ASSERT_EQ(sensor->Wait(60s), 0) << sensor->Log();
+    EXPECT_EQ(serve.Terminate(), 0);
     EXPECT_EQ(ReadStore(data_dir_ + "/observe").events, static_cast<std::uint64_t>(kPackets));
 }
 
