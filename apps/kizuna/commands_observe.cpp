@@ -35,7 +35,7 @@ struct ObserveFlags {
     // import
     std::vector<std::string> files;
     std::string sensor;
-    std::size_t batch_events = 65536;
+    std::size_t batch_events = 262144;
     // queries
     PeriodFlags period;
     std::string proto;
@@ -378,7 +378,7 @@ CLI::App* RegisterObserveCommands(CLI::App& app, GlobalOptions& global) {
     AddGlobal(*f.import, global);
     f.import->add_option("files", f.files, "pcap or pcapng files")->required()->check(CLI::ExistingFile);
     f.import->add_option("--sensor", f.sensor, "sensor name (letters, digits, . _ -)")->required();
-    f.import->add_option("--batch", f.batch_events, "events per durable batch (default 65536)")
+    f.import->add_option("--batch", f.batch_events, "events per durable batch (default 262144)")
         ->check(CLI::Range(1, 1 << 20));
 
     f.top_ports = observe->add_subcommand("top-ports", "destination ports ranked by packets per active sensor");

@@ -747,6 +747,35 @@ void EventStore::VisitPortSeries(Protocol protocol, std::uint16_t port, TimeRang
     });
 }
 
+void EventStore::SumPorts(TimeRange range, std::vector<std::uint64_t>& totals) const {
+    totals.resize(4u << 16, 0);
+    std::shared_lock state(impl_->state_mutex);
+    const auto& hours = impl_->rollups.hours();
+    const auto& days = impl_->rollups.day_ports();
+    auto add_hours = [&](TimeRange part) {
+        ForHours(hours, part, [&](std::int64_t, const HourRollup& h) {
+            h.ports.ForEach([&](std::uint64_t key, std::uint64_t packets) { totals[key & 0x3FFFF] += packets; });
+        });
+    };
+    std::int64_t from = range.from.micros_since_epoch;
+    std::int64_t to = range.to.micros_since_epoch;
+    if (to <= from) return;
+    // Whole days [first_full, end_full) from the day tables; the partial days at either end hour by hour.
+    std::int64_t first_full = from == INT64_MIN ? (days.empty() ? 0 : days.begin()->first)
+                                                : Rollups::FloorDiv(from - 1, kDayMicros) + 1;
+    std::int64_t end_full = to == INT64_MAX ? (days.empty() ? 0 : days.rbegin()->first + 1)
+                                            : Rollups::FloorDiv(to, kDayMicros);
+    if (first_full >= end_full) {
+        add_hours(range);
+        return;
+    }
+    add_hours({range.from, PacketTime{first_full * kDayMicros}});
+    for (auto it = days.lower_bound(first_full); it != days.end() && it->first < end_full; ++it) {
+        it->second.ForEach([&](std::uint64_t key, std::uint64_t packets) { totals[key & 0x3FFFF] += packets; });
+    }
+    add_hours({PacketTime{end_full * kDayMicros}, range.to});
+}
+
 std::vector<PortRollupRow> EventStore::PortRollup(TimeRange range, std::optional<Protocol> protocol) const {
     std::vector<PortRollupRow> rows;
     VisitPortRollup(range, protocol, [&](const PortRollupRow& row) { rows.push_back(row); });

@@ -194,6 +194,10 @@ class EventStore {
     void VisitPortRollup(TimeRange range, std::optional<Protocol> protocol,
                          const std::function<void(const PortRollupRow&)>& visitor) const;
     void VisitCountryRollup(TimeRange range, const std::function<void(const CountryRollupRow&)>& visitor) const;
+    // Packets per (protocol, port) over all sensors for the hours whose start lies in the range, summed. Whole
+    // UTC days inside the range come from day tables, so a year costs 365 small tables. `totals` is indexed
+    // by ProtocolIndex(protocol) << 16 | port (size 4 << 16) and added to.
+    void SumPorts(TimeRange range, std::vector<std::uint64_t>& totals) const;
     // One port's packets per (hour, sensor) with packets > 0: a point lookup per active sensor and hour, so
     // a year of one port costs hours x sensors probes, not a walk over every port.
     void VisitPortSeries(Protocol protocol, std::uint16_t port, TimeRange range,

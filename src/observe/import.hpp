@@ -18,7 +18,7 @@
 namespace kizuna::observe {
 
 struct ImportOptions {
-    std::size_t batch_events = 65536;
+    std::size_t batch_events = 262144;
 };
 
 struct ImportReport {

@@ -86,16 +86,15 @@ class StoreQueries final : public ObservationQueries {
 
     core::Result<std::vector<PortRow>> TopPorts(const TopPortsQuery& query) const override {
         KZ_TRY(CheckRange(query.range));
-        std::unordered_map<std::uint32_t, std::uint64_t> totals;
-        store_.VisitPortRollup(query.range, query.protocol, [&](const PortRollupRow& r) {
-            totals[static_cast<std::uint32_t>(r.protocol) << 16 | r.port] += r.packets;
-        });
+        std::vector<std::uint64_t> totals;
+        store_.SumPorts(query.range, totals);
         double effective = ActivityByBin(store_, query.range, 0)[0].Effective();
         std::vector<PortRow> rows;
-        rows.reserve(totals.size());
-        for (const auto& [key, packets] : totals) {
-            rows.push_back({static_cast<Protocol>(key >> 16), static_cast<std::uint16_t>(key & 0xFFFF), packets,
-                            PerSensor(packets, effective)});
+        for (std::size_t key = 0; key < totals.size(); ++key) {
+            if (totals[key] == 0) continue;
+            Protocol proto = ProtocolFromIndex(static_cast<unsigned>(key >> 16));
+            if (query.protocol && *query.protocol != proto) continue;
+            rows.push_back({proto, static_cast<std::uint16_t>(key & 0xFFFF), totals[key], PerSensor(totals[key], effective)});
         }
         RankAndCut(rows, query.limit, [](const PortRow& r) { return std::make_tuple(static_cast<int>(r.protocol), r.port); });
         return rows;

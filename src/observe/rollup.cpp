@@ -92,7 +92,9 @@ void Rollups::Serialize(std::vector<std::uint8_t>& out) const {
 
 bool Rollups::Deserialize(const std::vector<std::uint8_t>& in, std::size_t& pos) {
     hours_.clear();
+    day_ports_.clear();
     last_ = nullptr;
+    last_day_ports_ = nullptr;
     std::uint64_t n = 0;
     if (!GetU64(in, pos, n)) return false;
     for (std::uint64_t i = 0; i < n; ++i) {
@@ -100,6 +102,8 @@ bool Rollups::Deserialize(const std::vector<std::uint8_t>& in, std::size_t& pos)
         if (!GetU64(in, pos, hour)) return false;
         HourRollup& h = hours_[static_cast<std::int64_t>(hour)];
         if (!GetCounter(in, pos, h.ports) || !GetCounter(in, pos, h.countries)) return false;
+        FlatCounter& day = DayPorts(FloorDiv(static_cast<std::int64_t>(hour) * kBinMicros, kDayMicros));
+        h.ports.ForEach([&](std::uint64_t key, std::uint64_t packets) { day.Add(key & 0x3FFFF, packets); });
         if (!GetU64(in, pos, words) || words > (in.size() - pos) / 8) return false;
         h.active.resize(words);
         for (std::uint64_t w = 0; w < words; ++w) {

@@ -85,6 +85,7 @@ class Rollups {
         unsigned proto = ProtocolIndex(protocol);
         std::uint16_t port = proto >= 2 ? static_cast<std::uint16_t>(icmp_type << 8 | icmp_code) : destination_port;
         h.ports.Add(static_cast<std::uint64_t>(sensor) << 18 | proto << 16 | port, packets);
+        DayPorts(FloorDiv(time_micros, kDayMicros)).Add(proto << 16 | port, packets);
         h.countries.Add(static_cast<std::uint64_t>(sensor) << 16 | static_cast<std::uint8_t>(country[0]) << 8 |
                             static_cast<std::uint8_t>(country[1]),
                         packets);
@@ -93,6 +94,10 @@ class Rollups {
     void MarkActive(std::int64_t hour, std::uint32_t sensor) { Hour(hour).MarkActive(sensor); }
 
     const std::map<std::int64_t, HourRollup>& hours() const { return hours_; }
+    // Per UTC day, packets by (protocol index << 16 | port) over all sensors: what top-port rankings over
+    // long periods read (a year is 365 small tables, not every hour x sensor x port). Derived from the hour
+    // tables, so not part of the checkpoint.
+    const std::map<std::int64_t, FlatCounter>& day_ports() const { return day_ports_; }
     HourRollup& Hour(std::int64_t hour) {
         if (last_ != nullptr && last_hour_ == hour) return *last_;
         last_ = &hours_[hour];
@@ -111,7 +116,17 @@ class Rollups {
     bool Deserialize(const std::vector<std::uint8_t>& in, std::size_t& pos);
 
   private:
+    FlatCounter& DayPorts(std::int64_t day) {
+        if (last_day_ports_ != nullptr && last_day_ == day) return *last_day_ports_;
+        last_day_ports_ = &day_ports_[day];
+        last_day_ = day;
+        return *last_day_ports_;
+    }
+
     std::map<std::int64_t, HourRollup> hours_;
+    std::map<std::int64_t, FlatCounter> day_ports_;
+    FlatCounter* last_day_ports_ = nullptr;
+    std::int64_t last_day_ = 0;
     HourRollup* last_ = nullptr;
     std::int64_t last_hour_ = 0;
 };

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <vector>
 
 #include "support/temp_dir.hpp"
@@ -150,6 +151,32 @@ TEST_F(QueriesTest, CountriesIcmpAndRawEvents) {
     auto other_day = queries_->EventsFromCountry(kUnknownCountry, PacketTime{kDay0 + kDayMicros}, 0);
     ASSERT_TRUE(other_day.ok());
     EXPECT_TRUE(other_day->empty());
+}
+
+// Long periods are summed from day tables and the partial days at either end hour by hour; the result
+// must equal a plain count of the events whose hour starts in the period.
+TEST_F(QueriesTest, TopPortsOverPartialDaysEqualsAPlainCount) {
+    std::vector<ScanEvent> events;
+    for (int i = 0; i < 3 * 24 * 4; ++i) {
+        std::int64_t t = kDay0 + static_cast<std::int64_t>(i) * kBinMicros / 4;
+        events.push_back(Event(t, i % 3 ? Protocol::kTcp : Protocol::kUdp, static_cast<std::uint16_t>(20 + i % 7)));
+    }
+    Append("a", events);
+    for (auto [from, to] : std::vector<std::pair<std::int64_t, std::int64_t>>{
+             {kDay0 + 6 * kBinMicros, kDay0 + 2 * kDayMicros + 12 * kBinMicros},
+             {kDay0 + 6 * kBinMicros + 1, kDay0 + 6 * kBinMicros + 2},
+             {kDay0, kDay0 + 3 * kDayMicros},
+             {kDay0 - kDayMicros, kDay0 + kDayMicros + 1}}) {
+        std::map<std::pair<int, int>, std::uint64_t> expected, actual;
+        for (const ScanEvent& e : events) {
+            std::int64_t hour_start = e.time.micros_since_epoch / kBinMicros * kBinMicros;
+            if (hour_start >= from && hour_start < to) expected[{static_cast<int>(e.protocol), e.destination_port}] += 1;
+        }
+        auto rows = queries_->TopPorts({{PacketTime{from}, PacketTime{to}}, std::nullopt, 0});
+        ASSERT_TRUE(rows.ok());
+        for (const PortRow& r : *rows) actual[{static_cast<int>(r.protocol), r.port}] = r.packets;
+        EXPECT_EQ(actual, expected) << from << ".." << to;
+    }
 }
 
 TEST_F(QueriesTest, RejectsReversedPeriod) {
