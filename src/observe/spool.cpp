@@ -182,10 +182,20 @@ core::Result<std::vector<std::uint8_t>> Spool::Read(std::uint64_t sequence) cons
     std::ifstream in(path, std::ios::binary);
     if (!in) return core::NotFound("cannot open " + path);
     std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto decoded = transport::DecodeFrame(bytes);
-    if (!decoded.ok() || decoded->consumed != bytes.size() ||
-        !std::holds_alternative<transport::Batch>(decoded->message))
-        return core::DataLoss(path + ": not one complete batch frame");
+    // Header, length and checksum only: the sender forwards the bytes as they are, and decoding every
+    // event again would cost a copy of the batch per send.
+    const auto corrupt = core::DataLoss(path + ": not one complete batch frame");
+    if (bytes.size() < transport::kHeaderSize + 16) return corrupt;
+    auto header = transport::ParseHeader(std::span(bytes).first(transport::kHeaderSize));
+    if (!header.ok() || header->type != transport::FrameType::kBatch ||
+        header->body_length != bytes.size() - transport::kHeaderSize)
+        return corrupt;
+    std::uint32_t count = 0, crc = 0;
+    std::memcpy(&count, bytes.data() + transport::kHeaderSize + 8, 4);
+    std::memcpy(&crc, bytes.data() + transport::kHeaderSize + 12, 4);
+    const auto records = std::span(bytes).subspan(transport::kHeaderSize + 16);
+    if (records.size() != std::size_t{count} * transport::kEventWireSize || transport::Crc32(records) != crc)
+        return corrupt;
     return bytes;
 }
 
