@@ -1,6 +1,7 @@
 #include "observe/sensor.hpp"
 
 #include <grp.h>
+#include <poll.h>
 #include <pcap/pcap.h>
 #include <pwd.h>
 #include <sys/socket.h>
@@ -358,6 +359,11 @@ core::Result<SensorReport> Sensor::Impl::CaptureLive() {
     } clear{live_handle};
     log.Info("capturing", {{"interface", options.interface}, {"filter", filter}});
 
+    // Non-blocking reads plus poll(): the capture read timeout does not start until a packet arrives on
+    // Linux (pcap(3PCAP)), so a quiet link would otherwise hold a partial batch back indefinitely.
+    if (pcap_setnonblock(handle, 1, errbuf) != 0)
+        return core::Internal(std::string("cannot make the capture non-blocking: ") + errbuf);
+    const int capture_fd = pcap_get_selectable_fd(handle);
     const int link_type = pcap_datalink(handle);
     Decoder decoder;
     SensorReport report;
@@ -377,6 +383,13 @@ core::Result<SensorReport> Sensor::Impl::CaptureLive() {
             if (auto event = decoder.Decode(std::span(data, header->caplen), time, link_type)) {
                 if (batch.empty()) batch_started = std::chrono::steady_clock::now();
                 batch.push_back(*event);
+            }
+        } else if (got == 0) {
+            if (capture_fd >= 0) {
+                pollfd ready{capture_fd, POLLIN, 0};
+                ::poll(&ready, 1, 100);
+            } else {
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
             }
         } else if (got == PCAP_ERROR_BREAK) {
             break;
