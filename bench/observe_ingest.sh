@@ -4,15 +4,15 @@
 #   floor    bench/pcap_count.c: libpcap pcap_next_ex + a per-port count, nothing else
 #   kizuna   kizuna observe import (durable event store: fsync per batch, rollups, country lookup)
 #   nfpcapd  nfpcapd -r (flows to nfcapd files) + nfdump -s dstport (Debian nfdump)
-#   tcpdump  tcpdump -nn -r > /dev/null
-#   tshark   tshark -T fields on a TSHARK_PACKETS prefix (default 1 M; scaled: tshark is ~500x slower)
+#   tcpdump  tcpdump -nn -r > /dev/null on a PREFIX_PACKETS prefix (default 1 M; rate per packet)
+#   tshark   tshark -T fields on the same prefix (tshark is ~500x slower than the floor)
 # Prints packets/s for each and kizuna's ratios to the floor (goal >= 0.3) and to nfpcapd (goal >= 3.5).
-#   BUILD=build PACKETS=10000000 bash bench/observe_ingest.sh
+#   BUILD=build PACKETS=10000000 PREFIX_PACKETS=1000000 bash bench/observe_ingest.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 PACKETS=${PACKETS:-10000000}
-TSHARK_PACKETS=${TSHARK_PACKETS:-1000000}
+PREFIX_PACKETS=${PREFIX_PACKETS:-1000000}
 KIZUNA=$BUILD/apps/kizuna/kizuna
 for tool in "$KIZUNA" nfpcapd nfdump tcpdump tshark editcap cc; do
   command -v "$tool" >/dev/null 2>&1 || [ -x "$tool" ] || { echo "observe_ingest: $tool missing (build, then scripts/setup.sh bench)" >&2; exit 2; }
@@ -24,7 +24,7 @@ cc -O2 -o "$work/pcap_gen" bench/pcap_gen.c -lm
 cc -O2 -o "$work/pcap_count" bench/pcap_count.c -lpcap
 pcap=$work/scan.pcap
 "$work/pcap_gen" "$pcap" "$PACKETS" 42
-editcap -r "$pcap" "$work/prefix.pcap" "1-$TSHARK_PACKETS" 2>/dev/null
+editcap -r "$pcap" "$work/prefix.pcap" "1-$PREFIX_PACKETS" 2>/dev/null
 cat "$pcap" > /dev/null  # page cache warm for everyone
 
 now() { date +%s.%N; }
@@ -47,13 +47,13 @@ nfpcapd -r "$pcap" -w "$work/nf" > "$work/nfpcapd.out" 2>&1
 nfdump -R "$work/nf" -s dstport -n 10 -q > "$work/nfdump.out" 2>&1
 nf_end=$(now)
 seconds[nfpcapd]=$(echo "$nf_end - $nf_start" | bc -l)
-run tcpdump tcpdump -nn -r "$pcap"
+run tcpdump tcpdump -nn -r "$work/prefix.pcap"
 run tshark tshark -r "$work/prefix.pcap" -T fields -e ip.proto -e tcp.dstport -e udp.dstport
 
 rate() { echo "$1 / $2" | bc -l; }
 declare -A rates
-for name in floor kizuna nfpcapd tcpdump; do rates[$name]=$(rate "$PACKETS" "${seconds[$name]}"); done
-rates[tshark]=$(rate "$TSHARK_PACKETS" "${seconds[tshark]}")
+for name in floor kizuna nfpcapd; do rates[$name]=$(rate "$PACKETS" "${seconds[$name]}"); done
+for name in tcpdump tshark; do rates[$name]=$(rate "$PREFIX_PACKETS" "${seconds[$name]}"); done
 
 echo "observe_ingest: $PACKETS packets ($(du -h "$pcap" | cut -f1) pcap), $(nproc) cores, $(date -u +%FT%TZ)"
 printf "  %-8s %12s %14s %10s\n" tool seconds packets/s "kizuna/x"
@@ -61,7 +61,7 @@ for name in floor kizuna nfpcapd tcpdump tshark; do
   printf "  %-8s %12.2f %14.0f %10.2f\n" "$name" "${seconds[$name]}" "${rates[$name]}" \
     "$(echo "${rates[kizuna]} / ${rates[$name]}" | bc -l)"
 done
-echo "  (tshark timed on the first $TSHARK_PACKETS packets; its rate is per packet of that prefix)"
+echo "  (tcpdump and tshark timed on the first $PREFIX_PACKETS packets; their rates are per packet of that prefix)"
 echo "  kizuna store: $(du -sh "$work/kizuna-data/observe" | cut -f1); $(head -c 300 "$work/kizuna.out")"
 floor_ratio=$(echo "${rates[kizuna]} / ${rates[floor]}" | bc -l)
 nf_ratio=$(echo "${rates[kizuna]} / ${rates[nfpcapd]}" | bc -l)
