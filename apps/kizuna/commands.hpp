@@ -137,19 +137,6 @@ core::Result<std::unique_ptr<ObservationBackend>> OpenQueryBackend(const core::C
 // into them (URL: the flag, else observe.clickhouse_url).
 int RunClickHouseSync(const GlobalOptions& global, const std::string& url);
 
-// The queries the CLI answers with: ClickHouse when [observe] backend = "clickhouse", else `store`
-// (which must outlive the result).
-struct ObservationBackend {
-    std::unique_ptr<observe::ClickHouseStore> clickhouse;
-    std::unique_ptr<observe::ObservationQueries> queries;
-    ~ObservationBackend();
-};
-core::Result<std::unique_ptr<ObservationBackend>> OpenQueryBackend(const core::Config& config,
-                                                                    const observe::EventStore& store);
-// observe clickhouse-sync: recreates the ClickHouse tables and copies every stored event and active hour
-// into them (URL: the flag, else observe.clickhouse_url).
-int RunClickHouseSync(const GlobalOptions& global, const std::string& url);
-
 // A year of synthetic observation data for the demo (demo_observe.cpp); does nothing when the event store
 // already holds events.
 core::Status SeedDemoObservations(Center& center);
