@@ -11,13 +11,25 @@ build_pkgs=(
   libboost-dev libssl-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libsodium-dev
   libcli11-dev libtomlplusplus-dev libkainjow-mustache-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev openssl ca-certificates curl
-  libgpgme-dev gnupg libpcap-dev libgmime-3.0-dev libcurl4-openssl-dev
+  libgpgme-dev gnupg libpcap-dev libgmime-3.0-dev
+  libzstd-dev libmaxminddb-dev
+  libcurl4-openssl-dev libxml2-utils
 )
 # python3-aiosmtpd and swaks: the real SMTP server and sending MTA of the mail gateway tests and bench.
-test_pkgs=(clang libclang-rt-14-dev chromium fonts-noto-cjk wrk nginx-light python3-aiosmtpd swaks bc libxml2-utils)
+test_pkgs=(clang libclang-rt-14-dev chromium fonts-noto-cjk wrk nginx-light python3-aiosmtpd swaks bc)
+# The ClickHouse backend's test and bench run a private server (scripts/clickhouse.sh); no system service needed.
+test_pkgs+=(clickhouse-server clickhouse-client)
+
+# observe CLI tests count with tshark and validate IODEF with xmllint; the ingest benchmark's peers.
+test_pkgs+=(tshark libxml2-utils)
+bench_pkgs=(nfdump tcpdump bc)
+# The IPFIX functional test and bench/observe_transport.sh use softflowd as the exporter; openssl makes certs.
+test_pkgs+=(softflowd openssl)
+bench_pkgs+=(softflowd)
 
 want=("${build_pkgs[@]}")
 if [ "$mode" = test ] || [ "$mode" = bench ]; then want+=("${test_pkgs[@]}"); fi
+if [ "$mode" = bench ]; then want+=("${bench_pkgs[@]}"); fi
 # Node.js and npm for the browser tests: any node >= 18 will do; install Debian's when there is none.
 if [ "$mode" = test ] && ! command -v node >/dev/null 2>&1; then want+=(nodejs npm); fi
 
@@ -32,6 +44,23 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -q >/dev/null
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Country database for scan sources (event store): the NRO-derived, CC BY 4.0 data of ip-location-db as
+# an .mmdb, pinned; the app finds it here by default (config [observe] geo_database overrides).
+geo_version=2.3.2026061719
+geo_dir=third_party/geo
+if [ ! -f "$geo_dir/node_modules/@ip-location-db/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb" ] ||
+   ! grep -q "\"version\": \"$geo_version\"" \
+       "$geo_dir/node_modules/@ip-location-db/geo-whois-asn-country-mmdb/package.json" 2>/dev/null; then
+  if command -v npm >/dev/null 2>&1; then
+    echo "setup: installing the country database (@ip-location-db/geo-whois-asn-country-mmdb@$geo_version)"
+    mkdir -p "$geo_dir"
+    npm install --prefix "$geo_dir" --no-save --no-audit --no-fund --loglevel=error \
+      "@ip-location-db/geo-whois-asn-country-mmdb@$geo_version"
+  else
+    echo "setup: npm missing; scan sources will be recorded as country ZZ (see docs/OPERATIONS.md)"
+  fi
 fi
 
 if [ "$mode" = test ]; then

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "observe/trends.hpp"
+
 namespace kizuna::app {
 
 void PrintError(const std::string& message) { std::fprintf(stderr, "kizuna: %s\n", message.c_str()); }
@@ -30,6 +32,7 @@ std::vector<store::Migration> AllMigrations() {
     for (const auto& m : sched::Migrations()) all.push_back(m);
     for (const auto& m : vuln::Migrations()) all.push_back(m);
     for (const auto& m : mail::Migrations()) all.push_back(m);
+    for (const auto& m : observe::TrendMigrations()) all.push_back(m);
     return all;
 }
 

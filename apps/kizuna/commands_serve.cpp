@@ -50,12 +50,30 @@ int Serve(Center& center, const ServeOptions& options, bool demo) {
 
     http::Metrics metrics;
     metrics.AddCollector([&center](std::string& out) { center.db->stats().RenderPrometheus(out, center.db->backend()); });
-    web::Site site(web::SiteServices{config, core::RealClock(), *center.log, *center.db, *center.audit, *center.users,
-                                     *center.sessions, *center.tokens, metrics, *zone, *center.vendors,
-                                     *center.cases, *center.schedule, *center.scheduler,
-                                     *center.infrastructure, *center.early_notices, *center.secondary,
-                                     *center.international, *center.mail_inbound, *center.mail_outbound,
-                                     *center.advisories});
+    auto observe_site = OpenObserveSite(center);
+    if (!observe_site.ok()) {
+        PrintError("observation: " + observe_site.error().ToString());
+        return observe_site.error().code() == core::ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
+    }
+    web::SiteServices services{config, core::RealClock(), *center.log, *center.db, *center.audit, *center.users,
+                               *center.sessions, *center.tokens, metrics, *zone, *center.vendors,
+                               *center.cases, *center.schedule, *center.scheduler,
+                               *center.infrastructure, *center.early_notices, *center.secondary,
+                               *center.international, *center.mail_inbound, *center.mail_outbound,
+                               *center.advisories};
+    (*observe_site)->Attach(services);
+    // The sensor collector runs inside serve when [observe] collector_port is set (commands_collector.cpp).
+    std::unique_ptr<CollectorService> collector;
+    if (config.observe.collector_port >= 0) {
+        auto started = CollectorService::Start(center, CollectOptionsFromConfig(config, CollectOptions{}),
+                                               (*observe_site)->store);
+        if (!started.ok()) {
+            PrintError("collector: " + started.error().ToString());
+            return started.error().code() == core::ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
+        }
+        collector = std::move(started).value();
+    }
+    web::Site site(std::move(services));
     http::Server server(http::ServerOptions::FromConfig(config.server), site.Handler(), metrics, *center.log);
     if (auto st = server.Start(); !st.ok()) {
         PrintError(st.error().ToString());
@@ -87,6 +105,7 @@ int Serve(Center& center, const ServeOptions& options, bool demo) {
     server.Run();
     for (auto& l : listeners) l->Stop();
     center.mail_outbound->Stop();
+    if (collector) collector->Stop();
     center.scheduler->Stop();
     center.log->Info("stopped");
     return kExitOk;

@@ -340,6 +340,7 @@ core::Result<bool> SeedDemoData(Center& center) {
                                 "demo"));
     KZ_TRY(center.tokens->Create("sensor-tokyo-01", "demo sensor in Tokyo", "demo"));
     KZ_TRY(SeedVulnerabilityCoordination(center));
+    KZ_TRY(SeedDemoObservations(center));
     return true;
 }
 

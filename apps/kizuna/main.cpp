@@ -96,6 +96,34 @@ int main(int argc, char** argv) {
     AddGlobalOptions(*export_cve, global);
     export_cve->add_option("id", export_cve_options.advisory_id, "advisory id, e.g. JVNVU#12345678")->required();
     export_cve->add_option("--out", export_cve_options.out_dir, "output directory (default: current directory)");
+    // observe import/top-ports/countries/port/icmp/iodef (commands_observe.cpp).
+    kizuna::app::RegisterObserveCommands(app, global);
+
+    // observe collect (commands_collector.cpp), under the `observe` command when it exists already.
+    kizuna::app::CollectOptions collect_options;
+    CLI::App* observe = nullptr;
+    for (auto* sub : app.get_subcommands({}))
+        if (sub->get_name() == "observe") observe = sub;
+    if (observe == nullptr) observe = app.add_subcommand("observe", "Internet scan observation (ISDAS)");
+    // observe clickhouse-sync (observe_site.cpp): mirror the event store into ClickHouse.
+    std::string ch_sync_url;
+    auto* ch_sync = observe->add_subcommand("clickhouse-sync", "copy every stored event into ClickHouse (recreates its tables)");
+    AddGlobalOptions(*ch_sync, global);
+    ch_sync->add_option("--url", ch_sync_url, "ClickHouse HTTP URL (default: observe.clickhouse_url)");
+    auto* collect = observe->add_subcommand("collect", "run the sensor collector (TLS) until SIGTERM");
+    AddGlobalOptions(*collect, global);
+    collect->add_option("--listen", collect_options.listen, "address to bind (default: observe.collector_listen)");
+    collect->add_option("--port", collect_options.port,
+                        "port for kizuna-sensor connections; 0 picks one (default: observe.collector_port, else 4750)")
+        ->check(CLI::Range(0, 65535));
+    collect->add_option("--port-file", collect_options.port_file, "write the bound port here once listening");
+    collect->add_option("--tls-cert", collect_options.tls_cert, "PEM certificate chain (default: observe.tls_cert)");
+    collect->add_option("--tls-key", collect_options.tls_key, "PEM private key (default: observe.tls_key)");
+    collect->add_option("--ipfix-udp-port", collect_options.ipfix_udp_port, "also accept IPFIX over UDP on this port (4739)")
+        ->check(CLI::Range(0, 65535));
+    collect->add_option("--ipfix-tcp-port", collect_options.ipfix_tcp_port, "also accept IPFIX over TCP on this port (4739)")
+        ->check(CLI::Range(0, 65535));
+    collect->add_option("--ipfix-port-file", collect_options.ipfix_port_file, "write \"UDP_PORT TCP_PORT\" here once listening");
 
     try {
         app.parse(argc, argv);
@@ -121,5 +149,8 @@ int main(int argc, char** argv) {
     if (mail_reprocess->parsed()) return kizuna::app::RunMailReprocess(global, mail_id);
     if (mail_send_once->parsed()) return kizuna::app::RunMailSendOnce(global);
     if (export_cve->parsed()) return kizuna::app::RunExportCve(global, export_cve_options);
+    if (ch_sync->parsed()) return kizuna::app::RunClickHouseSync(global, ch_sync_url);
+    if (collect->parsed()) return kizuna::app::RunCollect(global, collect_options);
+    if (auto code = kizuna::app::RunObserveCommand()) return *code;
     return kizuna::app::kExitUsage;
 }

@@ -63,6 +63,13 @@ Decision Authorize(const Principal* who, Action action, const Resource& r) {
             if (action == Action::kCreate && who->role == Role::kSensor) return Allow("sensor upload");
             if (action == Action::kView && IsStaff(*who)) return Allow("staff");
             return Deny(Denial::kForbidden, "sensors upload, staff read");
+        case ResourceKind::kSensorStatus:
+            if (action == Action::kView && who && IsStaff(*who)) return Allow("staff");
+            return Deny(Denial::kHidden, "sensor status is for coordinators");
+        case ResourceKind::kPortNote:
+            if (action == Action::kView) return Allow("public note");
+            if (who && IsStaff(*who)) return Allow("staff");
+            return Deny(Denial::kHidden, "coordinators edit port notes");
     }
     return Deny(Denial::kForbidden, "unknown resource");
 }

@@ -28,6 +28,8 @@ enum class ResourceKind {
     kAdvisory,     // an advisory (published or not)
     kSensorData,   // observation data uploaded by sensors
     kVendorRecord, // a vendor's registry record (contacts, keys, products); `own` for its members
+    kSensorStatus, // observation sensors' health (last batch, lag, drops): coordinators only, hidden otherwise
+    kPortNote,     // a coordinator's note on a scanned port (product, related cases): public text, staff edit
 };
 
 enum class Participation { kNone, kSummary, kDetail };

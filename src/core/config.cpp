@@ -67,6 +67,16 @@ const std::vector<KeySpec>& Specs() {
         s("publication.contact", [](Config& c) { return &c.publication.contact; });
         s("publication.cna_org_id", [](Config& c) { return &c.publication.cna_org_id; });
         s("publication.cna_short_name", [](Config& c) { return &c.publication.cna_short_name; });
+        s("observe.geo_database", [](Config& c) { return &c.observe.geo_database; });
+        i("observe.compression_level", [](Config& c) { return &c.observe.compression_level; });
+        s("observe.backend", [](Config& c) { return &c.observe.backend; });
+        s("observe.clickhouse_url", [](Config& c) { return &c.observe.clickhouse_url; });
+        s("observe.collector_listen", [](Config& c) { return &c.observe.collector_listen; });
+        i("observe.collector_port", [](Config& c) { return &c.observe.collector_port; });
+        s("observe.tls_cert", [](Config& c) { return &c.observe.tls_cert; });
+        s("observe.tls_key", [](Config& c) { return &c.observe.tls_key; });
+        i("observe.ipfix_udp_port", [](Config& c) { return &c.observe.ipfix_udp_port; });
+        i("observe.ipfix_tcp_port", [](Config& c) { return &c.observe.ipfix_tcp_port; });
         return v;
     }();
     return specs;
@@ -192,6 +202,18 @@ Status ValidateConfig(const Config& c) {
     if (c.mail.max_send_attempts < 1) return InvalidArgument("must be at least 1", "mail.max_send_attempts");
     if (c.web.default_lang != "ja" && c.web.default_lang != "en")
         return InvalidArgument("must be ja or en", "web.default_lang");
+    if (c.observe.compression_level < 1 || c.observe.compression_level > 19)
+        return InvalidArgument("must be 1..19", "observe.compression_level");
+    if (c.observe.backend != "embedded" && c.observe.backend != "clickhouse")
+        return InvalidArgument("must be embedded or clickhouse", "observe.backend");
+    if (!c.observe.clickhouse_url.starts_with("http://") && !c.observe.clickhouse_url.starts_with("https://"))
+        return InvalidArgument("must be an http:// or https:// URL", "observe.clickhouse_url");
+    for (auto [port, key] : {std::pair{c.observe.collector_port, "observe.collector_port"},
+                             std::pair{c.observe.ipfix_udp_port, "observe.ipfix_udp_port"},
+                             std::pair{c.observe.ipfix_tcp_port, "observe.ipfix_tcp_port"}})
+        if (port < -1 || port > 65535) return InvalidArgument("must be -1 (off) or 0..65535", key);
+    if (c.observe.collector_port >= 0 && (c.observe.tls_cert.empty() || c.observe.tls_key.empty()))
+        return InvalidArgument("the collector needs observe.tls_cert and observe.tls_key", "observe.collector_port");
     return Ok();
 }
 

@@ -73,6 +73,25 @@ struct PublicationConfig {
     std::string cna_short_name = "";       // the CNA's short name, 2-32 characters
 };
 
+struct ObserveConfig {
+    // MaxMind-format country database for scan sources. Empty: the copy scripts/setup.sh installs from npm
+    // (@ip-location-db/geo-whois-asn-country-mmdb, CC BY 4.0); "none": no lookup, every source is ZZ.
+    std::string geo_database;
+    int compression_level = 1;             // zstd level of event-store blocks, 1..19
+    // Where the observation pages and queries read from: "embedded" (the event store) or "clickhouse"
+    // (clickhouse_url, HTTP interface; events mirrored there with ClickHouseStore).
+    std::string backend = "embedded";
+    std::string clickhouse_url = "http://127.0.0.1:8123";
+    // Sensor collector (kizuna-sensor over TLS; IPFIX). `kizuna serve` runs it when collector_port >= 0;
+    // `kizuna observe collect` runs it standalone (its flags override these).
+    std::string collector_listen = "127.0.0.1";
+    int collector_port = -1;               // -1: not inside serve; 0: ephemeral; else the port (4750)
+    std::string tls_cert;                  // PEM certificate chain and key of the collector (TLS only)
+    std::string tls_key;
+    int ipfix_udp_port = -1;               // IPFIX over UDP (4739); -1 off
+    int ipfix_tcp_port = -1;               // IPFIX over TCP (4739); -1 off
+};
+
 struct Config {
     std::string data_dir;                  // empty: not set in the file (see ResolveDataDir)
     ServerConfig server;
@@ -82,6 +101,7 @@ struct Config {
     VulnConfig vuln;
     MailConfig mail;
     PublicationConfig publication;
+    ObserveConfig observe;
 };
 
 // Reads and validates a TOML file on top of the defaults.

@@ -1,6 +1,6 @@
 // ScanEvent: one observed unsolicited packet, reduced to what the sensor reports (MISSION O1): packet time,
 // protocol, addresses, ports, TCP flags, ICMP type/code. Fixed size and trivially copyable so sensors can
-// batch them into flat buffers.
+// batch them into flat buffers. No implicit padding: events compare and hash bytewise.
 #pragma once
 
 #include <array>
@@ -55,12 +55,15 @@ struct ScanEvent {
     std::uint8_t icmp_type = 0;     // 0 unless ICMP/ICMPv6
     std::uint8_t icmp_code = 0;     // 0 unless ICMP/ICMPv6
     std::uint8_t ttl = 0;           // IPv4 TTL or IPv6 hop limit: hints at the scanner's OS and distance
-    std::uint8_t reserved[4] = {};  // explicit padding, always zero, so events compare and hash bytewise
+    // Packets this event stands for: 1 for a captured packet; an IPFIX flow record carries its
+    // packetDeltaCount here so flow exporters and packet sensors feed the same per-port counts.
+    std::uint32_t packets = 1;
 
     friend bool operator==(const ScanEvent&, const ScanEvent&) = default;
 };
 
 static_assert(sizeof(ScanEvent) == 56, "ScanEvent is a fixed-size record; change deliberately");
 static_assert(std::is_trivially_copyable_v<ScanEvent>);
+static_assert(std::has_unique_object_representations_v<ScanEvent>, "no padding bytes");
 
 }  // namespace kizuna::observe

@@ -21,7 +21,7 @@ struct NavItem {
 
 std::vector<NavItem> NavFor(const auth::Principal* who) {
     std::vector<NavItem> nav = {{"/", "nav_home"}, {"/advisories/", "nav_advisories"}, {"/stats", "nav_stats"},
-                                {"/report", "nav_report"}};
+                                {"/report", "nav_report"}, {"/observe", "nav_observe"}};
     if (!who) return nav;
     if (who->role == auth::Role::kVendor) nav.push_back({"/cases", "nav_portal"});
     if (who->role == auth::Role::kReporter || who->role == auth::Role::kPartner) nav.push_back({"/cases", "nav_cases"});

@@ -3,6 +3,9 @@
 #include "web/internal/handlers.hpp"
 
 namespace kizuna::web {
+namespace detail {
+void AddObservePages(http::Router& router, SiteServices& services);  // pages_observe.cpp
+}
 
 struct Site::Impl {
     explicit Impl(SiteServices s) : services(std::move(s)) {
@@ -21,6 +24,7 @@ struct Site::Impl {
         detail::AddStatsPages(router, services);
         detail::AddCsafProviderRoutes(router, services);
         detail::AddFeedRoutes(router, services);
+        detail::AddObservePages(router, services);
     }
 
     http::Response Handle(http::Request& req) {

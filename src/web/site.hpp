@@ -5,13 +5,18 @@
 // shows or changes anything. Handlers parse and render; rules live in the domain services.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <vector>
 
 #include "auth/auth.hpp"
 #include "core/config.hpp"
 #include "core/log.hpp"
 #include "core/time_zone.hpp"
 #include "http/http.hpp"
+#include "observe/queries.hpp"
+#include "observe/sensor_status.hpp"
+#include "observe/trends.hpp"
 #include "store/store.hpp"
 #include "mail/mail.hpp"
 #include "vuln/vuln.hpp"
@@ -45,6 +50,11 @@ struct SiteServices {
     mail::InboundService& mail_inbound;   // the /mail page (quarantine, incoming reports)
     mail::OutboundSender& mail_outbound;  // the /mail page (waiting outbound mail)
     vuln::AdvisoryService& advisories;
+    // Observation (issue 6): graphs and trends from the queries (embedded store or ClickHouse), the
+    // coordinators' port notes, the collector's per-sensor status. Null/empty: the pages answer 404.
+    const observe::ObservationQueries* observe_queries = nullptr;
+    observe::PortNotes* port_notes = nullptr;
+    std::function<core::Result<std::vector<observe::SensorStatus>>()> sensor_status;
 };
 
 class Site {

@@ -21,6 +21,7 @@ class SiteFixture : public ::testing::Test {
         for (const auto& m : vuln::Migrations()) all.push_back(m);
         for (const auto& m : sched::Migrations()) all.push_back(m);
         for (const auto& m : mail::Migrations()) all.push_back(m);
+        for (const auto& m : observe::TrendMigrations()) all.push_back(m);
         ASSERT_TRUE(store::Migrate(*db_, all).ok());
         users_ = std::make_unique<auth::UserDirectory>(*db_, clock_, audit_, auth::PasswordLimits::ForTests());
         sessions_ = std::make_unique<auth::SessionManager>(*db_, clock_, *users_, audit_, auth::SessionLimits{});
@@ -43,12 +44,16 @@ class SiteFixture : public ::testing::Test {
             ASSERT_TRUE(users_->Create({name, role, "long-enough-password"}, "test").ok());
             secrets_[name] = std::move(tokens_->Create(name, "", "test")).value().secret;
         }
-        site_ = std::make_unique<Site>(SiteServices{config_, clock_, log_, *db_, audit_, *users_, *sessions_,
-                                                    *tokens_, metrics_, *core::TimeZone::Load("Asia/Tokyo"), *vendors_, *cases_, *schedule_, *scheduler_,
-                                                    *infrastructure_, *early_notices_, *secondary_, *international_,
-                                                    *mail_inbound_, *mail_outbound_, *advisories_});
+        SiteServices services{config_, clock_, log_, *db_, audit_, *users_, *sessions_,
+                              *tokens_, metrics_, *core::TimeZone::Load("Asia/Tokyo"), *vendors_, *cases_, *schedule_, *scheduler_,
+                              *infrastructure_, *early_notices_, *secondary_, *international_, *mail_inbound_, *mail_outbound_, *advisories_};
+        Customize(services);
+        site_ = std::make_unique<Site>(std::move(services));
         handler_ = site_->Handler();
     }
+
+    // Fixtures for later parts (observation) set their services here, before the Site is built.
+    virtual void Customize(SiteServices& /*services*/) {}
 
     http::Response Call(const std::string& method, const std::string& target, const std::string& who,
                         const std::string& body = "") {

@@ -1,0 +1,427 @@
+// kizuna observe import | top-ports | countries | port | icmp | iodef (MISSION O1–O3, O5): thin edges over
+// observe::ImportCaptures, observe::ObservationQueries and observe::RenderIodef. Queries open the event
+// store read-only, so they work while a collector writes to it.
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "commands.hpp"
+#include "observe/event_store.hpp"
+#include "observe/import.hpp"
+#include "observe/iodef.hpp"
+#include "observe/queries.hpp"
+
+#ifndef KIZUNA_DEFAULT_GEO_DATABASE
+#define KIZUNA_DEFAULT_GEO_DATABASE ""
+#endif
+
+namespace kizuna::app {
+
+namespace {
+
+struct PeriodFlags {
+    std::string from, to;
+    std::string format = "table";
+};
+
+struct ObserveFlags {
+    GlobalOptions* global = nullptr;
+    // import
+    std::vector<std::string> files;
+    std::string sensor;
+    std::size_t batch_events = 262144;
+    // queries
+    PeriodFlags period;
+    std::string proto;
+    std::size_t limit = 10;
+    int port = -1;
+    // iodef
+    std::string country, date, issuer, contact_name, contact_email, output;
+
+    CLI::App *import = nullptr, *top_ports = nullptr, *countries = nullptr, *port_cmd = nullptr, *icmp = nullptr,
+             *iodef = nullptr;
+};
+
+ObserveFlags& Flags() {
+    static ObserveFlags flags;
+    return flags;
+}
+
+void AddGlobal(CLI::App& cmd, GlobalOptions& g) {
+    cmd.add_option("--config", g.config_file, "TOML config file (default: $KIZUNA_CONFIG, else ./kizuna.toml)");
+    cmd.add_option("--data-dir", g.data_dir,
+                   "data directory (default: $KIZUNA_DATA_DIR, else data_dir in the config, else ./var)");
+    cmd.add_option("--set", g.settings, "override a config key, e.g. --set observe.compression_level=3 (repeatable)");
+    cmd.add_option("--log-level", g.log_level, "debug, info, warn or error");
+}
+
+void AddPeriod(CLI::App& cmd, PeriodFlags& p) {
+    cmd.add_option("--from", p.from, "start: YYYY-MM-DD (UTC midnight) or YYYY-MM-DDTHH:MM:SSZ")->required();
+    cmd.add_option("--to", p.to, "end: YYYY-MM-DD includes that whole day; a time is exclusive")->required();
+    cmd.add_option("--format", p.format, "json, csv or table (default table)")
+        ->check(CLI::IsMember({"json", "csv", "table"}));
+}
+
+// Usage errors print one line and exit 2, like CLI11's own.
+int Usage(const core::Error& error) {
+    std::string field = error.field().empty() ? "" : error.field() + ": ";
+    PrintError(field + error.message());
+    return kExitUsage;
+}
+
+core::Result<observe::TimeRange> ParsePeriod(const PeriodFlags& p) {
+    KZ_ASSIGN(observe::PacketTime from, observe::ParseDateOrTime(p.from, "--from"));
+    KZ_ASSIGN(observe::PacketTime to, observe::ParseDateOrTime(p.to, "--to"));
+    if (p.to.size() == 10) to.micros_since_epoch += observe::kDayMicros;  // a date includes its whole day
+    if (to <= from) return core::InvalidArgument("the end of the period must be after its start", "--to");
+    return observe::TimeRange{from, to};
+}
+
+double Round3(double v) { return std::round(v * 1000.0) / 1000.0; }
+
+std::string Fixed(double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.3f", v);
+    return buf;
+}
+
+// Prints rows as JSON (array of objects), CSV (header + lines) or an aligned table.
+void PrintRows(const std::string& format, const std::vector<std::string>& columns,
+               const std::vector<std::vector<nlohmann::json>>& rows) {
+    if (format == "json") {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& row : rows) {
+            nlohmann::json object = nlohmann::json::object();
+            for (std::size_t i = 0; i < columns.size(); ++i) object[columns[i]] = row[i];
+            out.push_back(std::move(object));
+        }
+        std::printf("%s\n", out.dump(2).c_str());
+        return;
+    }
+    auto text = [](const nlohmann::json& v) {
+        if (v.is_string()) return v.get<std::string>();
+        if (v.is_number_float()) return Fixed(v.get<double>());
+        return v.dump();
+    };
+    if (format == "csv") {
+        for (std::size_t i = 0; i < columns.size(); ++i) std::printf("%s%s", i ? "," : "", columns[i].c_str());
+        std::printf("\n");
+        for (const auto& row : rows) {
+            for (std::size_t i = 0; i < row.size(); ++i) std::printf("%s%s", i ? "," : "", text(row[i]).c_str());
+            std::printf("\n");
+        }
+        return;
+    }
+    std::vector<std::size_t> width(columns.size());
+    for (std::size_t i = 0; i < columns.size(); ++i) width[i] = columns[i].size();
+    for (const auto& row : rows)
+        for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], text(row[i]).size());
+    for (std::size_t i = 0; i < columns.size(); ++i)
+        std::printf("%s%-*s", i ? "  " : "", static_cast<int>(width[i]), columns[i].c_str());
+    std::printf("\n");
+    for (const auto& row : rows) {
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            bool number = !row[i].is_string();
+            std::printf("%s%*s", i ? "  " : "", number ? static_cast<int>(width[i]) : -static_cast<int>(width[i]),
+                        text(row[i]).c_str());
+        }
+        std::printf("\n");
+    }
+}
+
+struct OpenedStore {
+    std::unique_ptr<observe::EventStore> store;
+    core::Config config;
+    std::string dir;
+};
+
+// Loads the configuration and opens <data_dir>/observe; prints why not and sets *exit_code.
+std::optional<OpenedStore> OpenStore(const GlobalOptions& global, bool read_only, int* exit_code) {
+    std::string data_dir;
+    auto config = LoadConfiguration(global, &data_dir);
+    if (!config.ok()) {
+        *exit_code = Usage(config.error());
+        return std::nullopt;
+    }
+    auto options = ObserveStoreOptions(*config);
+    if (!options.ok()) {
+        *exit_code = Usage(options.error());
+        return std::nullopt;
+    }
+    options->read_only = read_only;
+    std::string dir = ObserveStoreDir(data_dir);
+    auto store = observe::EventStore::Open(dir, *options);
+    if (!store.ok()) {
+        if (read_only && store.error().code() == core::ErrorCode::kNotFound) {
+            PrintError("no observations stored in " + dir + " (import captures or run a collector first)");
+        } else {
+            PrintError(store.error().ToString());
+        }
+        *exit_code = kExitFailure;
+        return std::nullopt;
+    }
+    return OpenedStore{std::move(store).value(), std::move(config).value(), dir};
+}
+
+int RunImport(const ObserveFlags& f) {
+    int code = kExitOk;
+    auto opened = OpenStore(*f.global, false, &code);
+    if (!opened) return code;
+    observe::ImportReport report;
+    auto started = std::chrono::steady_clock::now();
+    auto status = observe::ImportCaptures(*opened->store, f.files, f.sensor, {f.batch_events}, report);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::uint64_t undecoded = 0;
+    std::string reasons;
+    for (const auto& [name, count] : report.anomalies) {
+        undecoded += count;
+        reasons += (reasons.empty() ? "" : ", ") + name + " " + std::to_string(count);
+    }
+    std::printf("imported %llu event(s) (%llu packet(s)) from %llu file(s) as sensor %s into %s: %llu batch(es), "
+                "%llu record(s) without an event%s%s%s; %.2f s, %.0f records/s\n",
+                static_cast<unsigned long long>(report.events), static_cast<unsigned long long>(report.packets),
+                static_cast<unsigned long long>(report.files), f.sensor.c_str(), opened->dir.c_str(),
+                static_cast<unsigned long long>(report.batches), static_cast<unsigned long long>(undecoded),
+                reasons.empty() ? "" : " (", reasons.c_str(), reasons.empty() ? "" : ")", seconds,
+                seconds > 0 ? static_cast<double>(report.records_read) / seconds : 0.0);
+    if (!status.ok()) {
+        if (status.error().code() == core::ErrorCode::kInvalidArgument && !status.error().field().empty()) {
+            return Usage(status.error());
+        }
+        PrintError(status.error().ToString());
+        return kExitFailure;
+    }
+    return kExitOk;
+}
+
+std::optional<observe::Protocol> ProtoOrNone(const std::string& text, core::Status& status) {
+    if (text.empty()) return std::nullopt;
+    auto proto = observe::ParseProtocol(text, "--proto");
+    if (!proto.ok()) {
+        status = proto.error();
+        return std::nullopt;
+    }
+    return *proto;
+}
+
+int RunQuery(const ObserveFlags& f) {
+    auto period = ParsePeriod(f.period);
+    if (!period.ok()) return Usage(period.error());
+    core::Status proto_status = core::Ok();
+    std::optional<observe::Protocol> proto = ProtoOrNone(f.proto, proto_status);
+    if (!proto_status.ok()) return Usage(proto_status.error());
+    int code = kExitOk;
+    auto opened = OpenStore(*f.global, true, &code);
+    if (!opened) return code;
+    auto backend = OpenQueryBackend(opened->config, *opened->store);  // [observe] backend
+    if (!backend.ok()) {
+        PrintError(backend.error().ToString());
+        return backend.error().code() == core::ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
+    }
+    const auto& queries = (*backend)->queries;
+    std::vector<std::vector<nlohmann::json>> rows;
+    std::vector<std::string> columns;
+    core::Status status = core::Ok();
+    if (f.top_ports->parsed()) {
+        columns = {"proto", "port", "packets", "per_sensor"};
+        auto result = queries->TopPorts({*period, proto, f.limit});
+        if (!result.ok()) {
+            status = result.error();
+        } else {
+            for (const auto& r : *result)
+                rows.push_back({std::string(observe::ProtocolName(r.protocol)), r.port, r.packets, Round3(r.per_sensor)});
+        }
+    } else if (f.countries->parsed()) {
+        columns = {"country", "packets", "per_sensor"};
+        auto result = queries->Countries(*period, f.limit);
+        if (!result.ok()) {
+            status = result.error();
+        } else {
+            for (const auto& r : *result)
+                rows.push_back({std::string(r.country.begin(), r.country.end()), r.packets, Round3(r.per_sensor)});
+        }
+    } else if (f.port_cmd->parsed()) {
+        columns = {"date", "packets", "sensors", "per_sensor"};
+        auto result = queries->PortDaily(proto.value_or(observe::Protocol::kTcp), static_cast<std::uint16_t>(f.port), *period);
+        if (!result.ok()) {
+            status = result.error();
+        } else {
+            for (const auto& r : *result)
+                rows.push_back({observe::FormatDate(observe::PacketTime{r.day_start_micros}), r.packets,
+                                Round3(r.effective_sensors), Round3(r.per_sensor)});
+        }
+    } else {
+        columns = {"proto", "type", "code", "packets", "per_sensor"};
+        auto result = queries->Icmp(*period, f.limit);
+        if (!result.ok()) {
+            status = result.error();
+        } else {
+            for (const auto& r : *result)
+                rows.push_back({std::string(observe::ProtocolName(r.protocol)), r.type, r.code, r.packets,
+                                Round3(r.per_sensor)});
+        }
+    }
+    if (!status.ok()) {
+        if (status.error().code() == core::ErrorCode::kInvalidArgument) return Usage(status.error());
+        PrintError(status.error().ToString());
+        return kExitFailure;
+    }
+    PrintRows(f.period.format, columns, rows);
+    return kExitOk;
+}
+
+std::string NowRfc3339() {
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    // Second precision is plenty for a generation time.
+    return observe::FormatTimestamp(observe::PacketTime{micros - micros % 1'000'000}).substr(0, 19) + "Z";
+}
+
+int RunIodef(const ObserveFlags& f) {
+    std::string cc = f.country;
+    for (char& c : cc) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (cc.size() != 2 || cc[0] < 'A' || cc[0] > 'Z' || cc[1] < 'A' || cc[1] > 'Z') {
+        return Usage(core::InvalidArgument("expected a two-letter country code such as JP, got '" + f.country.substr(0, 10) + "'",
+                                           "--country"));
+    }
+    if (f.date.size() != 10) return Usage(core::InvalidArgument("expected a date YYYY-MM-DD", "--date"));
+    auto day = observe::ParseDateOrTime(f.date, "--date");
+    if (!day.ok()) return Usage(day.error());
+    int code = kExitOk;
+    auto opened = OpenStore(*f.global, true, &code);
+    if (!opened) return code;
+    auto queries = observe::MakeStoreQueries(*opened->store);
+    observe::CountryCode country{cc[0], cc[1]};
+    auto events = queries->EventsFromCountry(country, *day, 0);
+    if (!events.ok()) {
+        PrintError(events.error().ToString());
+        return kExitFailure;
+    }
+    observe::IodefReport report;
+    report.issuer = f.issuer;
+    if (report.issuer.empty()) {
+        // The center's host name from its public URL, else "kizuna".
+        std::string url = opened->config.server.public_url;
+        auto scheme = url.find("://");
+        std::string host = scheme == std::string::npos ? "" : url.substr(scheme + 3);
+        host = host.substr(0, host.find_first_of(":/"));
+        report.issuer = host.empty() ? "kizuna" : host;
+    }
+    report.contact_name = f.contact_name;
+    report.contact_email = f.contact_email;
+    report.country = country;
+    report.day = *day;
+    report.generated_at = NowRfc3339();
+    report.events = std::move(events).value();
+    std::string xml = observe::RenderIodef(report);
+    if (f.output.empty()) {
+        std::fwrite(xml.data(), 1, xml.size(), stdout);
+        return kExitOk;
+    }
+    std::ofstream out(f.output, std::ios::binary | std::ios::trunc);
+    out << xml;
+    out.close();
+    if (!out) {
+        PrintError("cannot write " + f.output);
+        return kExitFailure;
+    }
+    std::fprintf(stderr, "wrote %zu event(s) from %s on %s to %s\n", report.events.size(), cc.c_str(), f.date.c_str(),
+                 f.output.c_str());
+    return kExitOk;
+}
+
+}  // namespace
+
+std::string ObserveStoreDir(const std::string& data_dir) { return data_dir + "/observe"; }
+
+core::Result<observe::StoreOptions> ObserveStoreOptions(const core::Config& config) {
+    observe::StoreOptions options;
+    options.compression_level = config.observe.compression_level;
+    const std::string& geo = config.observe.geo_database;
+    if (geo == "none") return options;
+    if (geo.empty()) {
+        std::string fallback = KIZUNA_DEFAULT_GEO_DATABASE;
+        if (!fallback.empty() && std::filesystem::exists(fallback)) {
+            options.geo_database = fallback;
+        } else {
+            static bool warned = false;
+            if (!warned) {
+                std::fprintf(stderr, "kizuna: warning: no country database at %s (run scripts/setup.sh or set "
+                                     "observe.geo_database); sources are recorded as ZZ\n",
+                             fallback.empty() ? "(none configured)" : fallback.c_str());
+                warned = true;
+            }
+        }
+        return options;
+    }
+    if (!std::filesystem::exists(geo)) {
+        return core::InvalidArgument("no such file: " + geo, "observe.geo_database");
+    }
+    options.geo_database = geo;
+    return options;
+}
+
+CLI::App* RegisterObserveCommands(CLI::App& app, GlobalOptions& global) {
+    ObserveFlags& f = Flags();
+    f.global = &global;
+    CLI::App* observe = app.add_subcommand("observe", "Internet scan observation (ISDAS)");
+    observe->require_subcommand(1);
+
+    f.import = observe->add_subcommand("import", "store the scans in pcap/pcapng files as one sensor's observations");
+    AddGlobal(*f.import, global);
+    f.import->add_option("files", f.files, "pcap or pcapng files")->required()->check(CLI::ExistingFile);
+    f.import->add_option("--sensor", f.sensor, "sensor name (letters, digits, . _ -)")->required();
+    f.import->add_option("--batch", f.batch_events, "events per durable batch (default 262144)")
+        ->check(CLI::Range(1, 1 << 20));
+
+    f.top_ports = observe->add_subcommand("top-ports", "destination ports ranked by packets per active sensor");
+    AddGlobal(*f.top_ports, global);
+    AddPeriod(*f.top_ports, f.period);
+    f.top_ports->add_option("--proto", f.proto, "tcp, udp or icmp (default all)")
+        ->check(CLI::IsMember({"tcp", "udp", "icmp", "icmpv6"}));
+    f.top_ports->add_option("--limit", f.limit, "rows (default 10; 0 = all)")->check(CLI::NonNegativeNumber);
+
+    f.countries = observe->add_subcommand("countries", "source countries ranked by packets per active sensor");
+    AddGlobal(*f.countries, global);
+    AddPeriod(*f.countries, f.period);
+    f.countries->add_option("--limit", f.limit, "rows (default 10; 0 = all)")->check(CLI::NonNegativeNumber);
+
+    f.port_cmd = observe->add_subcommand("port", "one destination port per day (packets per active sensor)");
+    AddGlobal(*f.port_cmd, global);
+    f.port_cmd->add_option("port", f.port, "destination port")->required()->check(CLI::Range(0, 65535));
+    AddPeriod(*f.port_cmd, f.period);
+    f.port_cmd->add_option("--proto", f.proto, "tcp or udp (default tcp)")->check(CLI::IsMember({"tcp", "udp"}));
+
+    f.icmp = observe->add_subcommand("icmp", "ICMP/ICMPv6 type and code ranked by packets per active sensor");
+    AddGlobal(*f.icmp, global);
+    AddPeriod(*f.icmp, f.period);
+    f.icmp->add_option("--limit", f.limit, "rows (default 10; 0 = all)")->check(CLI::NonNegativeNumber);
+
+    f.iodef = observe->add_subcommand("iodef", "one day's scans from one country as an IODEF 2 (RFC 7970) document");
+    AddGlobal(*f.iodef, global);
+    f.iodef->add_option("--country", f.country, "source country, two letters (ISO 3166-1)")->required();
+    f.iodef->add_option("--date", f.date, "UTC day, YYYY-MM-DD")->required();
+    f.iodef->add_option("--issuer", f.issuer, "IncidentID name (default: host of server.public_url, else kizuna)");
+    f.iodef->add_option("--contact-name", f.contact_name, "creator contact name");
+    f.iodef->add_option("--contact-email", f.contact_email, "creator contact e-mail");
+    f.iodef->add_option("--output", f.output, "write to this file (default: standard output)");
+    return observe;
+}
+
+std::optional<int> RunObserveCommand() {
+    const ObserveFlags& f = Flags();
+    if (f.import == nullptr) return std::nullopt;
+    if (f.import->parsed()) return RunImport(f);
+    if (f.top_ports->parsed() || f.countries->parsed() || f.port_cmd->parsed() || f.icmp->parsed()) return RunQuery(f);
+    if (f.iodef->parsed()) return RunIodef(f);
+    return std::nullopt;
+}
+
+}  // namespace kizuna::app

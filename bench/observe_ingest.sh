@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Ingest benchmark (issue 6): one synthetic scan capture of PACKETS packets (default 10 M, realistic port and
+# source skew, bench/pcap_gen.c), then in the same run and on the same file:
+#   floor    bench/pcap_count.c: libpcap pcap_next_ex + a per-port count, nothing else
+#   kizuna   kizuna observe import (durable event store: fsync per batch, rollups, country lookup)
+#   nfpcapd  nfpcapd -r (flows to nfcapd files) + nfdump -s dstport (Debian nfdump)
+#   tcpdump  tcpdump -nn -r > /dev/null on a PREFIX_PACKETS prefix (default 1 M; rate per packet)
+#   tshark   tshark -T fields on the same prefix (tshark is ~500x slower than the floor)
+# Prints packets/s for each and kizuna's ratios to the floor (goal >= 0.3) and to nfpcapd (goal >= 3.5).
+#   BUILD=build PACKETS=10000000 PREFIX_PACKETS=1000000 bash bench/observe_ingest.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+PACKETS=${PACKETS:-10000000}
+PREFIX_PACKETS=${PREFIX_PACKETS:-1000000}
+KIZUNA=$BUILD/apps/kizuna/kizuna
+for tool in "$KIZUNA" nfpcapd nfdump tcpdump tshark editcap cc; do
+  command -v "$tool" >/dev/null 2>&1 || [ -x "$tool" ] || { echo "observe_ingest: $tool missing (build, then scripts/setup.sh bench)" >&2; exit 2; }
+done
+work=$(mktemp -d "${TMPDIR:-/tmp}/kizuna-ingest.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+cc -O2 -o "$work/pcap_gen" bench/pcap_gen.c -lm
+cc -O2 -o "$work/pcap_count" bench/pcap_count.c -lpcap
+pcap=$work/scan.pcap
+"$work/pcap_gen" "$pcap" "$PACKETS" 42
+editcap -r "$pcap" "$work/prefix.pcap" "1-$PREFIX_PACKETS" 2>/dev/null
+cat "$pcap" > /dev/null  # page cache warm for everyone
+
+now() { date +%s.%N; }
+declare -A seconds
+run() {  # run NAME COMMAND...: time it, output discarded
+  local name=$1; shift
+  local start end
+  start=$(now)
+  "$@" > "$work/$name.out" 2> "$work/$name.err" || { echo "observe_ingest: $name failed:" >&2; tail -5 "$work/$name.err" >&2; exit 1; }
+  end=$(now)
+  seconds[$name]=$(echo "$end - $start" | bc -l)
+}
+
+run floor "$work/pcap_count" "$pcap"
+run kizuna "$KIZUNA" observe import "$pcap" --sensor bench-1 --data-dir "$work/kizuna-data" --batch 1048576
+if grep -q "no country database" "$work/kizuna.err"; then echo "observe_ingest: warning: kizuna ran without a country database" >&2; fi
+mkdir -p "$work/nf"
+nf_start=$(now)
+nfpcapd -r "$pcap" -w "$work/nf" > "$work/nfpcapd.out" 2>&1
+nfdump -R "$work/nf" -s dstport -n 10 -q > "$work/nfdump.out" 2>&1
+nf_end=$(now)
+seconds[nfpcapd]=$(echo "$nf_end - $nf_start" | bc -l)
+run tcpdump tcpdump -nn -r "$work/prefix.pcap"
+run tshark tshark -r "$work/prefix.pcap" -T fields -e ip.proto -e tcp.dstport -e udp.dstport
+
+rate() { echo "$1 / $2" | bc -l; }
+declare -A rates
+for name in floor kizuna nfpcapd; do rates[$name]=$(rate "$PACKETS" "${seconds[$name]}"); done
+for name in tcpdump tshark; do rates[$name]=$(rate "$PREFIX_PACKETS" "${seconds[$name]}"); done
+
+echo "observe_ingest: $PACKETS packets ($(du -h "$pcap" | cut -f1) pcap), $(nproc) cores, $(date -u +%FT%TZ)"
+printf "  %-8s %12s %14s %10s\n" tool seconds packets/s "kizuna/x"
+for name in floor kizuna nfpcapd tcpdump tshark; do
+  printf "  %-8s %12.2f %14.0f %10.2f\n" "$name" "${seconds[$name]}" "${rates[$name]}" \
+    "$(echo "${rates[kizuna]} / ${rates[$name]}" | bc -l)"
+done
+echo "  (tcpdump and tshark timed on the first $PREFIX_PACKETS packets; their rates are per packet of that prefix)"
+echo "  kizuna store: $(du -sh "$work/kizuna-data/observe" | cut -f1); $(head -c 300 "$work/kizuna.out")"
+floor_ratio=$(echo "${rates[kizuna]} / ${rates[floor]}" | bc -l)
+nf_ratio=$(echo "${rates[kizuna]} / ${rates[nfpcapd]}" | bc -l)
+printf "  goals: kizuna/floor %.2f (>= 0.30) %s, kizuna/nfpcapd %.2f (>= 3.5) %s\n" \
+  "$floor_ratio" "$([ "$(echo "$floor_ratio >= 0.3" | bc)" = 1 ] && echo met || echo MISSED)" \
+  "$nf_ratio" "$([ "$(echo "$nf_ratio >= 3.5" | bc)" = 1 ] && echo met || echo MISSED)"

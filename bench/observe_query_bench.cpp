@@ -1,0 +1,175 @@
+// Observation queries, Kizuna's event store against ClickHouse on the same events (issue 6,
+// bench/observe_query.sh runs it). Loads N synthetic events (a year, 8 sensors, skewed ports) into a fresh
+// embedded store through AppendBatch and mirrors them into ClickHouse (ClickHouseStore::CopyFrom), then
+// times, best of several runs each:
+//   top-10 ports over the year        Kizuna from rollups | ClickHouse GROUP BY over the raw events
+//   per-sensor daily averages         Kizuna from rollups | ClickHouse, for the year's top-10 ports
+//   raw scan: packets per dst port    Kizuna's columnar Scan over every event | ClickHouse GROUP BY dst_port
+// and prints one line per measurement plus the ratios.
+//
+// usage: observe_query_bench DIR CLICKHOUSE_URL [EVENTS]
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "observe/clickhouse.hpp"
+#include "observe/event_store.hpp"
+#include "observe/queries.hpp"
+
+namespace {
+
+using namespace kizuna::observe;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::int64_t kStart = 1'735'689'600'000'000LL;  // 2025-01-01T00:00:00Z
+constexpr int kDays = 365;
+constexpr int kSensors = 8;
+constexpr int kRuns = 5;
+
+double BestMs(const std::function<void()>& fn) {
+    double best = 1e18;
+    for (int i = 0; i < kRuns; ++i) {
+        const auto t0 = Clock::now();
+        fn();
+        best = std::min(best, std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    }
+    return best;
+}
+
+template <typename T>
+T Must(kizuna::core::Result<T> r, const char* what) {
+    if (!r.ok()) {
+        std::fprintf(stderr, "%s: %s\n", what, r.error().ToString().c_str());
+        std::exit(1);
+    }
+    return std::move(r).value();
+}
+
+void MustOk(const kizuna::core::Status& s, const char* what) {
+    if (!s.ok()) {
+        std::fprintf(stderr, "%s: %s\n", what, s.error().ToString().c_str());
+        std::exit(1);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 3) {
+        std::fprintf(stderr, "usage: %s DIR CLICKHOUSE_URL [EVENTS]\n", argv[0]);
+        return 2;
+    }
+    const std::filesystem::path dir = argv[1];
+    const std::string url = argv[2];
+    const std::uint64_t total = argc > 3 ? std::strtoull(argv[3], nullptr, 10) : 10'000'000;
+    std::filesystem::remove_all(dir / "store");
+
+    // 1. Load the embedded store: one batch per sensor and day, Zipf-like port skew over 2,000 ports.
+    auto store = Must(EventStore::Open(dir / "store", {}), "open store");
+    std::mt19937_64 rng(7);
+    std::vector<std::uint16_t> ports(2000);
+    for (std::size_t i = 0; i < ports.size(); ++i) ports[i] = static_cast<std::uint16_t>(i < 20 ? 20 + i * 97 : 1024 + i * 31);
+    std::vector<double> weights(ports.size());
+    for (std::size_t i = 0; i < weights.size(); ++i) weights[i] = 1.0 / std::pow(static_cast<double>(i + 1), 1.1);
+    std::discrete_distribution<std::size_t> pick(weights.begin(), weights.end());
+    const std::uint64_t per_batch = std::max<std::uint64_t>(1, total / (kDays * kSensors));
+    const auto load0 = Clock::now();
+    std::uint64_t loaded = 0;
+    std::vector<ScanEvent> batch;
+    for (int day = 0; day < kDays && loaded < total; ++day) {
+        for (int s = 0; s < kSensors && loaded < total; ++s) {
+            batch.clear();
+            const std::uint64_t n = std::min(per_batch, total - loaded);
+            for (std::uint64_t i = 0; i < n; ++i) {
+                ScanEvent e;
+                e.time = PacketTime{kStart + day * kDayMicros + static_cast<std::int64_t>(i * (kDayMicros / n))};
+                e.source[10] = e.source[11] = 0xff;
+                const std::uint64_t r = rng();
+                std::memcpy(&e.source[12], &r, 4);
+                e.destination = e.source;
+                e.destination[15] = static_cast<std::uint8_t>(s);
+                e.destination_port = ports[pick(rng)];
+                e.source_port = static_cast<std::uint16_t>(r >> 40);
+                e.tcp_flags = tcp_flag::kSyn;
+                e.ip_length = 44;
+                e.ttl = 50;
+                batch.push_back(e);
+            }
+            (void)Must(store->AppendBatch("sensor-" + std::to_string(s), static_cast<std::uint64_t>(day + 1), batch),
+                       "append");
+            loaded += n;
+        }
+    }
+    const double load_s = std::chrono::duration<double>(Clock::now() - load0).count();
+    std::printf("kizuna.load events=%llu seconds=%.2f events_per_s=%.0f\n", static_cast<unsigned long long>(loaded),
+                load_s, static_cast<double>(loaded) / load_s);
+
+    // 2. Mirror into ClickHouse.
+    auto ch = Must(ClickHouseStore::Open({.url = url, .table_prefix = "bench_"}), "open clickhouse");
+    MustOk(ch->DropTables(), "drop");
+    ch = Must(ClickHouseStore::Open({.url = url, .table_prefix = "bench_"}), "open clickhouse");
+    const TimeRange year{PacketTime{kStart}, PacketTime{kStart + kDays * kDayMicros}};
+    const auto copy0 = Clock::now();
+    const std::uint64_t copied = Must(ch->CopyFrom(*store, year), "copy");
+    (void)Must(ch->client().Query("OPTIMIZE TABLE bench_events FINAL"), "optimize");
+    std::printf("clickhouse.load events=%llu seconds=%.2f\n", static_cast<unsigned long long>(copied),
+                std::chrono::duration<double>(Clock::now() - copy0).count());
+
+    auto kizuna_q = MakeStoreQueries(*store);
+    auto ch_q = MakeClickHouseQueries(*ch);
+    std::vector<PortRow> top_k, top_c;
+    const double top_kizuna = BestMs([&] { top_k = Must(kizuna_q->TopPorts({.range = year, .limit = 10}), "top"); });
+    const double top_ch = BestMs([&] { top_c = Must(ch_q->TopPorts({.range = year, .limit = 10}), "top ch"); });
+    bool same = top_k.size() == top_c.size();
+    for (std::size_t i = 0; same && i < top_k.size(); ++i)
+        same = top_k[i].port == top_c[i].port && top_k[i].packets == top_c[i].packets;
+    std::printf("top10.kizuna_rollups_ms=%.2f top10.clickhouse_ms=%.2f same_answer=%s\n", top_kizuna, top_ch,
+                same ? "yes" : "NO");
+
+    const double daily_kizuna = BestMs([&] {
+        for (const auto& row : top_k) (void)Must(kizuna_q->PortDaily(row.protocol, row.port, year), "daily");
+    });
+    const double daily_ch = BestMs([&] {
+        for (const auto& row : top_k) (void)Must(ch_q->PortDaily(row.protocol, row.port, year), "daily ch");
+    });
+    std::printf("daily10.kizuna_rollups_ms=%.2f daily10.clickhouse_ms=%.2f\n", daily_kizuna, daily_ch);
+
+    // 3. Raw scan: packets per destination port over every stored event.
+    std::uint64_t scanned = 0;
+    const double scan_kizuna = BestMs([&] {
+        std::vector<std::uint64_t> per_port(65536);
+        scanned = 0;
+        ScanFilter all;
+        (void)Must(store->Scan(all, [&](const EventColumns& c) {
+                       for (std::size_t i = 0; i < c.size; ++i) per_port[c.destination_port[i]] += c.packets[i];
+                       scanned += c.size;
+                       return true;
+                   }),
+                   "scan");
+    });
+    const double scan_ch = BestMs([&] {
+        (void)Must(ch->client().Query("SELECT dst_port, sum(packets) FROM bench_events GROUP BY dst_port "
+                                      "ORDER BY 2 DESC LIMIT 10 FORMAT TabSeparated"),
+                   "scan ch");
+    });
+    const double rows_kizuna = static_cast<double>(scanned) / (scan_kizuna / 1000);
+    const double rows_ch = static_cast<double>(copied) / (scan_ch / 1000);
+    std::printf("scan.kizuna_ms=%.1f scan.kizuna_rows_per_s=%.0f scan.clickhouse_ms=%.1f scan.clickhouse_rows_per_s=%.0f\n",
+                scan_kizuna, rows_kizuna, scan_ch, rows_ch);
+    std::printf("RATIO top10 clickhouse/kizuna = %.1fx (goal: kizuna from rollups < 50 ms: %s)\n", top_ch / top_kizuna,
+                top_kizuna < 50 ? "met" : "NOT met");
+    std::printf("RATIO daily10 clickhouse/kizuna = %.1fx (goal: < 50 ms: %s)\n", daily_ch / daily_kizuna,
+                daily_kizuna < 50 ? "met" : "NOT met");
+    std::printf("RATIO raw scan kizuna/clickhouse rows/s = %.2fx (goal >= 2x: %s)\n", rows_kizuna / rows_ch,
+                rows_kizuna >= 2 * rows_ch ? "met" : "NOT met");
+    MustOk(ch->DropTables(), "drop");
+    return 0;
+}

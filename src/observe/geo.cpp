@@ -1,0 +1,99 @@
+#include "observe/geo.hpp"
+
+#include <maxminddb.h>
+#include <netinet/in.h>
+
+#include <cstring>
+#include <string>
+
+namespace kizuna::observe {
+
+namespace {
+
+// Caches are bounded so a scan from random spoofed sources cannot grow them without limit.
+constexpr std::size_t kMaxCacheEntries = 4u << 20;
+
+bool IsIpv4Mapped(const IpAddress& a) {
+    static constexpr std::uint8_t kPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+    return std::memcmp(a.data(), kPrefix, 12) == 0;
+}
+
+}  // namespace
+
+struct GeoLookup::Db {
+    MMDB_s mmdb{};
+    ~Db() { MMDB_close(&mmdb); }
+};
+
+std::size_t GeoLookup::V6Hash::operator()(const IpAddress& a) const {
+    std::uint64_t hi = 0, lo = 0;
+    std::memcpy(&hi, a.data(), 8);
+    std::memcpy(&lo, a.data() + 8, 8);
+    return std::hash<std::uint64_t>()(hi * 0x9E3779B97F4A7C15ULL ^ lo);
+}
+
+core::Result<std::unique_ptr<GeoLookup>> GeoLookup::Open(const std::filesystem::path& database) {
+    std::unique_ptr<GeoLookup> geo(new GeoLookup());
+    if (database.empty()) return geo;
+    auto db = std::make_unique<Db>();
+    int status = MMDB_open(database.c_str(), MMDB_MODE_MMAP, &db->mmdb);
+    if (status != MMDB_SUCCESS) {
+        return core::InvalidArgument("cannot open geo database " + database.string() + ": " + MMDB_strerror(status),
+                                     "geo_database");
+    }
+    geo->db_ = std::move(db);
+    return geo;
+}
+
+GeoLookup::~GeoLookup() = default;
+
+CountryCode GeoLookup::Lookup(const IpAddress& address) {
+    if (!db_) return kUnknownCountry;
+    if (IsIpv4Mapped(address)) {
+        std::uint64_t key = static_cast<std::uint64_t>(address[12]) << 24 | address[13] << 16 | address[14] << 8 |
+                            address[15];
+        std::uint64_t cached = v4_cache_.Get(key);
+        if (cached != 0) return CountryCode{static_cast<char>(cached >> 8), static_cast<char>(cached & 0xFF)};
+        CountryCode country = LookupUncached(address);
+        if (v4_cache_.size() >= kMaxCacheEntries) v4_cache_ = FlatCounter();
+        v4_cache_.Add(key, static_cast<std::uint64_t>(static_cast<std::uint8_t>(country[0])) << 8 |
+                               static_cast<std::uint8_t>(country[1]));
+        return country;
+    }
+    if (auto it = v6_cache_.find(address); it != v6_cache_.end()) return it->second;
+    CountryCode country = LookupUncached(address);
+    if (v6_cache_.size() >= kMaxCacheEntries) v6_cache_.clear();
+    v6_cache_.emplace(address, country);
+    return country;
+}
+
+CountryCode GeoLookup::LookupUncached(const IpAddress& address) {
+    ++misses_;
+    int mmdb_error = MMDB_SUCCESS;
+    MMDB_lookup_result_s result;
+    if (IsIpv4Mapped(address)) {
+        sockaddr_in sin{};
+        sin.sin_family = AF_INET;
+        std::memcpy(&sin.sin_addr, address.data() + 12, 4);
+        result = MMDB_lookup_sockaddr(&db_->mmdb, reinterpret_cast<const sockaddr*>(&sin), &mmdb_error);
+    } else {
+        sockaddr_in6 sin6{};
+        sin6.sin6_family = AF_INET6;
+        std::memcpy(&sin6.sin6_addr, address.data(), 16);
+        result = MMDB_lookup_sockaddr(&db_->mmdb, reinterpret_cast<const sockaddr*>(&sin6), &mmdb_error);
+    }
+    if (mmdb_error != MMDB_SUCCESS || !result.found_entry) return kUnknownCountry;
+    MMDB_entry_data_s data{};
+    if (MMDB_get_value(&result.entry, &data, "country_code", nullptr) != MMDB_SUCCESS || !data.has_data ||
+        data.type != MMDB_DATA_TYPE_UTF8_STRING || data.data_size != 2) {
+        return kUnknownCountry;
+    }
+    CountryCode country{data.utf8_string[0], data.utf8_string[1]};
+    for (char& c : country) {
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+        if (c < 'A' || c > 'Z') return kUnknownCountry;
+    }
+    return country;
+}
+
+}  // namespace kizuna::observe

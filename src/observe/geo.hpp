@@ -1,0 +1,47 @@
+// GeoLookup: source address -> country (ISO 3166-1 alpha-2) from a MaxMind-format database through
+// libmaxminddb (the setup installs the NRO-derived, CC BY 4.0 database from the npm package
+// @ip-location-db/geo-whois-asn-country-mmdb). Scanners repeat, so answers are cached per address: a
+// repeated source costs one hash probe. Unknown addresses, and every address when no database is given,
+// map to "ZZ". Not thread-safe (the EventStore calls it under its append lock).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <unordered_map>
+
+#include "core/result.hpp"
+#include "observe/event_store.hpp"
+#include "observe/rollup.hpp"
+#include "observe/scan_event.hpp"
+
+namespace kizuna::observe {
+
+class GeoLookup {
+  public:
+    // Empty path: no database, everything is "ZZ". kInvalidArgument (field "geo_database") when the file
+    // cannot be opened as an MMDB database.
+    static core::Result<std::unique_ptr<GeoLookup>> Open(const std::filesystem::path& database);
+    ~GeoLookup();
+    GeoLookup(const GeoLookup&) = delete;
+    GeoLookup& operator=(const GeoLookup&) = delete;
+
+    CountryCode Lookup(const IpAddress& address);
+
+    bool has_database() const { return db_ != nullptr; }
+    std::uint64_t cache_misses() const { return misses_; }
+
+  private:
+    struct Db;
+    GeoLookup() = default;
+    CountryCode LookupUncached(const IpAddress& address);
+
+    std::unique_ptr<Db> db_;
+    FlatCounter v4_cache_;  // IPv4 address -> country[0] << 8 | country[1]
+    struct V6Hash {
+        std::size_t operator()(const IpAddress& a) const;
+    };
+    std::unordered_map<IpAddress, CountryCode, V6Hash> v6_cache_;
+    std::uint64_t misses_ = 0;
+};
+
+}  // namespace kizuna::observe

@@ -1,0 +1,116 @@
+#include "observe/rollup.hpp"
+
+#include <cstring>
+
+namespace kizuna::observe {
+
+namespace {
+
+void PutU64(std::vector<std::uint8_t>& out, std::uint64_t v) {
+    std::uint8_t b[8];
+    std::memcpy(b, &v, 8);
+    out.insert(out.end(), b, b + 8);
+}
+
+bool GetU64(const std::vector<std::uint8_t>& in, std::size_t& pos, std::uint64_t& v) {
+    if (in.size() < 8 || pos > in.size() - 8) return false;
+    std::memcpy(&v, in.data() + pos, 8);
+    pos += 8;
+    return true;
+}
+
+void PutCounter(std::vector<std::uint8_t>& out, const FlatCounter& counter) {
+    PutU64(out, counter.size());
+    counter.ForEach([&](std::uint64_t key, std::uint64_t value) {
+        PutU64(out, key);
+        PutU64(out, value);
+    });
+}
+
+bool GetCounter(const std::vector<std::uint8_t>& in, std::size_t& pos, FlatCounter& counter) {
+    std::uint64_t n = 0;
+    if (!GetU64(in, pos, n) || n > (in.size() - pos) / 16) return false;
+    for (std::uint64_t i = 0; i < n; ++i) {
+        std::uint64_t key = 0, value = 0;
+        if (!GetU64(in, pos, key) || !GetU64(in, pos, value) || key == FlatCounter::kEmpty) return false;
+        counter.Add(key, value);
+    }
+    return true;
+}
+
+}  // namespace
+
+std::uint64_t FlatCounter::Get(std::uint64_t key) const {
+    if (keys_.empty()) return 0;
+    std::size_t mask = keys_.size() - 1;
+    for (std::size_t i = Hash(key) & mask;; i = (i + 1) & mask) {
+        if (keys_[i] == key) return values_[i];
+        if (keys_[i] == kEmpty) return 0;
+    }
+}
+
+void FlatCounter::Grow() {
+    std::vector<std::uint64_t> old_keys = std::move(keys_);
+    std::vector<std::uint64_t> old_values = std::move(values_);
+    std::size_t capacity = old_keys.empty() ? 16 : old_keys.size() * 2;
+    keys_.assign(capacity, kEmpty);
+    values_.assign(capacity, 0);
+    size_ = 0;
+    for (std::size_t i = 0; i < old_keys.size(); ++i) {
+        if (old_keys[i] != kEmpty) Add(old_keys[i], old_values[i]);
+    }
+}
+
+unsigned ProtocolIndex(std::uint8_t protocol) {
+    switch (protocol) {
+        case static_cast<std::uint8_t>(Protocol::kUdp): return 1;
+        case static_cast<std::uint8_t>(Protocol::kIcmp): return 2;
+        case static_cast<std::uint8_t>(Protocol::kIcmpv6): return 3;
+        default: return 0;
+    }
+}
+
+Protocol ProtocolFromIndex(unsigned index) {
+    switch (index & 3) {
+        case 1: return Protocol::kUdp;
+        case 2: return Protocol::kIcmp;
+        case 3: return Protocol::kIcmpv6;
+        default: return Protocol::kTcp;
+    }
+}
+
+void Rollups::Serialize(std::vector<std::uint8_t>& out) const {
+    PutU64(out, hours_.size());
+    for (const auto& [hour, h] : hours_) {
+        PutU64(out, static_cast<std::uint64_t>(hour));
+        PutCounter(out, h.ports);
+        PutCounter(out, h.countries);
+        PutU64(out, h.active.size());
+        for (std::uint64_t word : h.active) PutU64(out, word);
+    }
+}
+
+bool Rollups::Deserialize(const std::vector<std::uint8_t>& in, std::size_t& pos) {
+    hours_.clear();
+    day_ports_.clear();
+    last_ = nullptr;
+    last_day_ports_ = nullptr;
+    std::uint64_t n = 0;
+    if (!GetU64(in, pos, n)) return false;
+    for (std::uint64_t i = 0; i < n; ++i) {
+        std::uint64_t hour = 0, words = 0;
+        if (!GetU64(in, pos, hour)) return false;
+        HourRollup& h = hours_[static_cast<std::int64_t>(hour)];
+        if (!GetCounter(in, pos, h.ports) || !GetCounter(in, pos, h.countries)) return false;
+        FlatCounter& day = DayPorts(FloorDiv(static_cast<std::int64_t>(hour) * kBinMicros, kDayMicros));
+        h.ports.ForEach([&](std::uint64_t key, std::uint64_t packets) { day.Add(key & 0x3FFFF, packets); });
+        if (!GetU64(in, pos, words) || words > (in.size() - pos) / 8) return false;
+        h.active.resize(words);
+        for (std::uint64_t w = 0; w < words; ++w) {
+            if (!GetU64(in, pos, h.active[w])) return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace kizuna::observe

@@ -1,0 +1,128 @@
+// Browser test of the observation pages: scans imported from a pcap through the real CLI, then in
+// headless Chromium the observation page shows its charts, a port link opens that port's long-term graph,
+// the language switch works, and the coordinators' sensor-status page is 404 for an anonymous visitor.
+//
+// Run by ctest (tests/e2e/CMakeLists.txt) with KIZUNA_BIN, SCREENSHOT_DIR and CHROMIUM set.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Center, launch, login, shots } from './lib.mjs';
+
+const DAY = 86400;
+
+function checksum(bytes) {
+  let sum = 0;
+  for (let i = 0; i < bytes.length; i += 2) sum += (bytes[i] << 8) | (bytes[i + 1] ?? 0);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
+}
+
+// One Ethernet/IPv4/TCP SYN frame from src to 198.51.100.7:dport.
+function synFrame(src, dport, sport) {
+  const frame = Buffer.alloc(14 + 20 + 20);
+  frame.writeUInt16BE(0x0800, 12);
+  const ip = frame.subarray(14, 34);
+  ip[0] = 0x45;
+  ip.writeUInt16BE(40, 2);
+  ip[8] = 52;  // TTL
+  ip[9] = 6;   // TCP
+  src.forEach((b, i) => (ip[12 + i] = b));
+  [198, 51, 100, 7].forEach((b, i) => (ip[16 + i] = b));
+  ip.writeUInt16BE(checksum(ip), 10);
+  const tcp = frame.subarray(34, 54);
+  tcp.writeUInt16BE(sport, 0);
+  tcp.writeUInt16BE(dport, 2);
+  tcp.writeUInt32BE(1, 4);
+  tcp[12] = 5 << 4;
+  tcp[13] = 0x02;  // SYN
+  tcp.writeUInt16BE(1024, 14);
+  const pseudo = Buffer.concat([ip.subarray(12, 20), Buffer.from([0, 6, 0, 20]), tcp]);
+  tcp.writeUInt16BE(checksum(pseudo), 16);
+  return frame;
+}
+
+// Thirty days of scans ending yesterday: TCP 23 > 445 > 22 every day, and TCP 5555 for the last ten days.
+function writePcap(path) {
+  const header = Buffer.alloc(24);
+  header.writeUInt32LE(0xa1b2c3d4, 0);
+  header.writeUInt16LE(2, 4);
+  header.writeUInt16LE(4, 6);
+  header.writeUInt32LE(65535, 16);
+  header.writeUInt32LE(1, 20);  // Ethernet
+  const parts = [header];
+  const today = Math.floor(Date.now() / 1000 / DAY) * DAY;
+  let n = 0;
+  for (let d = 30; d >= 1; d--) {
+    const mix = [[23, 40], [445, 25], [22, 10], ...(d <= 10 ? [[5555, 60]] : [])];
+    for (const [port, count] of mix) {
+      for (let i = 0; i < count; i++, n++) {
+        const frame = synFrame([1 + (n % 200), (n >> 8) & 255, n & 255, 9], port, 40000 + (n % 20000));
+        const rec = Buffer.alloc(16);
+        rec.writeUInt32LE(today - d * DAY + ((n * 137) % DAY), 0);
+        rec.writeUInt32LE(0, 4);
+        rec.writeUInt32LE(frame.length, 8);
+        rec.writeUInt32LE(frame.length, 12);
+        parts.push(rec, frame);
+      }
+    }
+  }
+  writeFileSync(path, Buffer.concat(parts));
+  return n;
+}
+
+test('observation page: charts, port graph, language switch, sensor status hidden', async () => {
+  const center = new Center();
+  let browser;
+  try {
+    const pcap = join(center.work, 'scans.pcap');
+    const packets = writePcap(pcap);
+    center.cli(['observe', 'import', pcap, '--sensor', 'e2e-sensor']);
+    const top = JSON.parse(center.cli(['observe', 'top-ports', '--from', new Date(Date.now() - 40 * DAY * 1000).toISOString().slice(0, 10),
+                                       '--to', new Date().toISOString().slice(0, 10), '--format', 'json']));
+    const rows = Array.isArray(top) ? top : top.rows;
+    assert.equal(rows.reduce((sum, r) => sum + r.packets, 0), packets);
+    center.cli(['user', 'add', 'watcher', '--role', 'coordinator'], 'e2e-password-obs\n');
+    const base = await center.start();
+
+    browser = await launch();
+    const page = await browser.newPage();
+    await page.goto(`${base}/observe?lang=en`);
+    assert.equal(await page.locator('h1').innerText(), 'Internet scan observation');
+    // Quarter and year, each with its top 1–5 chart (four ports: no 6–10), regions and ICMP.
+    assert.equal(await page.locator('[data-testid=chart-top] svg').count(), 2);
+    assert.ok(await page.locator('[data-testid=chart-top] svg path').first().isVisible());
+    assert.equal(await page.locator('[data-testid=chart-regions] svg').count(), 1);
+    const legend = await page.locator('[data-testid=chart-top] svg .legend').first().textContent();
+    assert.match(legend, /TCP 5555/);
+    assert.match(await page.locator('[data-testid=geo-attribution]').innerText(), /ip-location-db.*CC BY 4\.0.*NRO/s);
+    await page.screenshot({ path: join(shots, 'observe-en.png'), fullPage: true });
+
+    // The first port of the quarter's table opens its long-term graph.
+    const first = page.locator('[data-testid=port-link]').first();
+    const label = await first.innerText();
+    await Promise.all([page.waitForNavigation(), first.click()]);
+    assert.match(page.url(), /\/observe\/ports\/tcp\/\d+$/);
+    assert.equal(await page.locator('h1').innerText(), `Destination port ${label}`);
+    assert.ok(await page.locator('[data-testid=chart-port] svg path').first().isVisible());
+    await page.screenshot({ path: join(shots, 'observe-port.png'), fullPage: true });
+
+    // Language switch on the port page, then the overview in Japanese.
+    await Promise.all([page.waitForNavigation(), page.click('a[hreflang=ja]')]);
+    assert.equal(await page.locator('h1').innerText(), `アクセス先ポート ${label}`);
+    await page.goto(`${base}/observe`);
+    assert.equal(await page.locator('h1').innerText(), 'インターネット定点観測');
+    assert.match(await page.locator('figcaption').first().innerText(), /アクセス先ポート別グラフ top1-5/);
+
+    // The sensor-status page does not exist for an anonymous visitor; a coordinator sees the sensor.
+    const hidden = await page.goto(`${base}/observe/sensors`);
+    assert.equal(hidden.status(), 404);
+    await login(page, base, 'watcher', 'e2e-password-obs');
+    const shown = await page.goto(`${base}/observe/sensors?lang=en`);
+    assert.equal(shown.status(), 200);
+    assert.equal(await page.locator('h1').innerText(), 'Sensor status');
+  } finally {
+    if (browser) await browser.close();
+    center.stop();
+  }
+});

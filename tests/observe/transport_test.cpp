@@ -1,0 +1,157 @@
+// Transport framing: every message round-trips; every malformed frame (bad magic, unknown type, lengths
+// over the bound, truncations, checksum and count mismatches, trailing bytes) is rejected with a reason.
+#include "observe/transport.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace kizuna::observe::transport {
+namespace {
+
+ScanEvent Event(std::uint16_t port, std::int64_t micros = 1'795'400'000'000'000) {
+    ScanEvent event;
+    event.time = PacketTime::FromMicros(micros);
+    event.source[10] = event.source[11] = 0xFF;
+    event.source[15] = 9;
+    event.destination[15] = 80;
+    event.destination_port = port;
+    event.source_port = 40000;
+    event.tcp_flags = tcp_flag::kSyn;
+    event.ttl = 51;
+    event.packets = 3;
+    return event;
+}
+
+std::vector<std::uint8_t> Encoded(const Message& message) {
+    std::vector<std::uint8_t> out;
+    Encode(message, out);
+    return out;
+}
+
+Message RoundTrip(const Message& message) {
+    auto bytes = Encoded(message);
+    auto decoded = DecodeFrame(bytes);
+    EXPECT_TRUE(decoded.ok()) << decoded.error().ToString();
+    EXPECT_EQ(decoded->consumed, bytes.size());
+    return decoded->message;
+}
+
+TEST(TransportTest, EveryMessageRoundTrips) {
+    Batch batch{42, {Event(22), Event(23), Event(445)}};
+    Heartbeat beat{100, 200, 1000, 3, 1, {{"truncated_tcp", 5}, {"ip_fragment", 2}}};
+    const std::vector<Message> messages = {
+        Hello{kProtocolVersion, "tokyo-1", "kz_0123"}, Welcome{kProtocolVersion, 99}, batch, Ack{42}, beat,
+        ErrorMessage{ErrorKind::kUnauthenticated, "unknown token"}, Batch{7, {}}};
+    for (const auto& message : messages) EXPECT_EQ(RoundTrip(message), message);
+}
+
+TEST(TransportTest, BatchHeaderLayoutMatchesTheSpec) {
+    std::vector<std::uint8_t> bytes;
+    const std::vector<ScanEvent> events = {Event(22)};
+    EncodeBatch(5, events, bytes);
+    ASSERT_EQ(bytes.size(), kHeaderSize + 16 + kEventWireSize);
+    EXPECT_EQ(bytes[0], 'K');
+    EXPECT_EQ(bytes[1], 'Z');
+    EXPECT_EQ(bytes[2], static_cast<std::uint8_t>(FrameType::kBatch));
+    EXPECT_EQ(bytes[4], 16 + 56);  // body length, little-endian
+    EXPECT_EQ(bytes[8], 5);         // sequence
+    EXPECT_EQ(bytes[16], 1);        // event count
+    // destination port of the event at record offset 42, little-endian
+    EXPECT_EQ(bytes[kHeaderSize + 16 + 42], 22);
+}
+
+TEST(TransportTest, PartialFrameAsksForMoreBytes) {
+    auto bytes = Encoded(Batch{1, {Event(80)}});
+    for (std::size_t cut : {std::size_t{0}, std::size_t{3}, kHeaderSize, bytes.size() - 1}) {
+        auto decoded = DecodeFrame(std::span(bytes).first(cut));
+        ASSERT_TRUE(decoded.ok()) << cut;
+        EXPECT_EQ(decoded->consumed, 0u) << cut;
+    }
+}
+
+struct BadFrame {
+    std::string name;
+    std::vector<std::uint8_t> bytes;
+    std::string reason;  // substring of the error message
+};
+
+std::vector<std::uint8_t> Patched(std::vector<std::uint8_t> bytes, std::size_t at, std::uint8_t value) {
+    bytes[at] = value;
+    return bytes;
+}
+
+TEST(TransportTest, MalformedFramesAreRejectedWithAReason) {
+    const auto batch = Encoded(Batch{1, {Event(80), Event(81)}});
+    auto oversized = Encoded(Ack{1});
+    const std::uint32_t huge = 0xFFFFFFF0u;
+    std::memcpy(oversized.data() + 4, &huge, 4);
+    auto count_mismatch = batch;
+    count_mismatch[16] = 3;
+    auto trailing = Encoded(Hello{1, "s", "t"});
+    trailing[4] = 9;
+    trailing.push_back(0);
+    auto zero_sequence = Encoded(Batch{1, {}});
+    zero_sequence[8] = 0;
+    auto bad_protocol = Encoded(Batch{1, {Event(80)}});
+    bad_protocol[kHeaderSize + 16 + 46] = 99;
+    // fix the checksum so only the protocol is wrong
+    const auto crc = Crc32(std::span(bad_protocol).subspan(kHeaderSize + 16));
+    std::memcpy(bad_protocol.data() + 20, &crc, 4);
+    auto long_name = Encoded(Hello{1, "s", "t"});
+    long_name[10] = 200;  // name length
+
+    const std::vector<BadFrame> cases = {
+        {"bad magic", Patched(batch, 0, 'X'), "bad magic"},
+        {"unknown type", Patched(batch, 2, 9), "unknown frame type"},
+        {"reserved byte", Patched(batch, 3, 1), "reserved"},
+        {"length over bound", oversized, "over the bound"},
+        {"checksum", Patched(batch, kHeaderSize + 16 + 5, 0xEE), "checksum"},
+        {"count mismatch", count_mismatch, "does not match the event count"},
+        {"trailing bytes", trailing, "trailing"},
+        {"ack longer than 8 bytes", [] {
+             auto bytes = Encoded(Ack{1});
+             bytes[4] = 9;
+             bytes.push_back(0);
+             return bytes;
+         }(), "over the bound"},
+        {"sequence 0", zero_sequence, "sequence number 0"},
+        {"unknown protocol", bad_protocol, "unknown protocol"},
+        {"sensor name too long", long_name, "longer than 64"},
+        {"bad sensor name", Encoded(Hello{1, "Bad Name", "t"}), "sensor name"},
+        {"heartbeat interval backwards", Encoded(Heartbeat{200, 100, 0, 0, 0, {}}), "ends before"},
+        {"anomaly name", Encoded(Heartbeat{1, 2, 0, 0, 0, {{"Bad-Name", 1}}}), "anomaly names"},
+    };
+    for (const auto& bad : cases) {
+        auto decoded = DecodeFrame(bad.bytes);
+        ASSERT_FALSE(decoded.ok()) << bad.name;
+        EXPECT_NE(decoded.error().message().find(bad.reason), std::string::npos)
+            << bad.name << ": " << decoded.error().ToString();
+        EXPECT_EQ(decoded.error().field(), "frame") << bad.name;
+    }
+}
+
+TEST(TransportTest, TruncatedBodiesOfEveryTypeAreRejected) {
+    const std::vector<Message> messages = {Hello{1, "s1", "tok"}, Welcome{1, 5}, Batch{3, {Event(1)}}, Ack{3},
+                                           Heartbeat{1, 2, 3, 4, 5, {{"truncated_udp", 1}}},
+                                           ErrorMessage{ErrorKind::kProtocol, "x"}};
+    for (const auto& message : messages) {
+        auto bytes = Encoded(message);
+        auto header = ParseHeader(std::span(bytes).first(kHeaderSize));
+        ASSERT_TRUE(header.ok());
+        for (std::size_t keep = 0; keep < header->body_length; ++keep) {
+            auto parsed = ParseBody(header->type, std::span(bytes).subspan(kHeaderSize, keep));
+            EXPECT_FALSE(parsed.ok()) << "type " << int(header->type) << " keep " << keep;
+        }
+    }
+}
+
+TEST(TransportTest, Crc32IsTheZlibChecksum) {
+    const std::string text = "123456789";
+    EXPECT_EQ(Crc32(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size())), 0xCBF43926u);
+}
+
+}  // namespace
+}  // namespace kizuna::observe::transport

@@ -1,0 +1,306 @@
+// The observation pages through the whole site: public graphs (ja/en, escaped, cached), one port's graph,
+// trends with coordinators' notes whose case links follow the access policy, and the coordinators-only
+// sensor status page (404 for everyone else).
+#include <cmath>
+#include <map>
+
+#include "site_fixture.hpp"
+
+namespace kizuna::web {
+namespace {
+
+using observe::Protocol;
+
+constexpr std::int64_t kDay = observe::kDayMicros;
+
+std::size_t Count(const std::string& haystack, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto pos = haystack.find(needle); pos != std::string::npos; pos = haystack.find(needle, pos + 1)) ++n;
+    return n;
+}
+
+// A small in-memory answer set standing in for a store: twelve TCP/UDP ports with fixed daily levels,
+// one of which (TCP 37215) starts 20 days before "today"; countries including a hostile code; ICMP echo.
+class FixedQueries : public observe::ObservationQueries {
+  public:
+    explicit FixedQueries(std::int64_t today) : today_(today) {}
+
+    mutable int port_daily_calls = 0;
+
+    double Level(Protocol p, std::uint16_t port, std::int64_t day) const {
+        if (p == Protocol::kTcp && port == 37215) return day >= today_ - 20 * kDay ? 900 : 0;  // today excluded
+        if (p == Protocol::kIcmp) return 50;
+        auto it = levels_.find(port);
+        return it == levels_.end() ? 0 : it->second;
+    }
+
+    core::Result<std::vector<observe::PortRow>> TopPorts(const observe::TopPortsQuery& q) const override {
+        std::vector<observe::PortRow> rows;
+        for (const auto& [port, level] : levels_)
+            rows.push_back({port == 1434 ? Protocol::kUdp : Protocol::kTcp, port, static_cast<std::uint64_t>(level * 3), level});
+        rows.push_back({Protocol::kTcp, 37215, 9000, 300});
+        std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.per_sensor > b.per_sensor; });
+        if (q.limit && rows.size() > q.limit) rows.resize(q.limit);
+        return rows;
+    }
+    core::Result<std::vector<observe::DailyPoint>> PortDaily(Protocol p, std::uint16_t port,
+                                                             observe::TimeRange range) const override {
+        ++port_daily_calls;
+        std::vector<observe::DailyPoint> out;
+        for (std::int64_t d = range.from.micros_since_epoch; d < range.to.micros_since_epoch; d += kDay) {
+            const double level = Level(p, port, d);
+            out.push_back({d, static_cast<std::uint64_t>(level * 3), 3, level});
+        }
+        return out;
+    }
+    core::Result<std::vector<observe::CountryRow>> Countries(observe::TimeRange, std::size_t) const override {
+        return std::vector<observe::CountryRow>{{{'J', 'P'}, 5000, 1666.7}, {{'<', '>'}, 10, 3.3}, {{'Z', 'Z'}, 3, 1}};
+    }
+    core::Result<std::vector<observe::IcmpRow>> Icmp(observe::TimeRange, std::size_t) const override {
+        return std::vector<observe::IcmpRow>{{Protocol::kIcmp, 8, 0, 4500, 1500}};
+    }
+    core::Result<std::vector<observe::ActivityRow>> ActiveSensors(observe::TimeRange, std::int64_t) const override {
+        return std::vector<observe::ActivityRow>{};
+    }
+    core::Result<std::vector<observe::RawEventRow>> EventsFromCountry(observe::CountryCode, observe::PacketTime,
+                                                                      std::size_t) const override {
+        return std::vector<observe::RawEventRow>{};
+    }
+
+  private:
+    std::int64_t today_;
+    std::map<std::uint16_t, double> levels_{{445, 1000}, {135, 800}, {139, 700}, {22, 650}, {23, 600}, {80, 500},
+                                            {1434, 400}, {3389, 350}, {5900, 200}, {2967, 150}, {8080, 100}};
+};
+
+class ObservePagesTest : public SiteFixture {
+  protected:
+    void SetUp() override {
+        clock_.Set(core::WallTime(std::chrono::sys_days{std::chrono::year{2026} / 11 / 22}) + std::chrono::hours(5));
+        const std::int64_t now = core::ToUnixMicros(clock_.Now());
+        queries_ = std::make_unique<FixedQueries>(now - now % kDay);
+        SiteFixture::SetUp();
+    }
+    void Customize(SiteServices& s) override {
+        notes_ = std::make_unique<observe::PortNotes>(*db_, clock_, audit_);
+        s.observe_queries = queries_.get();
+        s.port_notes = notes_.get();
+        s.sensor_status = [this]() -> core::Result<std::vector<observe::SensorStatus>> { return sensors_; };
+    }
+
+    http::Response Get(const std::string& target, const std::string& who = "") { return Call("GET", target, who); }
+
+    http::Response PostForm(const std::string& target, const std::string& who, const std::string& body) {
+        http::HeaderList headers{{"Content-Type", "application/x-www-form-urlencoded"}};
+        if (!who.empty()) headers.push_back({"Authorization", "Bearer " + secrets_[who]});
+        auto req = http::Request::Make("POST", target, headers, body);
+        EXPECT_TRUE(req.ok());
+        req->remote_ip = "192.0.2.1";
+        return handler_(*req);
+    }
+
+    std::unique_ptr<FixedQueries> queries_;
+    std::unique_ptr<observe::PortNotes> notes_;
+    std::vector<observe::SensorStatus> sensors_;
+};
+
+TEST_F(ObservePagesTest, PublicPageShowsQuarterAndYearTopPortChartsRegionsIcmpAndAttribution) {
+    auto r = Get("/observe?lang=en");
+    ASSERT_EQ(r.status, 200) << r.body;
+    // Top 1–5 and 6–10, for the quarter and for the year; regions; ICMP.
+    EXPECT_EQ(Count(r.body, "data-testid=\"chart-top\""), 4u);
+    EXPECT_EQ(Count(r.body, "<svg xmlns="), 6u);
+    EXPECT_NE(r.body.find("Destination ports, top 1–5 (2026-08-23 – 2026-11-21)"), std::string::npos);
+    EXPECT_NE(r.body.find("Destination ports, top 6–10 (2025-11-22 – 2026-11-21)"), std::string::npos);
+    EXPECT_NE(r.body.find("href=\"/observe/ports/tcp/445\""), std::string::npos);
+    EXPECT_NE(r.body.find("href=\"/observe/ports/udp/1434\""), std::string::npos);
+    EXPECT_NE(r.body.find(">TCP 445</text>"), std::string::npos);  // legend entry
+    EXPECT_NE(r.body.find("ICMP 8/0"), std::string::npos);
+    // Country attribution with its links (CC BY 4.0 data from the NRO).
+    EXPECT_NE(r.body.find("IP geolocation by <a href=\"https://github.com/sapics/ip-location-db\""), std::string::npos);
+    EXPECT_NE(r.body.find("(geo-whois-asn-country), data <a href=\"https://creativecommons.org/licenses/by/4.0/\""),
+              std::string::npos);
+    EXPECT_NE(r.body.find("https://www.nro.net/"), std::string::npos);
+    // A hostile value from the data is escaped, in the chart and in the table.
+    EXPECT_EQ(r.body.find("<>"), std::string::npos);
+    EXPECT_NE(r.body.find("&lt;&gt;"), std::string::npos);
+    EXPECT_EQ(r.body.find("<script"), std::string::npos);
+    EXPECT_NE(r.body.find("href=\"/observe\""), std::string::npos);  // navigation link
+
+    auto ja = Get("/observe?lang=ja");
+    ASSERT_EQ(ja.status, 200);
+    EXPECT_NE(ja.body.find("アクセス先ポート別グラフ top1-5"), std::string::npos);
+    EXPECT_NE(ja.body.find("IP アドレスの国・地域判定"), std::string::npos);
+    EXPECT_EQ(ja.body.find("Destination ports, top 1–5"), std::string::npos);
+}
+
+TEST_F(ObservePagesTest, ChartsAreCachedForEveryViewerAndRefreshedAfterFiveMinutes) {
+    ASSERT_EQ(Get("/observe?lang=en").status, 200);
+    const int after_first = queries_->port_daily_calls;
+    EXPECT_GT(after_first, 0);
+    ASSERT_EQ(Get("/observe?lang=en").status, 200);
+    auto logged_in = Get("/observe?lang=en", "coord");
+    ASSERT_EQ(logged_in.status, 200);
+    EXPECT_EQ(queries_->port_daily_calls, after_first);
+    EXPECT_NE(logged_in.body.find("data-testid=\"who\""), std::string::npos);  // layout is per viewer
+    clock_.Advance(std::chrono::minutes(6));
+    ASSERT_EQ(Get("/observe?lang=en").status, 200);
+    EXPECT_GT(queries_->port_daily_calls, after_first);
+}
+
+TEST_F(ObservePagesTest, PortPageShowsTheLongTermGraphAndRejectsBadParameters) {
+    auto r = Get("/observe/ports/tcp/37215?lang=en");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_NE(r.body.find("data-testid=\"chart-port\""), std::string::npos);
+    EXPECT_NE(r.body.find("Destination port TCP 37215"), std::string::npos);
+    EXPECT_NE(r.body.find("2025-11-22 – 2026-11-21"), std::string::npos);  // a year by default
+    EXPECT_NE(r.body.find("data-testid=\"trend-state\">sustained<"), std::string::npos);
+    EXPECT_EQ(r.body.find("<form method=\"post\" action=\"/observe/ports/tcp/37215/note\""), std::string::npos);
+
+    auto ranged = Get("/observe/ports/udp/1434?lang=en&from=2024-01-01&to=2026-06-30");
+    ASSERT_EQ(ranged.status, 200);
+    EXPECT_NE(ranged.body.find("2024-01-01 – 2026-06-30"), std::string::npos);
+    for (const char* bad : {"/observe/ports/xyz/80", "/observe/ports/tcp/65536", "/observe/ports/tcp/-1",
+                            "/observe/ports/tcp/8o", "/observe/ports/tcp/80?from=2026-02-30",
+                            "/observe/ports/tcp/80?from=2026-05-01&to=2026-04-01",
+                            "/observe/ports/tcp/80?from=1990-01-01"})
+        EXPECT_EQ(Get(bad).status, 404) << bad;
+}
+
+TEST_F(ObservePagesTest, SensorStatusIsForCoordinatorsOnlyAndHiddenFromEveryoneElse) {
+    const std::int64_t now = core::ToUnixMicros(clock_.Now());
+    observe::SensorStatus up;
+    up.sensor = "tokyo-1";
+    up.source = "kizuna-sensor";
+    up.last_batch_micros = now - 10'000'000;
+    up.last_heartbeat_micros = now - 5'000'000;
+    up.lag_micros = 2'500'000;
+    up.batches = 42;
+    up.events = 4200;
+    up.packets_dropped = 3;
+    up.anomalies = {{"truncated_ipv4", 2}, {"bad_tcp_offset", 1}};
+    observe::SensorStatus down;
+    down.sensor = "osaka-<2>";
+    down.source = "ipfix";
+    down.last_batch_micros = now - 3600'000'000LL;
+    down.lost = 7;
+    sensors_ = {up, down};
+
+    AddUser("partner", auth::Role::kPartner);
+    for (const char* who : {"", "vendor", "reporter", "partner"}) {
+        auto r = Get("/observe/sensors", who);
+        EXPECT_EQ(r.status, 404) << who;  // not a login redirect: the page's existence is not disclosed
+        EXPECT_EQ(r.body.find("tokyo-1"), std::string::npos);
+    }
+    // Only coordinators are shown the way to it.
+    EXPECT_EQ(Get("/observe?lang=en", "vendor").body.find("href=\"/observe/sensors\""), std::string::npos);
+    EXPECT_EQ(Get("/observe?lang=en").body.find("href=\"/observe/sensors\""), std::string::npos);
+    EXPECT_NE(Get("/observe?lang=en", "coord").body.find("href=\"/observe/sensors\""), std::string::npos);
+    for (const char* who : {"coord", "admin"}) {
+        auto r = Get("/observe/sensors?lang=en", who);
+        ASSERT_EQ(r.status, 200) << who;
+        EXPECT_NE(r.body.find("data-testid=\"sensor-tokyo-1\""), std::string::npos);
+        EXPECT_NE(r.body.find(">up<"), std::string::npos);
+        EXPECT_NE(r.body.find(">down<"), std::string::npos);
+        EXPECT_NE(r.body.find(">2.5<"), std::string::npos);  // lag in seconds
+        EXPECT_NE(r.body.find(">3<"), std::string::npos);    // anomalies total
+        EXPECT_NE(r.body.find("title=\"bad_tcp_offset: 1, truncated_ipv4: 2\""), std::string::npos);
+        EXPECT_NE(r.body.find(">7<"), std::string::npos);  // IPFIX loss counts as dropped
+        EXPECT_NE(r.body.find("osaka-&lt;2&gt;"), std::string::npos);
+    }
+}
+
+TEST_F(ObservePagesTest, PolicyForTheNewResourceKinds) {
+    const auth::Principal coord{auth::UserId{1}, "c", "c", auth::Role::kCoordinator, false};
+    const auth::Principal vendor{auth::UserId{2}, "v", "v", auth::Role::kVendor, false};
+    const auth::Principal sensor{auth::UserId{3}, "s", "s", auth::Role::kSensor, false};
+    using auth::Action;
+    using auth::Authorize;
+    using auth::Denial;
+    EXPECT_TRUE(Authorize(&coord, Action::kView, {auth::ResourceKind::kSensorStatus}));
+    EXPECT_EQ(Authorize(nullptr, Action::kView, {auth::ResourceKind::kSensorStatus}).denial, Denial::kHidden);
+    EXPECT_EQ(Authorize(&vendor, Action::kView, {auth::ResourceKind::kSensorStatus}).denial, Denial::kHidden);
+    EXPECT_EQ(Authorize(&sensor, Action::kView, {auth::ResourceKind::kSensorStatus}).denial, Denial::kHidden);
+    EXPECT_FALSE(Authorize(&coord, Action::kUpdate, {auth::ResourceKind::kSensorStatus}));
+    EXPECT_TRUE(Authorize(nullptr, Action::kView, {auth::ResourceKind::kPortNote}));
+    EXPECT_TRUE(Authorize(&coord, Action::kUpdate, {auth::ResourceKind::kPortNote}));
+    EXPECT_EQ(Authorize(&vendor, Action::kUpdate, {auth::ResourceKind::kPortNote}).denial, Denial::kHidden);
+    EXPECT_EQ(Authorize(nullptr, Action::kUpdate, {auth::ResourceKind::kPortNote}).denial, Denial::kHidden);
+}
+
+TEST_F(ObservePagesTest, TrendsListTheOnsetWithTheNoteAndCaseLinksOnlyForThoseAllowed) {
+    // An embargoed case the vendor account does not take part in.
+    auth::Principal finder = AddUser("finder", auth::Role::kReporter);
+    vuln::NewCase n;
+    n.title = "HG532 RCE";
+    n.summary = "remote code execution";
+    n.details = "details";
+    auto receipt = cases_->Submit(n, vuln::Caller{&finder, std::nullopt});
+    ASSERT_TRUE(receipt.ok());
+    const std::string case_id = std::to_string(receipt->id.value());
+
+    // Only coordinators may write notes; vendors and anonymous callers learn nothing (404).
+    EXPECT_EQ(PostForm("/observe/ports/tcp/37215/note", "vendor", "note=x&case_ids=1").status, 404);
+    EXPECT_EQ(PostForm("/observe/ports/tcp/37215/note", "", "note=x").status, 404);
+    EXPECT_EQ(PostForm("/observe/ports/tcp/37215/note", "coord", "note=x&case_ids=abc").status, 400);
+    EXPECT_EQ(PostForm("/observe/ports/tcp/37215/note", "coord", "note=x&case_ids=0").status, 400);
+    auto saved = PostForm("/observe/ports/tcp/37215/note", "coord",
+                          "note=Huawei+HG532+%3Cb%3Eupnp%3C%2Fb%3E&case_ids=" + case_id);
+    ASSERT_EQ(saved.status, 303) << saved.body;
+    EXPECT_EQ(saved.Header("Location"), "/observe/ports/tcp/37215");
+
+    auto anonymous = Get("/observe/trends?lang=en");
+    ASSERT_EQ(anonymous.status, 200) << anonymous.body;
+    EXPECT_NE(anonymous.body.find("href=\"/observe/ports/tcp/37215\""), std::string::npos);
+    EXPECT_NE(anonymous.body.find("class=\"trend-sustained\""), std::string::npos);
+    EXPECT_NE(anonymous.body.find("first observed"), std::string::npos);
+    EXPECT_NE(anonymous.body.find("Huawei HG532 &lt;b&gt;upnp&lt;/b&gt;"), std::string::npos);
+    EXPECT_EQ(anonymous.body.find("/cases/" + case_id), std::string::npos);
+    EXPECT_EQ(anonymous.body.find(receipt->identifier), std::string::npos);
+    // Steady ports are not listed.
+    EXPECT_EQ(anonymous.body.find("href=\"/observe/ports/tcp/445\""), std::string::npos);
+
+    auto vendor = Get("/observe/trends", "vendor");
+    ASSERT_EQ(vendor.status, 200);
+    EXPECT_EQ(vendor.body.find("/cases/" + case_id), std::string::npos);
+    for (const char* who : {"coord", "finder"}) {
+        auto allowed = Get("/observe/trends", who);
+        ASSERT_EQ(allowed.status, 200);
+        EXPECT_NE(allowed.body.find("href=\"/cases/" + case_id + "\""), std::string::npos) << who;
+    }
+    auto port = Get("/observe/ports/tcp/37215?lang=en", "coord");
+    ASSERT_EQ(port.status, 200);
+    EXPECT_NE(port.body.find("data-testid=\"port-note\">Huawei HG532 &lt;b&gt;upnp&lt;/b&gt;<"), std::string::npos);
+    EXPECT_NE(port.body.find("data-testid=\"case-link\""), std::string::npos);
+
+    // The change is in the audit log.
+    auto lease = db_->Acquire();
+    ASSERT_TRUE(lease.ok());
+    auto recent = auth::AuditLog::Recent(**lease, 50);
+    ASSERT_TRUE(recent.ok());
+    bool audited = false;
+    for (const auto& e : *recent) audited |= e.entry.action == "observe.port_note" && e.entry.actor == "coord";
+    EXPECT_TRUE(audited);
+}
+
+TEST_F(ObservePagesTest, CoordinatorSessionGetsACsrfProtectedNoteForm) {
+    auto session = sessions_->Login("coord", "long-enough-password", "192.0.2.1");
+    ASSERT_TRUE(session.ok());
+    http::HeaderList headers{{"Cookie", "kz_session=" + session->token}};
+    auto req = http::Request::Make("GET", "/observe/ports/tcp/23", headers, "");
+    ASSERT_TRUE(req.ok());
+    auto page = handler_(*req);
+    ASSERT_EQ(page.status, 200);
+    EXPECT_NE(page.body.find("action=\"/observe/ports/tcp/23/note\""), std::string::npos);
+    EXPECT_NE(page.body.find("name=\"csrf\""), std::string::npos);
+    // A session POST without the token is refused.
+    http::HeaderList post_headers{{"Cookie", "kz_session=" + session->token},
+                                  {"Content-Type", "application/x-www-form-urlencoded"}};
+    auto post = http::Request::Make("POST", "/observe/ports/tcp/23/note", post_headers, "note=telnet");
+    ASSERT_TRUE(post.ok());
+    EXPECT_EQ(handler_(*post).status, 403);
+    EXPECT_FALSE(notes_->Get(Protocol::kTcp, 23)->has_value());
+}
+
+}  // namespace
+}  // namespace kizuna::web
