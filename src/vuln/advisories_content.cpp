@@ -128,7 +128,11 @@ core::Status RejectUnknown(const json& obj, std::initializer_list<std::string_vi
     for (const auto& [k, v] : obj.items()) {
         bool ok = false;
         for (auto name : known) ok = ok || k == name;
-        if (!ok) return core::InvalidArgument("unknown field", field.empty() ? k : field + "." + k);
+        if (!ok) {
+            // An empty key still gets a name, so the error always says which field.
+            const std::string name = k.empty() ? std::string("\"\"") : k;
+            return core::InvalidArgument("unknown field", field.empty() ? name : field + "." + name);
+        }
     }
     return core::Ok();
 }
