@@ -13,6 +13,7 @@
 
 #include "core/clock.hpp"
 #include "formats/advisory_doc.hpp"
+#include "formats/xml.hpp"  // XmlEscape, used by the feeds and their tests
 
 namespace kizuna::formats {
 
@@ -30,9 +31,6 @@ struct FeedOptions {
 std::string RenderAtomFeed(const std::vector<AdvisoryDoc>& docs, const FeedOptions& options);
 std::string RenderRssFeed(const std::vector<AdvisoryDoc>& docs, const FeedOptions& options);
 
-// Text for XML content and attribute values: & < > " ' escaped, and characters XML 1.0 forbids (C0 controls
-// but tab, LF, CR; invalid UTF-8 bytes) replaced by U+FFFD, so no input can make the feed ill-formed.
-std::string XmlEscape(std::string_view text);
 
 // RFC 822 date as RSS wants it, in GMT: "Tue, 10 Mar 2026 02:00:00 GMT".
 std::string Rfc822Date(core::WallTime t);

@@ -1,5 +1,7 @@
 #include "observe/iodef.hpp"
 
+#include "formats/xml.hpp"
+
 #include <arpa/inet.h>
 
 #include <cstring>
@@ -13,27 +15,7 @@ bool IsIpv4Mapped(const IpAddress& a) {
     return std::memcmp(a.data(), kPrefix, 12) == 0;
 }
 
-std::string Escape(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&apos;"; break;
-            default:
-                // Control characters other than tab/newline are not allowed in XML 1.0.
-                if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') {
-                    out += '?';
-                } else {
-                    out += c;
-                }
-        }
-    }
-    return out;
-}
+std::string Escape(std::string_view text) { return formats::XmlEscape(text); }
 
 void AppendSystem(std::string& out, const char* category, const std::string* address, const char* address_category,
                   const RawEventRow& row, bool source) {

@@ -1,5 +1,7 @@
 #include "web/svg_chart.hpp"
 
+#include "formats/xml.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -22,21 +24,7 @@ constexpr double kWideCharWidth = 11;    // CJK glyphs are about one em wide
 constexpr double kLegendRowHeight = 18;
 constexpr double kPointMarkerLimit = 60;  // above this many points, lines have no per-point markers
 
-void AppendEscaped(std::string& out, std::string_view text) {
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default:
-                // Control characters are not allowed in XML 1.0 at all; a space keeps the document valid.
-                if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') out += ' ';
-                else out += c;
-        }
-    }
-}
+void AppendEscaped(std::string& out, std::string_view text) { formats::AppendXmlEscaped(out, text); }
 
 std::string Escaped(std::string_view text) {
     std::string out;
