@@ -7,9 +7,14 @@
 
 #include "observe/clickhouse.hpp"
 #include "observe/clickhouse_internal.hpp"
+#include "observe/internal/per_sensor.hpp"
 
 namespace kizuna::observe {
 namespace {
+
+using detail::CheckRange;
+using detail::PerSensor;
+using detail::RankAndCut;
 
 using detail::CeilDiv;
 using detail::FloorDiv;
@@ -26,11 +31,6 @@ std::int64_t I64(std::string_view s) {
     std::int64_t v = 0;
     std::from_chars(s.data(), s.data() + s.size(), v);
     return v;
-}
-
-core::Status CheckRange(TimeRange range) {
-    if (range.to <= range.from) return core::InvalidArgument("the end of the period must be after its start", "to");
-    return core::Ok();
 }
 
 // Hour indexes h with from <= h * kBinMicros < to: the embedded store's "hour start in [from, to)".
@@ -56,24 +56,8 @@ struct Activity {
     std::uint64_t sensor_hours = 0;
     std::uint64_t covered_hours = 0;
     std::uint32_t sensors = 0;
-    double Effective() const {
-        return covered_hours == 0 ? 0.0 : static_cast<double>(sensor_hours) / static_cast<double>(covered_hours);
-    }
+    double Effective() const { return detail::EffectiveSensors(sensor_hours, covered_hours); }
 };
-
-double PerSensor(std::uint64_t packets, double effective) {
-    return effective > 0 ? static_cast<double>(packets) / effective : 0.0;
-}
-
-template <typename Row, typename Key>
-void RankAndCut(std::vector<Row>& rows, std::size_t limit, Key key) {
-    std::sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
-        if (a.per_sensor != b.per_sensor) return a.per_sensor > b.per_sensor;
-        if (a.packets != b.packets) return a.packets > b.packets;
-        return key(a) < key(b);
-    });
-    if (limit != 0 && rows.size() > limit) rows.resize(limit);
-}
 
 class ClickHouseQueries final : public ObservationQueries {
   public:

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "observe/rollup.hpp"
+#include "observe/internal/per_sensor.hpp"
 
 namespace kizuna::observe {
 
@@ -31,12 +32,11 @@ core::Result<Protocol> ParseProtocol(std::string_view text, std::string_view fie
 
 namespace {
 
-constexpr std::int64_t kMaxBins = 200'000;
+using detail::CheckRange;
+using detail::PerSensor;
+using detail::RankAndCut;
 
-core::Status CheckRange(TimeRange range) {
-    if (range.to <= range.from) return core::InvalidArgument("the end of the period must be after its start", "to");
-    return core::Ok();
-}
+constexpr std::int64_t kMaxBins = 200'000;
 
 // Active sensor-hours and hours with any sensor up, per bin of `bin_micros` (or one bin for the whole range
 // when bin_micros is 0), from the store's activity bits.
@@ -44,9 +44,7 @@ struct Activity {
     std::uint64_t sensor_hours = 0;
     std::uint64_t covered_hours = 0;
     std::set<std::uint32_t> sensors;
-    double Effective() const {
-        return covered_hours == 0 ? 0.0 : static_cast<double>(sensor_hours) / static_cast<double>(covered_hours);
-    }
+    double Effective() const { return detail::EffectiveSensors(sensor_hours, covered_hours); }
 };
 
 std::map<std::int64_t, Activity> ActivityByBin(const EventStore& store, TimeRange range, std::int64_t bin_micros) {
@@ -64,20 +62,6 @@ std::map<std::int64_t, Activity> ActivityByBin(const EventStore& store, TimeRang
         last_bin = bin;
     }
     return bins;
-}
-
-double PerSensor(std::uint64_t packets, double effective) {
-    return effective > 0 ? static_cast<double>(packets) / effective : 0.0;
-}
-
-template <typename Row, typename Key>
-void RankAndCut(std::vector<Row>& rows, std::size_t limit, Key key) {
-    std::sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
-        if (a.per_sensor != b.per_sensor) return a.per_sensor > b.per_sensor;
-        if (a.packets != b.packets) return a.packets > b.packets;
-        return key(a) < key(b);
-    });
-    if (limit != 0 && rows.size() > limit) rows.resize(limit);
 }
 
 class StoreQueries final : public ObservationQueries {
