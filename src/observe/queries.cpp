@@ -11,16 +11,6 @@
 
 namespace kizuna::observe {
 
-std::string_view ProtocolName(Protocol protocol) {
-    switch (protocol) {
-        case Protocol::kTcp: return "tcp";
-        case Protocol::kUdp: return "udp";
-        case Protocol::kIcmp: return "icmp";
-        case Protocol::kIcmpv6: return "icmpv6";
-    }
-    return "unknown";
-}
-
 core::Result<Protocol> ParseProtocol(std::string_view text, std::string_view field) {
     if (text == "tcp") return Protocol::kTcp;
     if (text == "udp") return Protocol::kUdp;

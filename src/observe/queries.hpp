@@ -26,9 +26,7 @@
 
 namespace kizuna::observe {
 
-// "tcp", "udp", "icmp", "icmpv6"
-std::string_view ProtocolName(Protocol protocol);
-// Accepts "tcp", "udp", "icmp", "icmpv6" (case-sensitive); kInvalidArgument naming `field` otherwise.
+// ProtocolName (scan_event.hpp) spells them. Accepts "tcp", "udp", "icmp", "icmpv6" (case-sensitive); kInvalidArgument naming `field` otherwise.
 core::Result<Protocol> ParseProtocol(std::string_view text, std::string_view field);
 
 struct TopPortsQuery {

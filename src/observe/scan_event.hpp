@@ -7,6 +7,7 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 #include <type_traits>
 
 namespace kizuna::observe {
@@ -26,6 +27,17 @@ enum class Protocol : std::uint8_t {
     kIcmp = 1,
     kIcmpv6 = 58,
 };
+
+// As the CLI, URLs and JSON spell them: "tcp", "udp", "icmp", "icmpv6".
+constexpr std::string_view ProtocolName(Protocol protocol) {
+    switch (protocol) {
+        case Protocol::kTcp: return "tcp";
+        case Protocol::kUdp: return "udp";
+        case Protocol::kIcmp: return "icmp";
+        case Protocol::kIcmpv6: return "icmpv6";
+    }
+    return "unknown";
+}
 
 // 16 bytes in network order; IPv4 addresses are IPv4-mapped (::ffff:a.b.c.d).
 using IpAddress = std::array<std::uint8_t, 16>;

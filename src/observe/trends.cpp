@@ -71,16 +71,6 @@ std::string JoinIds(const std::vector<std::int64_t>& ids) {
     return out;
 }
 
-std::string_view ProtocolLabel(Protocol protocol) {
-    switch (protocol) {
-        case Protocol::kTcp: return "tcp";
-        case Protocol::kUdp: return "udp";
-        case Protocol::kIcmp: return "icmp";
-        case Protocol::kIcmpv6: return "icmpv6";
-    }
-    return "ip";
-}
-
 std::vector<std::int64_t> SplitIds(std::string_view text) {
     std::vector<std::int64_t> ids;
     std::size_t pos = 0;
@@ -224,7 +214,7 @@ core::Status PortNotes::Save(Protocol protocol, std::uint16_t port, std::string_
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     const auto proto = static_cast<std::int64_t>(protocol);
-    const std::string object = std::string(ProtocolLabel(protocol)) + "/" + std::to_string(port);
+    const std::string object = std::string(ProtocolName(protocol)) + "/" + std::to_string(port);
     return db_.InTransaction([&](store::Connection& c) -> core::Status {
         const std::string detail = note.empty() && ids.empty() ? "deleted" : "cases: " + JoinIds(ids);
         KZ_TRY(audit_.Append(c, {std::string(actor), "observe.port_note", object, detail, std::string(remote_ip)}));

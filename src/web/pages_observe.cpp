@@ -56,20 +56,9 @@ class FragmentCache {
     std::map<std::string, std::pair<core::SteadyTime, std::string>> entries_;
 };
 
-// Names as the CLI and URLs spell them ("tcp", "udp", "icmp", "icmpv6").
-std::string_view ProtoName(Protocol protocol) {
-    switch (protocol) {
-        case Protocol::kTcp: return "tcp";
-        case Protocol::kUdp: return "udp";
-        case Protocol::kIcmp: return "icmp";
-        case Protocol::kIcmpv6: return "icmpv6";
-    }
-    return "ip";
-}
-
 std::optional<Protocol> ParseProto(std::string_view text) {
     for (Protocol p : {Protocol::kTcp, Protocol::kUdp, Protocol::kIcmp, Protocol::kIcmpv6})
-        if (text == ProtoName(p)) return p;
+        if (text == observe::ProtocolName(p)) return p;
     return std::nullopt;
 }
 
@@ -108,12 +97,12 @@ std::string Upper(std::string_view s) {
 // "TCP 445", "UDP 1434", "ICMP 8/0" (type/code for ICMP rows, whose port is type * 256 + code).
 std::string PortLabel(Protocol protocol, std::uint16_t port) {
     if (protocol == Protocol::kIcmp || protocol == Protocol::kIcmpv6)
-        return Upper(ProtoName(protocol)) + " " + std::to_string(port >> 8) + "/" + std::to_string(port & 0xff);
-    return Upper(ProtoName(protocol)) + " " + std::to_string(port);
+        return Upper(observe::ProtocolName(protocol)) + " " + std::to_string(port >> 8) + "/" + std::to_string(port & 0xff);
+    return Upper(observe::ProtocolName(protocol)) + " " + std::to_string(port);
 }
 
 std::string PortHref(Protocol protocol, std::uint16_t port) {
-    return "/observe/ports/" + std::string(ProtoName(protocol)) + "/" + std::to_string(port);
+    return "/observe/ports/" + std::string(observe::ProtocolName(protocol)) + "/" + std::to_string(port);
 }
 
 std::string Decimal(double v) {

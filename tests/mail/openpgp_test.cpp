@@ -307,13 +307,12 @@ TEST_F(OpenPgpTest, TwoKeysAreRefused) {
 }
 
 TEST_F(OpenPgpTest, SecretKeyIsRefusedWithoutStartingAnAgent) {
-    const std::size_t agents_before = GpgAgentCommandLines().size();
     ExpectKeyError(InspectPublicKey(SignOnlyKey().armored_secret, RealNow()), "secret key material");
     ExpectKeyError(InspectPublicKey(RsaKey().armored_secret, RealNow()), "secret key material");
+    // Only agents of InspectPublicKey's own scratch homes count: other tests running in parallel (the mail
+    // gateway's real GnuPG homes) start agents of their own, so a machine-wide count would be a race.
     EXPECT_EQ(AgentsMentioning("kizuna-gpg-"), std::vector<std::string>{});
     TestKeyring::Get().StopAgent();
-    AgentsMentioning(TestKeyring::Get().home());
-    EXPECT_LE(GpgAgentCommandLines().size(), agents_before);
 }
 
 TEST_F(OpenPgpTest, WhatIsNotAKeyIsRefusedOnFieldKey) {
