@@ -30,8 +30,9 @@ bench_pkgs+=(softflowd)
 want=("${build_pkgs[@]}")
 if [ "$mode" = test ] || [ "$mode" = bench ]; then want+=("${test_pkgs[@]}"); fi
 if [ "$mode" = bench ]; then want+=("${bench_pkgs[@]}"); fi
-# Node.js and npm for the browser tests: any node >= 18 will do; install Debian's when there is none.
-if [ "$mode" = test ] && ! command -v node >/dev/null 2>&1; then want+=(nodejs npm); fi
+# Node.js and npm: the country database below comes from npm (demo and test), and the browser tests and
+# reference validators run on node (test). Any node >= 18 will do; install Debian's when there is none.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then want+=(nodejs npm); fi
 
 missing=()
 for p in "${want[@]}"; do
