@@ -211,6 +211,69 @@ TEST_F(ObserveCliTest, IodefValidatesAgainstTheSharedSchema) {
     EXPECT_EQ(RunCommand({"/usr/bin/xmllint", "--noout", "--nonet", "--schema", schema, dir_.File("fr.xml")}).exit_code, 0);
 }
 
+// The daily partner export by hand (MISSION O5): one schema-valid file per configured partner country under
+// <dir>/<DATE>/, and a rerun writes the very same bytes.
+TEST_F(ObserveCliTest, IodefExportWritesOneFilePerPartnerIdempotently) {
+    Import();
+    const std::string out = dir_.File("export");
+    auto slurp = [](const std::string& path) {
+        std::ifstream in(path, std::ios::binary);
+        return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    };
+    auto r = Kizuna({"observe", "iodef-export", "--date", "2026-11-22", "--dir", out, "--set",
+                     "observe.iodef_partners=jp, US,FR"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string schema = testing::SharedDataDir() + "/iodef/iodef-2.0.local.xsd";
+    std::map<std::string, std::string> first;
+    for (const std::string cc : {"JP", "US", "FR"}) {
+        const std::string path = out + "/2026-11-22/" + cc + ".xml";
+        ASSERT_TRUE(std::filesystem::exists(path)) << path << "\n" << r.out;
+        auto lint = RunCommand({"/usr/bin/xmllint", "--noout", "--nonet", "--schema", schema, path});
+        EXPECT_EQ(lint.exit_code, 0) << cc << ": " << lint.err;
+        first[cc] = slurp(path);
+    }
+    EXPECT_EQ(Count(first["JP"], "<EventData>"), capture_.jp_events);
+    EXPECT_EQ(Count(first["US"], "<EventData>"), 600 - capture_.jp_events);
+    EXPECT_EQ(Count(first["US"], ">8.8.8.8<"), 600 - capture_.jp_events);
+    EXPECT_EQ(Count(first["JP"], ">8.8.8.8<"), 0u);
+    EXPECT_EQ(Count(first["FR"], "<EventData>"), 0u);
+    EXPECT_EQ(Count(first["JP"] + first["US"], "192.0.2."), 0u);  // sensor addresses are never disclosed
+    // Exactly the three files, no temporaries left behind.
+    std::size_t entries = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(out + "/2026-11-22")) ++entries;
+    EXPECT_EQ(entries, 3u);
+    // The same rendering as `observe iodef` for that country (only the generation time differs).
+    auto single = Kizuna({"observe", "iodef", "--country", "JP", "--date", "2026-11-22"});
+    ASSERT_EQ(single.exit_code, 0) << single.err;
+    EXPECT_EQ(Count(single.out, "<EventData>"), capture_.jp_events);
+
+    // Rerun: identical bytes.
+    auto again = Kizuna({"observe", "iodef-export", "--date", "2026-11-22", "--dir", out, "--set",
+                         "observe.iodef_partners=JP,US,FR"});
+    ASSERT_EQ(again.exit_code, 0) << again.err;
+    for (const auto& [cc, bytes] : first) EXPECT_EQ(slurp(out + "/2026-11-22/" + cc + ".xml"), bytes) << cc;
+
+    // --country overrides the configured partners; the directory can come from the config.
+    auto one = Kizuna({"observe", "iodef-export", "--date", "2026-11-23", "--country", "jp", "--set",
+                       "observe.iodef_export_dir=" + out});
+    ASSERT_EQ(one.exit_code, 0) << one.err;
+    EXPECT_TRUE(std::filesystem::exists(out + "/2026-11-23/JP.xml"));
+    EXPECT_FALSE(std::filesystem::exists(out + "/2026-11-23/US.xml"));
+
+    // Bad input: one line naming the field, exit 2.
+    for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
+             {"observe", "iodef-export", "--date", "2026-11-22", "--dir", out},  // no countries
+             {"observe", "iodef-export", "--date", "2026-11-22", "--country", "JP"},  // no directory
+             {"observe", "iodef-export", "--date", "2026-11-22", "--dir", out, "--country", "JPN"},
+             {"observe", "iodef-export", "--date", "2026-11-22", "--dir", out, "--set", "observe.iodef_partners=JP,X1"},
+             {"observe", "iodef-export", "--date", "22/11/2026", "--dir", out, "--country", "JP"},
+         }) {
+        auto bad = Kizuna(args);
+        EXPECT_EQ(bad.exit_code, 2) << args.back() << bad.err;
+        EXPECT_EQ(CountLines(bad.err), 1) << bad.err;
+    }
+}
+
 TEST_F(ObserveCliTest, BadInputGivesOneLineAndExit2) {
     Import();
     for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
