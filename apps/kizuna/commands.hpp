@@ -140,6 +140,11 @@ struct ObserveSite {
     void Attach(web::SiteServices& services) const;
 };
 core::Result<std::unique_ptr<ObserveSite>> OpenObserveSite(Center& center);
+// The daily IODEF export per partner CSIRT (observe.iodef_export_dir, observe.iodef_partners): registers the
+// job kind observe.iodef_daily with center.scheduler and, when the export is configured and no run is
+// pending, schedules the next one (00:15 UTC, exporting the previous day). Each run schedules the next day's
+// in its own transaction. REQUIRES: before center.scheduler->Start(); `site` outlives the scheduler's thread.
+core::Status SetUpIodefDailyExport(Center& center, const ObserveSite& site);
 
 // The queries the CLI answers with: ClickHouse when [observe] backend = "clickhouse", else `store`
 // (which must outlive the result).

@@ -3,6 +3,7 @@
 // store read-only, so they work while a collector writes to it.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -11,10 +12,13 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "center.hpp"
 #include "commands.hpp"
+#include "sched/scheduler.hpp"
 #include "observe/event_store.hpp"
 #include "observe/import.hpp"
 #include "observe/iodef.hpp"
+#include "observe/iodef_export.hpp"
 #include "observe/queries.hpp"
 
 #ifndef KIZUNA_DEFAULT_GEO_DATABASE
@@ -45,7 +49,8 @@ struct ObserveFlags {
     std::string country, date, issuer, contact_name, contact_email, output;
 
     CLI::App *import = nullptr, *top_ports = nullptr, *countries = nullptr, *port_cmd = nullptr, *icmp = nullptr,
-             *iodef = nullptr;
+             *iodef = nullptr, *iodef_export = nullptr;
+    std::vector<std::string> export_countries;
 };
 
 ObserveFlags& Flags() {
@@ -284,13 +289,18 @@ std::string NowRfc3339() {
     return observe::FormatTimestamp(observe::PacketTime{micros - micros % 1'000'000}).substr(0, 19) + "Z";
 }
 
+// The center's host name from its public URL, else "kizuna".
+std::string DefaultIssuer(const core::Config& config) {
+    std::string url = config.server.public_url;
+    auto scheme = url.find("://");
+    std::string host = scheme == std::string::npos ? "" : url.substr(scheme + 3);
+    host = host.substr(0, host.find_first_of(":/"));
+    return host.empty() ? "kizuna" : host;
+}
+
 int RunIodef(const ObserveFlags& f) {
-    std::string cc = f.country;
-    for (char& c : cc) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (cc.size() != 2 || cc[0] < 'A' || cc[0] > 'Z' || cc[1] < 'A' || cc[1] > 'Z') {
-        return Usage(core::InvalidArgument("expected a two-letter country code such as JP, got '" + f.country.substr(0, 10) + "'",
-                                           "--country"));
-    }
+    auto country = observe::ParseCountryCode(f.country, "--country");
+    if (!country.ok()) return Usage(country.error());
     if (f.date.size() != 10) return Usage(core::InvalidArgument("expected a date YYYY-MM-DD", "--date"));
     auto day = observe::ParseDateOrTime(f.date, "--date");
     if (!day.ok()) return Usage(day.error());
@@ -298,29 +308,14 @@ int RunIodef(const ObserveFlags& f) {
     auto opened = OpenStore(*f.global, true, &code);
     if (!opened) return code;
     auto queries = observe::MakeStoreQueries(*opened->store);
-    observe::CountryCode country{cc[0], cc[1]};
-    auto events = queries->EventsFromCountry(country, *day, 0);
-    if (!events.ok()) {
-        PrintError(events.error().ToString());
+    observe::IodefIssuer issuer{f.issuer.empty() ? DefaultIssuer(opened->config) : f.issuer, f.contact_name,
+                                f.contact_email};
+    auto report = observe::BuildIodefReport(*queries, issuer, *country, *day, NowRfc3339());
+    if (!report.ok()) {
+        PrintError(report.error().ToString());
         return kExitFailure;
     }
-    observe::IodefReport report;
-    report.issuer = f.issuer;
-    if (report.issuer.empty()) {
-        // The center's host name from its public URL, else "kizuna".
-        std::string url = opened->config.server.public_url;
-        auto scheme = url.find("://");
-        std::string host = scheme == std::string::npos ? "" : url.substr(scheme + 3);
-        host = host.substr(0, host.find_first_of(":/"));
-        report.issuer = host.empty() ? "kizuna" : host;
-    }
-    report.contact_name = f.contact_name;
-    report.contact_email = f.contact_email;
-    report.country = country;
-    report.day = *day;
-    report.generated_at = NowRfc3339();
-    report.events = std::move(events).value();
-    std::string xml = observe::RenderIodef(report);
+    std::string xml = observe::RenderIodef(*report);
     if (f.output.empty()) {
         std::fwrite(xml.data(), 1, xml.size(), stdout);
         return kExitOk;
@@ -332,8 +327,43 @@ int RunIodef(const ObserveFlags& f) {
         PrintError("cannot write " + f.output);
         return kExitFailure;
     }
-    std::fprintf(stderr, "wrote %zu event(s) from %s on %s to %s\n", report.events.size(), cc.c_str(), f.date.c_str(),
-                 f.output.c_str());
+    std::fprintf(stderr, "wrote %zu event(s) from %c%c on %s to %s\n", report->events.size(), (*country)[0],
+                 (*country)[1], f.date.c_str(), f.output.c_str());
+    return kExitOk;
+}
+
+// observe iodef-export: the daily partner export for one day, by hand (same code as the scheduled job).
+int RunIodefExport(const ObserveFlags& f) {
+    if (f.date.size() != 10) return Usage(core::InvalidArgument("expected a date YYYY-MM-DD", "--date"));
+    auto day = observe::ParseDateOrTime(f.date, "--date");
+    if (!day.ok()) return Usage(day.error());
+    std::vector<observe::CountryCode> countries;
+    for (const auto& c : f.export_countries) {
+        auto cc = observe::ParseCountryCode(c, "--country");
+        if (!cc.ok()) return Usage(cc.error());
+        if (std::find(countries.begin(), countries.end(), *cc) == countries.end()) countries.push_back(*cc);
+    }
+    int code = kExitOk;
+    auto opened = OpenStore(*f.global, true, &code);
+    if (!opened) return code;
+    if (countries.empty()) {
+        auto partners = observe::ParseCountryList(opened->config.observe.iodef_partners, "observe.iodef_partners");
+        if (!partners.ok()) return Usage(partners.error());
+        countries = std::move(partners).value();
+    }
+    if (countries.empty())
+        return Usage(core::InvalidArgument("no countries: give --country or set observe.iodef_partners", "--country"));
+    const std::string dir = f.output.empty() ? opened->config.observe.iodef_export_dir : f.output;
+    if (dir.empty())
+        return Usage(core::InvalidArgument("no directory: give --dir or set observe.iodef_export_dir", "--dir"));
+    auto queries = observe::MakeStoreQueries(*opened->store);
+    observe::IodefIssuer issuer{DefaultIssuer(opened->config), "", ""};
+    auto files = observe::ExportIodefDay(*queries, issuer, dir, countries, *day);
+    if (!files.ok()) {
+        PrintError(files.error().ToString());
+        return kExitFailure;
+    }
+    for (const auto& file : *files) std::printf("%s\t%zu\n", file.path.c_str(), file.events);
     return kExitOk;
 }
 
@@ -366,6 +396,53 @@ core::Result<observe::StoreOptions> ObserveStoreOptions(const core::Config& conf
     }
     options.geo_database = geo;
     return options;
+}
+
+core::Status SetUpIodefDailyExport(Center& center, const ObserveSite& site) {
+    const core::ObserveConfig& oc = center.config.observe;
+    KZ_ASSIGN(auto partners, observe::ParseCountryList(oc.iodef_partners, "observe.iodef_partners"));
+    const std::string key(observe::kIodefDailyJob);
+    // Registered even when unconfigured, so a pending run left from an earlier configuration completes (as
+    // a no-op) instead of waiting forever.
+    center.scheduler->Register(key, [&center, &site, partners, key](store::Connection& c,
+                                                                            const sched::Job& job) -> core::Status {
+        const core::Config& config = center.config;
+        if (!config.observe.iodef_export_dir.empty() && !partners.empty()) {
+            KZ_ASSIGN(observe::PacketTime day, observe::ParseDateOrTime(job.payload, "payload"));
+            observe::IodefIssuer issuer{DefaultIssuer(config), "", ""};
+            std::vector<observe::IodefExportFile> files;
+            if (site.clickhouse) {
+                KZ_ASSIGN(files, observe::ExportIodefDay(*site.queries, issuer, config.observe.iodef_export_dir,
+                                                         partners, day));
+            } else {
+                // A fresh read-only snapshot: serve's own store view was taken at its start.
+                KZ_ASSIGN(observe::StoreOptions options, ObserveStoreOptions(config));
+                options.read_only = true;
+                auto store = observe::EventStore::Open(ObserveStoreDir(center.data_dir), options);
+                if (!store.ok() && store.error().code() != core::ErrorCode::kNotFound) return store.error();
+                if (store.ok()) {
+                    auto queries = observe::MakeStoreQueries(**store);
+                    KZ_ASSIGN(files, observe::ExportIodefDay(*queries, issuer, config.observe.iodef_export_dir,
+                                                             partners, day));
+                }
+            }
+            center.log->Info("iodef daily export", {{"day", job.payload}, {"files", files.size()},
+                                                    {"dir", config.observe.iodef_export_dir}});
+            // The next day's run, committed together with this one's completion.
+            const core::WallTime next = job.run_at + std::chrono::days(1);
+            KZ_TRY(sched::Scheduler::Schedule(c, key, next, observe::FormatDate(observe::IodefDayForRun(next)), key));
+        }
+        return core::Ok();
+    });
+    if (oc.iodef_export_dir.empty() || partners.empty()) return core::Ok();
+    KZ_ASSIGN(auto pending, center.scheduler->Pending());
+    for (const auto& job : pending)
+        if (job.kind == key) return core::Ok();  // a run is pending (missed ones catch up at start)
+    const core::WallTime next = observe::NextIodefDailyRun(core::RealClock().Now());
+    return center.db->InTransaction([&](store::Connection& c) -> core::Status {
+        KZ_TRY(sched::Scheduler::Schedule(c, key, next, observe::FormatDate(observe::IodefDayForRun(next)), key));
+        return core::Ok();
+    });
 }
 
 CLI::App* RegisterObserveCommands(CLI::App& app, GlobalOptions& global) {
@@ -412,6 +489,14 @@ CLI::App* RegisterObserveCommands(CLI::App& app, GlobalOptions& global) {
     f.iodef->add_option("--contact-name", f.contact_name, "creator contact name");
     f.iodef->add_option("--contact-email", f.contact_email, "creator contact e-mail");
     f.iodef->add_option("--output", f.output, "write to this file (default: standard output)");
+
+    f.iodef_export = observe->add_subcommand(
+        "iodef-export", "the daily partner export for one day: <dir>/<DATE>/<CC>.xml per partner country");
+    AddGlobal(*f.iodef_export, global);
+    f.iodef_export->add_option("--date", f.date, "UTC day, YYYY-MM-DD")->required();
+    f.iodef_export->add_option("--dir", f.output, "export directory (default: observe.iodef_export_dir)");
+    f.iodef_export->add_option("--country", f.export_countries,
+                               "partner country (repeatable; default: observe.iodef_partners)");
     return observe;
 }
 
@@ -421,6 +506,7 @@ std::optional<int> RunObserveCommand() {
     if (f.import->parsed()) return RunImport(f);
     if (f.top_ports->parsed() || f.countries->parsed() || f.port_cmd->parsed() || f.icmp->parsed()) return RunQuery(f);
     if (f.iodef->parsed()) return RunIodef(f);
+    if (f.iodef_export->parsed()) return RunIodefExport(f);
     return std::nullopt;
 }
 

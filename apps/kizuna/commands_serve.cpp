@@ -55,6 +55,10 @@ int Serve(Center& center, const ServeOptions& options, bool demo) {
         PrintError("observation: " + observe_site.error().ToString());
         return observe_site.error().code() == core::ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
     }
+    if (auto st = SetUpIodefDailyExport(center, **observe_site); !st.ok()) {
+        PrintError("iodef export: " + st.error().ToString());
+        return st.error().code() == core::ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
+    }
     web::SiteServices services{config, core::RealClock(), *center.log, *center.db, *center.audit, *center.users,
                                *center.sessions, *center.tokens, metrics, *zone, *center.vendors,
                                *center.cases, *center.schedule, *center.scheduler,

@@ -77,6 +77,8 @@ const std::vector<KeySpec>& Specs() {
         s("observe.tls_key", [](Config& c) { return &c.observe.tls_key; });
         i("observe.ipfix_udp_port", [](Config& c) { return &c.observe.ipfix_udp_port; });
         i("observe.ipfix_tcp_port", [](Config& c) { return &c.observe.ipfix_tcp_port; });
+        s("observe.iodef_export_dir", [](Config& c) { return &c.observe.iodef_export_dir; });
+        s("observe.iodef_partners", [](Config& c) { return &c.observe.iodef_partners; });
         return v;
     }();
     return specs;

@@ -90,6 +90,11 @@ struct ObserveConfig {
     std::string tls_key;
     int ipfix_udp_port = -1;               // IPFIX over UDP (4739); -1 off
     int ipfix_tcp_port = -1;               // IPFIX over TCP (4739); -1 off
+    // Daily IODEF export per partner CSIRT (`kizuna serve`, job observe.iodef_daily at 00:15 UTC): one file
+    // <iodef_export_dir>/<YYYY-MM-DD>/<CC>.xml per country of iodef_partners ("JP,KR,TW") for the previous
+    // UTC day. Empty directory: no export.
+    std::string iodef_export_dir;
+    std::string iodef_partners;
 };
 
 struct Config {

@@ -3,13 +3,16 @@
 // the shared RFC 7970 schema with xmllint; bad flags give one line and exit 2.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/pcap_builder.hpp"
@@ -209,6 +212,138 @@ TEST_F(ObserveCliTest, IodefValidatesAgainstTheSharedSchema) {
     ASSERT_EQ(none.exit_code, 0) << none.err;
     std::ofstream(dir_.File("fr.xml")) << none.out;
     EXPECT_EQ(RunCommand({"/usr/bin/xmllint", "--noout", "--nonet", "--schema", schema, dir_.File("fr.xml")}).exit_code, 0);
+}
+
+// The daily partner export by hand (MISSION O5): one schema-valid file per configured partner country under
+// <dir>/<DATE>/, and a rerun writes the very same bytes.
+TEST_F(ObserveCliTest, IodefExportWritesOneFilePerPartnerIdempotently) {
+    Import();
+    const std::string out = dir_.File("export");
+    auto slurp = [](const std::string& path) {
+        std::ifstream in(path, std::ios::binary);
+        return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    };
+    auto r = Kizuna({"observe", "iodef-export", "--date", "2026-11-22", "--dir", out, "--set",
+                     "observe.iodef_partners=jp, US,FR"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string schema = testing::SharedDataDir() + "/iodef/iodef-2.0.local.xsd";
+    std::map<std::string, std::string> first;
+    for (const std::string cc : {"JP", "US", "FR"}) {
+        const std::string path = out + "/2026-11-22/" + cc + ".xml";
+        ASSERT_TRUE(std::filesystem::exists(path)) << path << "\n" << r.out;
+        auto lint = RunCommand({"/usr/bin/xmllint", "--noout", "--nonet", "--schema", schema, path});
+        EXPECT_EQ(lint.exit_code, 0) << cc << ": " << lint.err;
+        first[cc] = slurp(path);
+    }
+    EXPECT_EQ(Count(first["JP"], "<EventData>"), capture_.jp_events);
+    EXPECT_EQ(Count(first["US"], "<EventData>"), 600 - capture_.jp_events);
+    EXPECT_EQ(Count(first["US"], ">8.8.8.8<"), 600 - capture_.jp_events);
+    EXPECT_EQ(Count(first["JP"], ">8.8.8.8<"), 0u);
+    EXPECT_EQ(Count(first["FR"], "<EventData>"), 0u);
+    EXPECT_EQ(Count(first["JP"] + first["US"], "192.0.2."), 0u);  // sensor addresses are never disclosed
+    // Exactly the three files, no temporaries left behind.
+    std::size_t entries = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(out + "/2026-11-22")) ++entries;
+    EXPECT_EQ(entries, 3u);
+    // The same rendering as `observe iodef` for that country (only the generation time differs).
+    auto single = Kizuna({"observe", "iodef", "--country", "JP", "--date", "2026-11-22"});
+    ASSERT_EQ(single.exit_code, 0) << single.err;
+    EXPECT_EQ(Count(single.out, "<EventData>"), capture_.jp_events);
+
+    // Rerun: identical bytes.
+    auto again = Kizuna({"observe", "iodef-export", "--date", "2026-11-22", "--dir", out, "--set",
+                         "observe.iodef_partners=JP,US,FR"});
+    ASSERT_EQ(again.exit_code, 0) << again.err;
+    for (const auto& [cc, bytes] : first) EXPECT_EQ(slurp(out + "/2026-11-22/" + cc + ".xml"), bytes) << cc;
+
+    // --country overrides the configured partners; the directory can come from the config.
+    auto one = Kizuna({"observe", "iodef-export", "--date", "2026-11-23", "--country", "jp", "--set",
+                       "observe.iodef_export_dir=" + out});
+    ASSERT_EQ(one.exit_code, 0) << one.err;
+    EXPECT_TRUE(std::filesystem::exists(out + "/2026-11-23/JP.xml"));
+    EXPECT_FALSE(std::filesystem::exists(out + "/2026-11-23/US.xml"));
+
+    // Bad input: one line naming the field, exit 2.
+    for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
+             {"observe", "iodef-export", "--date", "2026-11-22", "--dir", out},  // no countries
+             {"observe", "iodef-export", "--date", "2026-11-22", "--country", "JP"},  // no directory
+             {"observe", "iodef-export", "--date", "2026-11-22", "--dir", out, "--country", "JPN"},
+             {"observe", "iodef-export", "--date", "2026-11-22", "--dir", out, "--set", "observe.iodef_partners=JP,X1"},
+             {"observe", "iodef-export", "--date", "22/11/2026", "--dir", out, "--country", "JP"},
+         }) {
+        auto bad = Kizuna(args);
+        EXPECT_EQ(bad.exit_code, 2) << args.back() << bad.err;
+        EXPECT_EQ(CountLines(bad.err), 1) << bad.err;
+    }
+}
+
+// The scheduled job inside `kizuna serve`: the first start schedules the next 00:15 UTC run; a run that is
+// due (here: moved into the past, as after downtime) exports its day at the next start and schedules the
+// following day's run.
+TEST_F(ObserveCliTest, ServeRunsTheDailyIodefJob) {
+    Import();
+    const std::string out = dir_.File("daily");
+    const std::string db = data_ + "/kizuna.db";
+    const std::vector<std::string> args = {"--data-dir", data_, "--set", "observe.geo_database=" + GeoDatabase(),
+                                           "--set", "observe.iodef_export_dir=" + out, "--set",
+                                           "observe.iodef_partners=JP,US"};
+    auto sql = [&](const std::string& statement) {
+        auto r = RunCommand({"/usr/bin/sqlite3", db, statement});
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+        return r.out;
+    };
+    auto utc_date = [](std::chrono::system_clock::time_point t) {
+        std::time_t secs = std::chrono::system_clock::to_time_t(t);
+        std::tm tm{};
+        gmtime_r(&secs, &tm);
+        char buf[16];
+        std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+        return std::string(buf);
+    };
+    const auto now = std::chrono::system_clock::now();
+    {
+        testing::ServerProcess server(KIZUNA_BIN, args, dir_.path());
+        ASSERT_TRUE(server.started());
+        EXPECT_EQ(server.Terminate(), 0);
+    }
+    // One pending run, at the next 00:15 UTC, for the day before it.
+    std::string pending = sql("SELECT payload, run_at_us FROM jobs WHERE kind = 'observe.iodef_daily' AND state = 'pending'");
+    ASSERT_EQ(CountLines(pending), 1) << pending;
+    const std::int64_t run_at_us = std::stoll(pending.substr(pending.find('|') + 1));
+    EXPECT_EQ(run_at_us % 86'400'000'000, 15LL * 60 * 1'000'000);
+    const auto run_at = std::chrono::system_clock::time_point(std::chrono::microseconds(run_at_us));
+    EXPECT_GT(run_at, now);
+    EXPECT_LE(run_at, now + std::chrono::days(1));
+    EXPECT_EQ(pending.substr(0, 10), utc_date(run_at - std::chrono::days(1)));
+
+    // Make it due now, for the capture's day.
+    const std::int64_t due_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() - 60'000'000;
+    sql("UPDATE jobs SET payload = '2026-11-22', run_at_us = " + std::to_string(due_us) +
+        " WHERE kind = 'observe.iodef_daily' AND state = 'pending'");
+    {
+        testing::ServerProcess server(KIZUNA_BIN, args, dir_.path());
+        ASSERT_TRUE(server.started());
+        for (int i = 0; i < 600 && sql("SELECT count(*) FROM jobs WHERE kind = 'observe.iodef_daily' AND state = 'done'") != "1\n"; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        EXPECT_EQ(server.Terminate(), 0);
+    }
+    EXPECT_EQ(sql("SELECT count(*) FROM jobs WHERE kind = 'observe.iodef_daily' AND state = 'done'"), "1\n");
+    const std::string schema = testing::SharedDataDir() + "/iodef/iodef-2.0.local.xsd";
+    for (const std::string cc : {"JP", "US"}) {
+        const std::string path = out + "/2026-11-22/" + cc + ".xml";
+        ASSERT_TRUE(std::filesystem::exists(path)) << path;
+        EXPECT_EQ(RunCommand({"/usr/bin/xmllint", "--noout", "--nonet", "--schema", schema, path}).exit_code, 0) << cc;
+    }
+    std::ifstream in(out + "/2026-11-22/JP.xml");
+    std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(Count(doc, "<EventData>"), capture_.jp_events);
+    // The next run: one day after the one that ran, for the day before it.
+    pending = sql("SELECT payload, run_at_us FROM jobs WHERE kind = 'observe.iodef_daily' AND state = 'pending'");
+    ASSERT_EQ(CountLines(pending), 1) << pending;
+    EXPECT_EQ(std::stoll(pending.substr(pending.find('|') + 1)), due_us + 86'400'000'000);
+    EXPECT_EQ(pending.substr(0, 10),
+              utc_date(std::chrono::system_clock::time_point(std::chrono::microseconds(due_us))));
 }
 
 TEST_F(ObserveCliTest, BadInputGivesOneLineAndExit2) {
