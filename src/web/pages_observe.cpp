@@ -15,6 +15,7 @@
 #include <string>
 
 #include "observe/queries.hpp"
+#include "observe/trend_list.hpp"
 #include "observe/trends.hpp"
 #include "web/internal/handlers.hpp"
 #include "web/svg_chart.hpp"
@@ -28,8 +29,6 @@ using observe::Protocol;
 constexpr std::int64_t kDay = observe::kDayMicros;
 constexpr std::int64_t kQuarterDays = 91;
 constexpr std::int64_t kYearDays = 365;
-constexpr std::int64_t kTrendWindowDays = 120;    // history the detector sees (28-day baseline + episodes)
-constexpr std::int64_t kTrendRecentDays = 60;     // episodes that started or ended within this are listed
 constexpr auto kChartCacheTtl = std::chrono::minutes(5);
 constexpr std::int64_t kMaxLongTermDays = 3660;   // ten years of daily points at most
 // A sensor is shown as up when it reported (heartbeat or batch) within this time.
@@ -123,10 +122,7 @@ std::int64_t TodayStart(SiteServices& s) {
 
 // The last `days` complete UTC days, up to yesterday: today's partial count would read as a drop at the
 // end of every graph (and as "subsiding" to the trend detector).
-observe::TimeRange LastDays(SiteServices& s, std::int64_t days) {
-    const std::int64_t end = TodayStart(s);
-    return {observe::PacketTime{end - days * kDay}, observe::PacketTime{end}};
-}
+observe::TimeRange LastDays(SiteServices& s, std::int64_t days) { return observe::LastCompleteDays(TodayStart(s), days); }
 
 std::vector<std::string> DayLabels(const std::vector<observe::DailyPoint>& points) {
     std::vector<std::string> labels;
@@ -268,14 +264,6 @@ std::optional<PortParam> ParsePortParams(http::Request& req) {
     return PortParam{*proto, static_cast<std::uint16_t>(value)};
 }
 
-// The trend of one port over the last kTrendWindowDays days, from its per-sensor daily level.
-core::Result<observe::TrendAnalysis> PortTrend(SiteServices& s, Protocol protocol, std::uint16_t port) {
-    KZ_ASSIGN(auto points, s.observe_queries->PortDaily(protocol, port, LastDays(s, kTrendWindowDays)));
-    std::vector<observe::TrendDay> days;
-    for (const auto& p : points) days.push_back({p.day_start_micros, p.per_sensor, std::nullopt, std::nullopt});
-    return observe::AnalyseTrend(days);
-}
-
 // Case links of a note, each only when the policy lets this viewer see the case.
 View CaseLinks(http::Request& req, SiteServices& s, const observe::PortNote& note) {
     View links{View::type::list};
@@ -367,7 +355,7 @@ http::Response PortPage(http::Request& req, SiteServices& s, FragmentCache& frag
     view.set("heading", Replace(Translate(lang, "observe_port_heading"), "{{port}}", label));
     view.set("period", period);
     view.set("chart", chart);
-    if (auto trend = PortTrend(s, pp.protocol, pp.port); trend.ok()) view.set("state", StateLabel(lang, trend->current));
+    if (auto trend = observe::PortTrend(*s.observe_queries, pp.protocol, pp.port, TodayStart(s)); trend.ok()) view.set("state", StateLabel(lang, trend->current));
     std::optional<observe::PortNote> note;
     if (s.port_notes) {
         if (auto got = s.port_notes->Get(pp.protocol, pp.port); got.ok()) note = *got;
@@ -447,55 +435,34 @@ void AddObservePages(http::Router& router, SiteServices& s) {
         if (auto denied = Check(req, auth::Action::kView, {ResourceKind::kPublicPage}, false)) return *denied;
         if (!s.observe_queries) return ErrorPage(req, s, 404);
         const Lang lang = Context(req).lang;
-        // Candidates: what was busy lately (an onset quickly climbs into these), plus every noted port.
-        std::set<std::pair<Protocol, std::uint16_t>> candidates;
-        for (std::int64_t days : {14, 60}) {
-            auto top = s.observe_queries->TopPorts({.range = LastDays(s, days), .protocol = std::nullopt, .limit = 20});
-            if (!top.ok()) return ErrorPage(req, s, 500);
-            for (const auto& row : *top) candidates.insert({row.protocol, row.port});
-        }
-        std::map<std::pair<Protocol, std::uint16_t>, observe::PortNote> notes;
+        std::vector<observe::PortNote> notes;
         if (s.port_notes) {
-            if (auto all = s.port_notes->All(); all.ok())
-                for (auto& n : *all) {
-                    candidates.insert({n.protocol, n.port});
-                    notes[{n.protocol, n.port}] = n;
-                }
+            auto all = s.port_notes->All();
+            if (!all.ok()) return ErrorPage(req, s, 500);
+            notes = std::move(*all);
         }
-        const std::int64_t recent = TodayStart(s) - kTrendRecentDays * kDay;
-        struct Listed {
-            std::int64_t onset;
-            View row;
-        };
-        std::vector<Listed> listed;
-        for (const auto& [protocol, port] : candidates) {
-            auto trend = PortTrend(s, protocol, port);
-            if (!trend.ok()) return ErrorPage(req, s, 500);
-            const observe::TrendEpisode* episode = trend->episodes.empty() ? nullptr : &trend->episodes.back();
-            const auto note_it = notes.find({protocol, port});
-            const bool relevant = episode && (!episode->ended_micros || *episode->ended_micros >= recent);
-            if (!relevant && note_it == notes.end()) continue;
-            View row;
-            row.set("label", PortLabel(protocol, port));
-            row.set("href", PortHref(protocol, port));
-            row.set("state", StateLabel(lang, trend->current));
-            row.set("state_code", std::string(observe::TrendStateName(trend->current)));
-            if (episode && relevant) {
-                row.set("onset", Date(observe::PacketTime{episode->onset_micros}));
-                if (episode->first_observed) row.set("first_observed", Translate(lang, "observe_first_observed"));
-                row.set("baseline", Decimal(episode->baseline));
-                row.set("peak", Decimal(episode->peak_level));
-            }
-            if (!trend->days.empty()) row.set("latest", Decimal(trend->days.back().ratio));
-            if (note_it != notes.end()) SetNote(row, req, s, note_it->second);
-            listed.push_back({episode && relevant ? episode->onset_micros : 0, row});
-        }
-        std::stable_sort(listed.begin(), listed.end(), [](const Listed& a, const Listed& b) { return a.onset > b.onset; });
+        auto trends = observe::ListTrends(*s.observe_queries, notes, TodayStart(s));
+        if (!trends.ok()) return ErrorPage(req, s, 500);
         View rows{View::type::list};
-        for (auto& l : listed) rows.push_back(l.row);
+        for (const observe::ListedTrend& t : *trends) {
+            View row;
+            row.set("label", PortLabel(t.protocol, t.port));
+            row.set("href", PortHref(t.protocol, t.port));
+            row.set("state", StateLabel(lang, t.analysis.current));
+            row.set("state_code", std::string(observe::TrendStateName(t.analysis.current)));
+            if (t.episode) {
+                row.set("onset", Date(observe::PacketTime{t.episode->onset_micros}));
+                if (t.episode->first_observed) row.set("first_observed", Translate(lang, "observe_first_observed"));
+                row.set("baseline", Decimal(t.episode->baseline));
+                row.set("peak", Decimal(t.episode->peak_level));
+            }
+            if (!t.analysis.days.empty()) row.set("latest", Decimal(t.analysis.days.back().ratio));
+            if (t.note) SetNote(row, req, s, *t.note);
+            rows.push_back(row);
+        }
         View view;
         view.set("trends", rows);
-        if (listed.empty()) view.set("none", View::type::bool_true);
+        if (trends->empty()) view.set("none", View::type::bool_true);
         return RenderPage(req, s, "observe_trends", "observe_trends_title", std::move(view));
     });
 
