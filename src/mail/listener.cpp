@@ -2,14 +2,16 @@
 // checked before data is kept.
 #include "mail/listener.hpp"
 
+#include <boost/asio/buffers_iterator.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read_until.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <istream>
 #include <vector>
 
@@ -104,14 +106,39 @@ struct MailListener::Impl {
         // Bounded: a line without an end (hostile or broken client) fails the read instead of growing memory.
         asio::streambuf buffer(2 * 1024 * 1024);
         auto send = [&](const std::string& line) { asio::write(socket, asio::buffer(line), ec); return !ec; };
-        // One line without its CRLF; false at EOF, error or an over-long line.
+        bool timed_out = false;
+        // One line without its CRLF; false at EOF, error, idle timeout or an over-long line.
         auto read_line = [&](std::string& line, std::size_t max) {
-            const std::size_t n = asio::read_until(socket, buffer, "\n", ec);
-            if (ec || n > max) return false;
-            line.assign(asio::buffers_begin(buffer.data()), asio::buffers_begin(buffer.data()) + static_cast<long>(n));
-            buffer.consume(n);
-            while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-            return true;
+            for (;;) {
+                const auto data = buffer.data();
+                const auto begin = asio::buffers_begin(data), end = asio::buffers_end(data);
+                const auto newline = std::find(begin, end, '\n');
+                if (newline != end) {
+                    const auto n = static_cast<std::size_t>(newline - begin) + 1;
+                    if (n > max) return false;
+                    line.assign(begin, newline + 1);
+                    buffer.consume(n);
+                    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+                    return true;
+                }
+                if (buffer.size() > max || buffer.size() >= buffer.max_size()) return false;
+                pollfd ready{socket.native_handle(), POLLIN, 0};
+                const int polled = ::poll(&ready, 1, static_cast<int>(options.idle_timeout.count()));
+                if (polled == 0) {
+                    timed_out = true;
+                    return false;
+                }
+                if (polled < 0 && errno != EINTR) return false;
+                if (polled < 0) continue;
+                const std::size_t room = std::min<std::size_t>(64 * 1024, buffer.max_size() - buffer.size());
+                const std::size_t got = socket.read_some(buffer.prepare(room), ec);
+                if (ec) return false;
+                buffer.commit(got);
+            }
+        };
+        auto lost = [&] {
+            if (timed_out) send("421 4.4.2 " + options.hostname + " idle timeout, closing connection\r\n");
+            else if (!ec) send("500 5.5.2 line too long\r\n");
         };
         if (!send("220 " + options.hostname + (lmtp ? " Kizuna LMTP ready\r\n" : " Kizuna ESMTP ready\r\n"))) return;
         std::string mail_from;
@@ -121,7 +148,7 @@ struct MailListener::Impl {
         std::string line;
         while (!stopping) {
             if (!read_line(line, kMaxCommandLine)) {
-                if (!ec) send("500 5.5.2 line too long\r\n");
+                lost();
                 return;
             }
             const std::string verb = Upper(line.substr(0, line.find(' ')));
@@ -166,7 +193,10 @@ struct MailListener::Impl {
                 std::string data;
                 bool too_big = false;
                 for (;;) {
-                    if (!read_line(line, 1024 * 1024)) return;  // connection lost mid-message: nothing acknowledged
+                    if (!read_line(line, 1024 * 1024)) {  // connection lost mid-message: nothing acknowledged
+                        if (timed_out) lost();
+                        return;
+                    }
                     if (line == ".") break;
                     if (!line.empty() && line.front() == '.') line.erase(0, 1);  // dot-unstuffing
                     if (too_big) continue;

@@ -5,10 +5,12 @@
 // lost); smaller ones over the parse limit are stored and quarantined.
 //
 // Blocking Boost.Asio sockets, one thread per connection (at most kMaxConnections): the peers are local
-// MTAs with a handful of connections, and blocking code is easy to follow.
+// MTAs with a handful of connections, and blocking code is easy to follow. Every read waits at most
+// idle_timeout for the peer.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <list>
 #include <memory>
@@ -30,6 +32,9 @@ struct ListenerOptions {
     ListenerProtocol protocol = ListenerProtocol::kLmtp;
     std::int64_t max_accept_bytes = 100 * 1024 * 1024;
     std::string hostname = "kizuna";  // in the greeting
+    // A client that sends nothing for this long gets "421 4.4.2" and is disconnected, so idle or stuck
+    // peers cannot hold the connection slots (RFC 5321 4.5.3.2 asks servers to wait at least 5 minutes).
+    std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
 };
 
 class MailListener {

@@ -3,6 +3,11 @@
 // recovery of mail stored but not processed, mbox import.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <thread>
 
 #include "auth/auth.hpp"
@@ -276,6 +281,66 @@ TEST_F(InboundTest, OutboundWaitsForAnExpiredKeyAndGoesOutOnceAUsableKeyIsRegist
     EXPECT_NE(status.find("GOODSIG"), std::string::npos) << status;
     EXPECT_EQ(Row("SELECT state FROM mail_queue")[0], "sent");
     EXPECT_EQ(Row("SELECT recipient_key FROM mail_outbound")[0], fresh.fingerprint());
+}
+
+// The LMTP listener over a real socket: a message is answered once per recipient after it is stored, and a
+// peer that goes quiet is told 421 and disconnected instead of holding a connection slot forever.
+TEST_F(InboundTest, ListenerStoresOverLmtpAndDropsAnIdlePeerWith421) {
+    core::Logger log(clock_, core::LogLevel::kError);
+    ListenerOptions options;
+    options.idle_timeout = std::chrono::milliseconds(300);
+    MailListener listener(*inbound_, log, options);
+    ASSERT_TRUE(listener.Start().ok());
+
+    auto connect = [&] {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(static_cast<std::uint16_t>(listener.port()));
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+        return fd;
+    };
+    // Reads until `want` appears or the peer closes; returns everything read.
+    auto read_until = [](int fd, const std::string& want) {
+        std::string got;
+        char buf[4096];
+        while (got.find(want) == std::string::npos) {
+            const ssize_t n = ::read(fd, buf, sizeof buf);
+            if (n <= 0) break;
+            got.append(buf, static_cast<std::size_t>(n));
+        }
+        return got;
+    };
+    auto write_all = [](int fd, const std::string& s) { return ::write(fd, s.data(), s.size()) == static_cast<ssize_t>(s.size()); };
+
+    const int fd = connect();
+    EXPECT_NE(read_until(fd, "\r\n").find("220 "), std::string::npos);
+    ASSERT_TRUE(write_all(fd, "LHLO client\r\nMAIL FROM:<finder@lab.example>\r\nRCPT TO:<vuls@center.example>\r\n"
+                              "RCPT TO:<info@center.example>\r\nDATA\r\n"));
+    EXPECT_NE(read_until(fd, "354 ").find("354 "), std::string::npos);
+    ASSERT_TRUE(write_all(fd, "From: finder@lab.example\r\nSubject: new report\r\nMessage-ID: <l1@lab.example>\r\n\r\n"
+                              "..a dot-stuffed line\r\n.\r\n"));
+    const std::string replies = read_until(fd, "stored as 1\r\n250 2.0.0 stored as 1\r\n");
+    EXPECT_NE(replies.find("250 2.0.0 stored as 1\r\n250 2.0.0 stored as 1\r\n"), std::string::npos) << replies;
+    EXPECT_EQ(Row("SELECT COUNT(*) FROM mail_inbound")[0], "1");
+
+    // Now silent: the listener gives up after the idle timeout with 421 and closes.
+    const std::string bye = read_until(fd, "\n421 ");
+    EXPECT_NE(bye.find("421 4.4.2"), std::string::npos) << bye;
+    char one;
+    EXPECT_EQ(::read(fd, &one, 1), 0);  // closed by the listener
+    ::close(fd);
+
+    // Idle in the middle of DATA: nothing is stored, 421, closed.
+    const int fd2 = connect();
+    read_until(fd2, "\r\n");
+    ASSERT_TRUE(write_all(fd2, "LHLO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<vuls@center.example>\r\nDATA\r\n"
+                               "Subject: half\r\n"));
+    EXPECT_NE(read_until(fd2, "421 ").find("421 4.4.2"), std::string::npos);
+    ::close(fd2);
+    EXPECT_EQ(Row("SELECT COUNT(*) FROM mail_inbound")[0], "1");
+    listener.Stop();
 }
 
 }  // namespace
