@@ -74,11 +74,6 @@ class CsafDocumentCache {
     std::map<std::string, std::shared_ptr<const RenderedDocument>> docs_;
 };
 
-CsafDocumentCache& Documents() {
-    static CsafDocumentCache cache;
-    return cache;
-}
-
 http::Response Typed(std::string body, std::string_view content_type) {
     http::Response r = http::Response::Text(200, std::move(body));
     r.SetHeader("Content-Type", content_type);
@@ -147,6 +142,9 @@ std::string PublicOriginFor(http::Request& req, SiteServices& s) {
 }
 
 void AddCsafProviderRoutes(http::Router& router, SiteServices& s) {
+    // One cache per Site (it lives as long as the route that holds it): two Sites in one process never
+    // answer from each other's documents.
+    auto documents = std::make_shared<CsafDocumentCache>();
     router.Add("GET", "/.well-known/csaf/provider-metadata.json", [&s](http::Request& req) {
         auto docs = s.advisories.PublishedDocuments();
         if (!docs.ok()) return Failed(req, s, docs.error());
@@ -172,7 +170,7 @@ void AddCsafProviderRoutes(http::Router& router, SiteServices& s) {
         return Typed(formats::RenderCsafChanges(*docs), "text/csv; charset=utf-8");
     });
 
-    router.Add("GET", "/.well-known/csaf/white/{year}/{file}", [&s](http::Request& req) {
+    router.Add("GET", "/.well-known/csaf/white/{year}/{file}", [&s, documents](http::Request& req) {
         std::string file(req.Param("file"));
         const bool want_hash = file.ends_with(".json.sha256");
         if (want_hash) file.resize(file.size() - std::string_view(".sha256").size());
@@ -183,7 +181,7 @@ void AddCsafProviderRoutes(http::Router& router, SiteServices& s) {
         auto serve = [&](const RenderedDocument& doc) {
             return want_hash ? Typed(doc.sha256, "text/plain; charset=utf-8") : Typed(doc.json, "application/json");
         };
-        DocumentPtr hit = Documents().Find(path);
+        DocumentPtr hit = documents->Find(path);
         if (hit && hit->origin == origin) {
             const std::int64_t now_us = SteadyMicros(s.clock);
             if (now_us - hit->confirmed_us.load(std::memory_order_relaxed) < kRevalidateAfter.count() * 1000) {
@@ -208,10 +206,10 @@ void AddCsafProviderRoutes(http::Router& router, SiteServices& s) {
         auto rendered = Render(s, origin, advisory_id);
         if (!rendered.ok()) return Failed(req, s, rendered.error());
         if (!*rendered) {
-            Documents().Erase(path);
+            documents->Erase(path);
             return Missing(req, s);
         }
-        Documents().Put(path, *rendered);
+        documents->Put(path, *rendered);
         return serve(**rendered);
     });
 }

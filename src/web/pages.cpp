@@ -92,6 +92,7 @@ class AnonymousPageCache {
     std::map<std::string, std::string> pages_;
 };
 
+// Process-wide on purpose: these pages depend only on the embedded templates and the language.
 AnonymousPageCache& PageCache() {
     static AnonymousPageCache cache;
     return cache;

@@ -49,11 +49,6 @@ class RenderedAdvisories {
     std::map<std::string, Entry> pages_;
 };
 
-RenderedAdvisories& Rendered() {
-    static RenderedAdvisories cache;
-    return cache;
-}
-
 http::Response AdvisoryError(http::Request& req, SiteServices& s, const core::Error& e) {
     if (e.code() == core::ErrorCode::kNotFound || e.code() == core::ErrorCode::kUnauthenticated)
         return ErrorPage(req, s, 404);
@@ -284,6 +279,8 @@ http::Response EditorPage(http::Request& req, SiteServices& s, vuln::CaseId id, 
 }  // namespace
 
 void AddAdvisoryPages(http::Router& router, SiteServices& s) {
+    // Anonymous advisory pages, per Site (held by the route), revalidated against the advisory's stamp.
+    auto rendered = std::make_shared<RenderedAdvisories>();
     router.Add("GET", "/advisories", [](http::Request&) { return http::Response::Redirect("/advisories/"); });
 
     router.Add("GET", "/advisories/", [&s](http::Request& req) {
@@ -323,21 +320,21 @@ void AddAdvisoryPages(http::Router& router, SiteServices& s) {
         return RenderPage(req, s, "advisories", "adv_list_heading", std::move(view));
     });
 
-    router.Add("GET", "/advisories/{id}", [&s](http::Request& req) {
+    router.Add("GET", "/advisories/{id}", [&s, rendered](http::Request& req) {
         RequestContext& ctx = Context(req);
         const std::string id(req.Param("id"));
         std::string key, stamp;
         if (!ctx.principal) {
             key = std::string(LangCode(ctx.lang)) + "|" + id;
             const core::SteadyTime now = s.clock.Steady();
-            auto cached = Rendered().Find(key);
+            auto cached = rendered->Find(key);
             if (cached && now - cached->checked < RenderedAdvisories::kRevalidateAfter)
                 return FinishPage(req, *cached->html, 200);
             // Only published advisories have a stamp; anything else falls through to the service's answer.
             if (auto current = s.advisories.PublicStamp(id); current.ok()) {
                 stamp = std::move(*current);
                 if (cached && cached->stamp == stamp) {
-                    Rendered().Touch(key, now);
+                    rendered->Touch(key, now);
                     return FinishPage(req, *cached->html, 200);
                 }
             }
@@ -346,7 +343,7 @@ void AddAdvisoryPages(http::Router& router, SiteServices& s) {
         if (!rec.ok()) return AdvisoryError(req, s, rec.error());
         std::string html = RenderHtml(req, "advisory", "adv_page_title", AdvisoryView(s, ctx.lang, *rec));
         if (!stamp.empty() && rec->doc.published)
-            Rendered().Put(key, {std::make_shared<const std::string>(html), stamp, s.clock.Steady()});
+            rendered->Put(key, {std::make_shared<const std::string>(html), stamp, s.clock.Steady()});
         http::Response r = FinishPage(req, std::move(html), 200);
         if (!rec->doc.published) r.SetHeader("Cache-Control", "no-store");
         return r;
