@@ -151,6 +151,30 @@ core::Status SeedAdvisories(Center& c, const vuln::Caller& coord, std::array<vul
     return core::Ok();
 }
 
+// The mail gateway (V17, I1): the vendor's answer by mail in its case thread, a new report by mail from a
+// researcher without an account (an incoming report on /mail), and a message without a sender that waits in
+// quarantine with its reason. Delivered through the same InboundService path as the LMTP listener.
+core::Status SeedDemoMail(Center& c, vuln::CaseId upnp, const vuln::Caller& coord) {
+    KZ_ASSIGN(vuln::CaseView view, c.cases->Get(upnp, coord));
+    const std::string messages[] = {
+        "From: Emily Chen <security@hikari-net.example.com>\r\nTo: vuls@center.example\r\n"
+        "Subject: Re: [" + view.identifier + "] HN Gateway 5\r\nMessage-ID: <demo-hikari-1@hikari-net.example.com>\r\n"
+        "Date: Fri, 20 Nov 2026 09:12:00 -0800\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+        "Hello,\r\n\r\nWe reproduced the SSDP overflow on HN Gateway 5 firmware 5.1.x. A fixed firmware (5.2.0)\r\n"
+        "is in QA; we expect to ship it before the agreed publication date.\r\n\r\nEmily Chen, Hikari Networks PSIRT\r\n",
+        "From: =?UTF-8?B?5bGx55SwIOWkqumDjg==?= <yamada@lab.research.example>\r\nTo: vuls@center.example\r\n"
+        "Subject: =?UTF-8?B?44OV44Kh44Kk44Or5YWx5pyJ44K144O844OQ44O844Gu6KqN6Ki85Zue6YG/44Gr44Gk44GE44Gm?=\r\n"
+        "Message-ID: <demo-report-1@lab.research.example>\r\nDate: Sat, 21 Nov 2026 22:40:00 +0900\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        "ファイル共有サーバー製品 FS-300 の管理画面で、細工した Cookie によりログインを回避できることを確認しました。\r\n"
+        "再現手順と影響範囲をまとめましたので、調整をお願いします。\r\n",
+        "To: vuls@center.example\r\nSubject: (no sender)\r\nMessage-ID: <demo-nosender@relay.example>\r\n"
+        "Content-Type: text/plain\r\n\r\nthis message came without a From header\r\n",
+    };
+    for (const std::string& raw : messages) KZ_TRY(c.mail_inbound->Deliver(raw, "lmtp"));
+    return core::Ok();
+}
+
 // Two registered general vendors with products and keyword answers, an individually registered one and
 // an unregistered one; a two-vendor case in coordination, a fresh report awaiting verification, and a
 // single-vendor case for the individual registration.
@@ -235,6 +259,7 @@ core::Status SeedVulnerabilityCoordination(Center& c) {
                : core::Internal("message"));
     KZ_TRY(c.cases->AddVendor(r1.id, unknown_cam, coord));
     KZ_TRY(c.cases->RequestRegistration(r1.id, unknown_cam, vuln::Channel::kEmail, "info@unknowncam.example", coord));
+    KZ_TRY(SeedDemoMail(c, r1.id, coord));
 
     // 2. A fresh report from the finder, awaiting verification.
     vuln::NewCase xss;
