@@ -79,10 +79,9 @@ struct Sensor::Impl {
     core::Status SpoolBatch(std::vector<ScanEvent>& batch, SensorReport& report);
     core::Result<SensorReport> CaptureFiles();
     core::Result<SensorReport> CaptureLive();
-    bool Stopping() {
-        std::lock_guard lock(shared.mutex);
-        return shared.stop_requested;
-    }
+    // Polled per packet: an atomic mirror of shared.stop_requested, not the mutex.
+    std::atomic<bool> stop_flag{false};
+    bool Stopping() const { return stop_flag.load(std::memory_order_relaxed); }
 };
 
 core::Result<std::unique_ptr<Sensor>> Sensor::Create(SensorOptions options, core::Logger& log) {
@@ -109,6 +108,7 @@ void Sensor::RequestStop() {
     {
         std::lock_guard lock(d.shared.mutex);
         d.shared.stop_requested = true;
+        d.stop_flag = true;
     }
     d.shared.changed.notify_all();
     if (pcap_t* handle = d.live_handle.load()) pcap_breakloop(handle);
@@ -184,12 +184,12 @@ core::Result<bool> Sensor::Impl::Session(net::io_context& io, net::ssl::context&
             for (auto sequence : spool->Pending()) {
                 if (static_cast<int>(in_flight.size()) >= options.window) break;
                 if (sequence <= highest_sent) continue;
-                auto frame = spool->Read(sequence);
+                auto frame = spool->Frame(sequence);
                 if (!frame.ok()) {
                     if (frame.error().code() == core::ErrorCode::kNotFound) continue;
                     return frame.error();
                 }
-                KZ_TRY(io_frames.WriteRaw(*frame));
+                KZ_TRY(io_frames.WriteRaw(**frame));
                 in_flight.push_back(sequence);
                 highest_sent = sequence;
             }
@@ -426,7 +426,10 @@ core::Result<SensorReport> Sensor::Run() {
         std::lock_guard lock(d.shared.mutex);
         d.shared.input_done = true;
         // Live capture ends on a stop request or a capture error: do not wait for the collector then.
-        if (!report.ok() || d.options.read_files.empty()) d.shared.stop_requested = true;
+        if (!report.ok() || d.options.read_files.empty()) {
+            d.shared.stop_requested = true;
+            d.stop_flag = true;
+        }
     }
     d.shared.changed.notify_all();
     if (!report.ok()) RequestStop();

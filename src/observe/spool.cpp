@@ -140,13 +140,17 @@ core::Result<std::uint64_t> Spool::Append(std::span<const ScanEvent> events) {
         std::lock_guard lock(mutex_);
         sequence = next_sequence_++;
     }
-    std::vector<std::uint8_t> frame;
-    frame.reserve(transport::kHeaderSize + 16 + events.size() * transport::kEventWireSize);
-    transport::EncodeBatch(sequence, events, frame);
-    KZ_TRY(WriteDurably(directory_, BatchPath(sequence), frame));
+    auto frame = std::make_shared<std::vector<std::uint8_t>>();
+    frame->reserve(transport::kHeaderSize + 16 + events.size() * transport::kEventWireSize);
+    transport::EncodeBatch(sequence, events, *frame);
+    KZ_TRY(WriteDurably(directory_, BatchPath(sequence), *frame));
     std::lock_guard lock(mutex_);
     pending_[sequence] = static_cast<std::uint32_t>(events.size());
     pending_events_ += events.size();
+    if (recent_bytes_ + frame->size() <= kMemoryFrameBytes) {
+        recent_bytes_ += frame->size();
+        recent_.emplace(sequence, std::move(frame));
+    }
     return sequence;
 }
 
@@ -199,6 +203,15 @@ core::Result<std::vector<std::uint8_t>> Spool::Read(std::uint64_t sequence) cons
     return bytes;
 }
 
+core::Result<std::shared_ptr<const std::vector<std::uint8_t>>> Spool::Frame(std::uint64_t sequence) const {
+    {
+        std::lock_guard lock(mutex_);
+        if (auto found = recent_.find(sequence); found != recent_.end()) return found->second;
+    }
+    KZ_ASSIGN(auto bytes, Read(sequence));
+    return std::make_shared<const std::vector<std::uint8_t>>(std::move(bytes));
+}
+
 core::Status Spool::WriteLastSequence(std::uint64_t sequence) {
     const std::string text = std::to_string(sequence) + "\n";
     return WriteDurably(directory_, directory_ + "/last_sequence",
@@ -212,6 +225,10 @@ core::Status Spool::Acknowledge(std::uint64_t sequence) {
         if (found == pending_.end()) return core::Ok();  // a duplicate ack
         pending_events_ -= found->second;
         pending_.erase(found);
+        if (auto frame = recent_.find(sequence); frame != recent_.end()) {
+            recent_bytes_ -= frame->second->size();
+            recent_.erase(frame);
+        }
     }
     // The number outlives the file, so a restarted sensor with an empty spool does not reuse it. Written
     // before the unlink: a crash between the two leaves a stale file that Open drops.

@@ -48,6 +48,10 @@ class Spool {
     // the file does not hold a whole valid frame.
     core::Result<std::vector<std::uint8_t>> Read(std::uint64_t sequence) const;
 
+    // The frame of a pending batch for sending: from memory when this process spooled it and it is among the
+    // most recent ones (up to 64 MiB are kept; they were checksummed when encoded), else Read() from disk.
+    core::Result<std::shared_ptr<const std::vector<std::uint8_t>>> Frame(std::uint64_t sequence) const;
+
     // The collector stored this batch: remember the sequence number, delete the file.
     core::Status Acknowledge(std::uint64_t sequence);
 
@@ -69,6 +73,10 @@ class Spool {
     std::uint64_t pending_events_ = 0;
     std::uint64_t next_sequence_ = 1;
     std::uint64_t last_acknowledged_ = 0;
+    // Frames spooled by this process and not yet acknowledged, while they fit in kMemoryFrameBytes.
+    static constexpr std::size_t kMemoryFrameBytes = std::size_t{64} << 20;
+    std::map<std::uint64_t, std::shared_ptr<const std::vector<std::uint8_t>>> recent_;
+    std::size_t recent_bytes_ = 0;
 };
 
 }  // namespace kizuna::observe

@@ -125,18 +125,23 @@ class ObserveTransportTest : public ::testing::Test {
         return false;
     }
 
+    void KillCollectorTwiceMidStream(const std::string& window);
+
     TempDir dir_;
     std::string data_dir_;
 };
 
-TEST_F(ObserveTransportTest, CollectorKilledTwiceMidStreamLosesAndDuplicatesNothing) {
+// Kills the collector twice mid-stream; `window` batches may be in flight (sent, not yet acknowledged) at
+// each kill: those in the collector's pipeline may or may not be stored, and all are resent after the
+// reconnect, where the store's (sensor, seq) watermark drops the ones it has.
+void ObserveTransportTest::KillCollectorTwiceMidStream(const std::string& window) {
     auto collector = StartCollector(0);
     const auto port_text = WaitForFile(dir_.File("port"), 20s);
     ASSERT_FALSE(port_text.empty()) << collector->Log();
     const int port = std::stoi(port_text);
 
-    // Small batches, one in flight: the stream takes hundreds of durable round trips.
-    auto sensor = StartSensor(dir_.File("token"), port, {"--batch-events", "100", "--window", "1"});
+    // Small batches: the stream takes hundreds of durable round trips.
+    auto sensor = StartSensor(dir_.File("token"), port, {"--batch-events", "100", "--window", window});
     for (int kill = 0; kill < 2; ++kill) {
         const auto before = AckedSequence();
         ASSERT_TRUE(WaitForAckAbove(before, 30s)) << "no progress before kill " << kill << "\n" << sensor->Log();
@@ -164,6 +169,14 @@ TEST_F(ObserveTransportTest, CollectorKilledTwiceMidStreamLosesAndDuplicatesNoth
     EXPECT_EQ(status->front().sensor, "tokyo-1");
     EXPECT_EQ(status->front().packets_received, static_cast<std::uint64_t>(kPackets));
     EXPECT_GT(status->front().last_heartbeat_micros, 0);
+}
+
+TEST_F(ObserveTransportTest, CollectorKilledTwiceMidStreamLosesAndDuplicatesNothing) {
+    KillCollectorTwiceMidStream("1");  // stop-and-wait: one batch in flight
+}
+
+TEST_F(ObserveTransportTest, CollectorKilledTwiceWithAWindowInFlightLosesAndDuplicatesNothing) {
+    KillCollectorTwiceMidStream("16");  // more in flight than the collector's pipeline holds
 }
 
 TEST_F(ObserveTransportTest, SensorSpoolsWhileTheCollectorIsDownAndDeliversLater) {
