@@ -219,6 +219,7 @@ core::Status Spool::WriteLastSequence(std::uint64_t sequence) {
 }
 
 core::Status Spool::Acknowledge(std::uint64_t sequence) {
+    bool later_pending = false;
     {
         std::lock_guard lock(mutex_);
         auto found = pending_.find(sequence);
@@ -229,10 +230,15 @@ core::Status Spool::Acknowledge(std::uint64_t sequence) {
             recent_bytes_ -= frame->second->size();
             recent_.erase(frame);
         }
+        later_pending = pending_.upper_bound(sequence) != pending_.end();
     }
-    // The number outlives the file, so a restarted sensor with an empty spool does not reuse it. Written
-    // before the unlink: a crash between the two leaves a stale file that Open drops.
-    if (sequence > last_acknowledged_) {
+    // The number must outlive the file, so a restarted sensor does not reuse it: Open numbers above the
+    // highest batch file and last_sequence. While a later batch is spooled (durably: Append fsyncs the file
+    // and the directory before it lists the batch) that file already carries a higher number, so the
+    // last_sequence write — two fsyncs — is needed only for the highest batch. Written before the unlink: a
+    // crash between the two leaves a stale file that Open drops (or that is resent and dropped as a
+    // duplicate by the collector).
+    if (!later_pending && sequence > last_acknowledged_) {
         KZ_TRY(WriteLastSequence(sequence));
         last_acknowledged_ = sequence;
     }

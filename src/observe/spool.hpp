@@ -6,7 +6,8 @@
 // Layout of the directory (docs/formats/sensor-protocol.md, "Spool"):
 //   <20-digit sequence>.batch   one encoded batch frame, exactly as sent on the wire
 //   <...>.tmp                   a batch being written; removed at Open (it was never sent)
-//   last_sequence               highest sequence number acknowledged, decimal; survives an empty spool
+//   last_sequence               highest sequence number acknowledged when no later batch was spooled,
+//                               decimal; with the batch files' names it keeps numbers from being reused
 // A batch becomes visible by rename after its data is fsynced, and the directory is fsynced after the
 // rename, so a listed batch is always complete.
 //

@@ -110,11 +110,24 @@ class ObserveTransportTest : public ::testing::Test {
         return std::make_unique<Child>(argv, dir_.File("sensor.log"));
     }
 
-    // The sensor's acknowledged high-water mark (its spool's last_sequence file); 0 before the first ack.
+    // The sensor's acknowledged high-water mark: acks come in order and delete their batch files, so it is
+    // one below the oldest batch still spooled, or the spool's last_sequence once none is; 0 before any ack.
     std::uint64_t AckedSequence() {
+        std::uint64_t oldest = 0;
+        std::error_code ec;
+        for (const auto& entry : std::filesystem::directory_iterator(dir_.File("spool"), ec)) {
+            const auto name = entry.path().filename().string();
+            if (!name.ends_with(".batch")) continue;
+            const auto sequence = std::stoull(name.substr(0, name.size() - 6));
+            if (oldest == 0 || sequence < oldest) oldest = sequence;
+        }
         const auto line = ReadFirstLine(dir_.File("spool/last_sequence"));
-        return line.empty() ? 0 : std::stoull(line);
+        const std::uint64_t last = line.empty() ? 0 : std::stoull(line);
+        if (oldest == 0) return last;
+        if (first_spooled_ == 0) first_spooled_ = oldest;  // the first batch seen: nothing acked before it
+        return std::max(last, oldest > first_spooled_ ? oldest - 1 : 0);
     }
+    std::uint64_t first_spooled_ = 0;
 
     bool WaitForAckAbove(std::uint64_t floor, std::chrono::seconds timeout) {
         const auto deadline = std::chrono::steady_clock::now() + timeout;
