@@ -435,9 +435,12 @@ core::Status ClickHouseForwarder::Impl::Connect() {
             const auto found = watermarks.find(sensor);
             if ((found == watermarks.end() ? 0 : found->second) < store.LastSequence(sensor)) lagging.insert(sensor);
         }
-        std::lock_guard lock(mutex);
-        behind.insert(lagging.begin(), lagging.end());
-        initialised = true;
+        {
+            std::lock_guard lock(mutex);
+            behind.insert(lagging.begin(), lagging.end());
+            initialised = true;
+        }
+        changed.notify_all();  // WaitCaughtUp
     }
     return core::Ok();
 }
