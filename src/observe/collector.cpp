@@ -284,8 +284,10 @@ core::Status Collector::Impl::Pipeline(Connection& connection, const std::string
         result = std::move(status);
         refuse_kind = kind;
         work_guard.reset();
-        boost::system::error_code ignored;
-        stream.next_layer().cancel(ignored);
+        // End the reading side: a pending read completes (EOF) and no new one can block, while a pending
+        // ack write completes normally and the error frame can still be written after the loop. (Cancelling
+        // would not reach a read parked behind the SSL stream's write coordination.)
+        ::shutdown(stream.next_layer().native_handle(), SHUT_RD);
     };
 
     std::function<void()> start_write = [&] {

@@ -9,7 +9,11 @@
 #include <filesystem>
 #include <map>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ssl.hpp>
+
 #include "observe/event_store.hpp"
+#include "observe/transport_io.hpp"
 #include "observe/pcap_file.hpp"
 #include "observe/sensor_status.hpp"
 #include "observe_transport_fixture.hpp"
@@ -247,6 +251,54 @@ TEST_F(ObserveTransportTest, WrongTokenIsRefusedAndNothingIsStored) {
     EXPECT_EQ(ReadStore(data_dir_ + "/observe").events, 0u);
     // Nothing was lost either: the batches wait in the spool.
     EXPECT_FALSE(std::filesystem::is_empty(dir_.File("spool")));
+}
+
+// The pipelined session still acknowledges in order and answers a malformed frame with an error frame
+// (not a silent close): a client speaking the protocol by hand over TLS.
+TEST_F(ObserveTransportTest, PipelinedSessionAcksInOrderAndRefusesACorruptBatch) {
+    namespace net = boost::asio;
+    auto collector = StartCollector(0);
+    const auto port_text = WaitForFile(dir_.File("port"), 20s);
+    ASSERT_FALSE(port_text.empty()) << collector->Log();
+    net::io_context io;
+    net::ssl::context tls(net::ssl::context::tls_client);
+    tls.load_verify_file(dir_.File("cert.pem"));
+    tls.set_verify_mode(net::ssl::verify_peer);
+    observe::transport::TlsStream stream(io, tls);
+    net::ip::tcp::resolver resolver(io);
+    net::connect(stream.lowest_layer(), resolver.resolve("127.0.0.1", port_text));
+    SSL_set_tlsext_host_name(stream.native_handle(), "localhost");
+    stream.handshake(net::ssl::stream_base::client);
+    observe::transport::FrameIo frames(stream);
+    namespace tr = observe::transport;
+    ASSERT_TRUE(frames.Write(tr::Hello{tr::kProtocolVersion, "tokyo-1", ReadFirstLine(dir_.File("token"))}).ok());
+    auto welcome = frames.Read();
+    ASSERT_TRUE(welcome.ok() && std::holds_alternative<tr::Welcome>(*welcome)) << collector->Log();
+
+    // Several batches written back to back, then their acks, in order.
+    observe::ScanEvent event;
+    event.time = observe::PacketTime::FromMicros(1'795'305'600'000'000);
+    event.destination_port = 23;
+    for (std::uint64_t seq = 10; seq < 16; ++seq) ASSERT_TRUE(frames.Write(tr::Batch{seq, {event, event}}).ok());
+    for (std::uint64_t seq = 10; seq < 16; ++seq) {
+        auto ack = frames.Read();
+        ASSERT_TRUE(ack.ok()) << ack.error().ToString();
+        ASSERT_TRUE(std::holds_alternative<tr::Ack>(*ack));
+        EXPECT_EQ(std::get<tr::Ack>(*ack).sequence, seq);
+    }
+    // A batch whose checksum does not match: an error frame naming the reason, then the close.
+    std::vector<std::uint8_t> bad;
+    tr::EncodeBatch(16, std::vector<observe::ScanEvent>{event}, bad);
+    bad.back() ^= 0x01;
+    ASSERT_TRUE(frames.WriteRaw(bad).ok());
+    auto reply = frames.Read();
+    ASSERT_TRUE(reply.ok()) << reply.error().ToString();
+    ASSERT_TRUE(std::holds_alternative<tr::ErrorMessage>(*reply));
+    EXPECT_EQ(std::get<tr::ErrorMessage>(*reply).kind, tr::ErrorKind::kProtocol);
+    EXPECT_NE(std::get<tr::ErrorMessage>(*reply).message.find("checksum mismatch"), std::string::npos);
+    EXPECT_FALSE(frames.Read().ok());
+    collector->Signal(SIGTERM);
+    EXPECT_EQ(ReadStore(data_dir_ + "/observe").events, 12u);  // six batches of two; not the corrupt one
 }
 
 }  // namespace
