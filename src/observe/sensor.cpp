@@ -225,9 +225,8 @@ core::Result<bool> Sensor::Impl::Session(net::io_context& io, net::ssl::context&
         if (Stopping()) return false;
         // Fill the window with the oldest batches not yet sent on this connection.
         if (static_cast<int>(in_flight.size()) < options.window) {
-            for (auto sequence : spool->Pending()) {
-                if (static_cast<int>(in_flight.size()) >= options.window) break;
-                if (sequence <= highest_sent) continue;
+            const auto room = static_cast<std::size_t>(options.window) - in_flight.size();
+            for (auto sequence : spool->PendingAfter(highest_sent, room)) {
                 auto frame = spool->Frame(sequence);
                 if (!frame.ok()) {
                     if (frame.error().code() == core::ErrorCode::kNotFound) continue;

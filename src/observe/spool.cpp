@@ -162,6 +162,14 @@ std::vector<std::uint64_t> Spool::Pending() const {
     return sequences;
 }
 
+std::vector<std::uint64_t> Spool::PendingAfter(std::uint64_t after, std::size_t limit) const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::uint64_t> sequences;
+    for (auto it = pending_.upper_bound(after); it != pending_.end() && sequences.size() < limit; ++it)
+        sequences.push_back(it->first);
+    return sequences;
+}
+
 std::size_t Spool::PendingCount() const {
     std::lock_guard lock(mutex_);
     return pending_.size();

@@ -41,6 +41,9 @@ class Spool {
 
     // Sequence numbers waiting for an ack, ascending.
     std::vector<std::uint64_t> Pending() const;
+    // At most `limit` pending sequence numbers above `after`, ascending (the sender's next ones to send,
+    // without listing a long backlog every time).
+    std::vector<std::uint64_t> PendingAfter(std::uint64_t after, std::size_t limit) const;
     std::size_t PendingCount() const;
     // Events waiting for an ack (sum over the pending batches).
     std::uint64_t PendingEvents() const;

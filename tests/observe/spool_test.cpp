@@ -91,6 +91,18 @@ TEST(SpoolTest, LastSequenceIsWrittenOnlyWhenNoLaterBatchIsSpooled) {
     EXPECT_EQ((*spool)->next_sequence(), 12u);
 }
 
+TEST(SpoolTest, PendingAfterListsTheNextBatchesToSend) {
+    testing::TempDir dir;
+    auto spool = Spool::Open(dir.File("spool"));
+    ASSERT_TRUE(spool.ok());
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE((*spool)->Append(Events(1, 1)).ok());  // 1..5
+    ASSERT_TRUE((*spool)->Acknowledge(1).ok());
+    EXPECT_EQ((*spool)->PendingAfter(0, 2), (std::vector<std::uint64_t>{2, 3}));
+    EXPECT_EQ((*spool)->PendingAfter(3, 10), (std::vector<std::uint64_t>{4, 5}));
+    EXPECT_TRUE((*spool)->PendingAfter(5, 10).empty());
+    EXPECT_TRUE((*spool)->PendingAfter(0, 0).empty());
+}
+
 TEST(SpoolTest, HalfWrittenBatchIsDroppedAndAcknowledgedLeftoverRemoved) {
     testing::TempDir dir;
     const auto path = dir.File("spool");
