@@ -4,7 +4,8 @@
 #
 #   scripts/clickhouse.sh start DIR   start (or reuse) a server whose files all live in DIR; prints the
 #                                     HTTP URL (also written to DIR/url) once it answers /ping
-#   scripts/clickhouse.sh stop DIR    stop that server (SIGTERM, then SIGKILL after 20 s)
+#   scripts/clickhouse.sh stop DIR    stop that server (SIGTERM, then SIGKILL after 20 s); a later start in
+#                                     the same DIR reuses the data and the ports (DIR/ports)
 #   scripts/clickhouse.sh url DIR     print the URL of a running server
 #
 # Exit status 3 when clickhouse-server is not installed or does not come up (tests skip on it).
@@ -30,8 +31,14 @@ start() {
     [[ -x $server ]] || { echo "clickhouse.sh: $server not found (scripts/setup.sh installs clickhouse-server)" >&2; exit 3; }
     mkdir -p "$dir/data" "$dir/tmp" "$dir/user_files" "$dir/format_schemas" "$dir/log"
     local http_port tcp_port
-    http_port=$(free_port)
-    tcp_port=$(free_port)
+    # A restart in the same DIR keeps its ports, so clients configured with the URL reach it again.
+    if [[ -f $dir/ports ]]; then
+        read -r http_port tcp_port < "$dir/ports"
+    else
+        http_port=$(free_port)
+        tcp_port=$(free_port)
+        echo "$http_port $tcp_port" > "$dir/ports"
+    fi
     cat > "$dir/config.xml" <<XML
 <?xml version="1.0"?>
 <yandex>

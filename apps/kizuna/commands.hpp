@@ -155,8 +155,8 @@ struct ObservationBackend {
 };
 core::Result<std::unique_ptr<ObservationBackend>> OpenQueryBackend(const core::Config& config,
                                                                     const observe::EventStore& store);
-// observe clickhouse-sync: recreates the ClickHouse tables and copies every stored event and active hour
-// into them (URL: the flag, else observe.clickhouse_url).
+// observe clickhouse-sync: copies into ClickHouse what it lacks of the event store, per sensor
+// (ClickHouseStore::CatchUp: incremental, never twice; URL: the flag, else observe.clickhouse_url).
 int RunClickHouseSync(const GlobalOptions& global, const std::string& url);
 
 // A year of synthetic observation data for the demo (demo_observe.cpp); does nothing when the event store

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "commands.hpp"
+#include "observe/clickhouse.hpp"
 #include "observe/collector.hpp"
 #include "observe/event_store.hpp"
 #include "observe/ipfix_listener.hpp"
@@ -16,6 +17,7 @@ namespace kizuna::app {
 struct CollectorService::Parts {
     std::unique_ptr<observe::EventStore> store;
     std::unique_ptr<observe::SensorStatusBoard> status;
+    std::unique_ptr<observe::ClickHouseForwarder> clickhouse;  // [observe] backend = "clickhouse"
     std::unique_ptr<observe::StoreSink> sink;
     std::unique_ptr<observe::Collector> collector;
     std::unique_ptr<observe::StoreSink> ipfix_sink;
@@ -50,7 +52,16 @@ core::Result<std::unique_ptr<CollectorService>> CollectorService::Start(Center& 
     observe::EventStore& events = service->shared_store_ ? *service->shared_store_ : *parts.store;
     parts.status = std::make_unique<observe::SensorStatusBoard>(observe::SensorStatusPath(center.data_dir),
                                                                 core::RealClock());
-    parts.sink = std::make_unique<observe::StoreSink>(events, *parts.status);
+    if (center.config.observe.backend == "clickhouse") {
+        // The live sink: every stored batch is forwarded to ClickHouse in the background.
+        KZ_ASSIGN(auto store_options, ObserveStoreOptions(center.config));
+        observe::ForwarderOptions forwarder_options;
+        forwarder_options.clickhouse.url = center.config.observe.clickhouse_url;
+        forwarder_options.geo_database = store_options.geo_database;
+        KZ_ASSIGN(parts.clickhouse, observe::ClickHouseForwarder::Start(events, forwarder_options, *center.log));
+        center.log->Info("collector forwards to ClickHouse", {{"url", center.config.observe.clickhouse_url}});
+    }
+    parts.sink = std::make_unique<observe::StoreSink>(events, *parts.status, "kizuna-sensor", parts.clickhouse.get());
     observe::CollectorOptions collector_options;
     collector_options.listen = options.listen;
     collector_options.port = static_cast<std::uint16_t>(options.port);
@@ -60,7 +71,7 @@ core::Result<std::unique_ptr<CollectorService>> CollectorService::Start(Center& 
                                                            SensorTokenAuthenticator(*center.tokens), *center.log);
     KZ_TRY(parts.collector->Start());
     if (options.ipfix_udp_port >= 0 || options.ipfix_tcp_port >= 0) {
-        parts.ipfix_sink = std::make_unique<observe::StoreSink>(events, *parts.status, "ipfix");
+        parts.ipfix_sink = std::make_unique<observe::StoreSink>(events, *parts.status, "ipfix", parts.clickhouse.get());
         observe::IpfixOptions ipfix_options;
         ipfix_options.listen = options.listen;
         ipfix_options.udp_port = options.ipfix_udp_port;
@@ -80,6 +91,7 @@ void CollectorService::Stop() {
     if (!parts_) return;
     if (parts_->collector) parts_->collector->Stop();
     if (parts_->ipfix) parts_->ipfix->Stop();
+    if (parts_->clickhouse) parts_->clickhouse->Stop();
     if (parts_->status) (void)parts_->status->Flush();
 }
 

@@ -107,7 +107,7 @@ int main(int argc, char** argv) {
     if (observe == nullptr) observe = app.add_subcommand("observe", "Internet scan observation (ISDAS)");
     // observe clickhouse-sync (observe_site.cpp): mirror the event store into ClickHouse.
     std::string ch_sync_url;
-    auto* ch_sync = observe->add_subcommand("clickhouse-sync", "copy every stored event into ClickHouse (recreates its tables)");
+    auto* ch_sync = observe->add_subcommand("clickhouse-sync", "copy into ClickHouse what it lacks of the event store (incremental)");
     AddGlobalOptions(*ch_sync, global);
     ch_sync->add_option("--url", ch_sync_url, "ClickHouse HTTP URL (default: observe.clickhouse_url)");
     auto* collect = observe->add_subcommand("collect", "run the sensor collector (TLS) until SIGTERM");

@@ -75,23 +75,25 @@ int RunClickHouseSync(const GlobalOptions& global, const std::string& url_flag) 
     }
     const std::string url = url_flag.empty() ? config->observe.clickhouse_url : url_flag;
     auto started = std::chrono::steady_clock::now();
-    // A full mirror: the tables are recreated, so a repeated sync never counts an event twice.
+    // Incremental: per sensor, only what ClickHouse lacks (ClickHouseStore::CatchUp), so a repeated sync,
+    // or one after the collector's live sink forwarded part of the data, never counts an event twice.
     auto ch = observe::ClickHouseStore::Open({.url = url});
-    core::Status st = ch.ok() ? (*ch)->DropTables() : core::Status(ch.error());
-    if (st.ok()) ch = observe::ClickHouseStore::Open({.url = url});
-    if (!st.ok() || !ch.ok()) {
-        PrintError((st.ok() ? ch.error() : st.error()).ToString());
+    if (!ch.ok()) {
+        PrintError(ch.error().ToString());
         return kExitFailure;
     }
-    const observe::TimeRange all{observe::PacketTime{INT64_MIN}, observe::PacketTime{INT64_MAX}};
-    auto copied = (*ch)->CopyFrom(**store, all);
-    if (!copied.ok()) {
-        PrintError(copied.error().ToString());
-        return kExitFailure;
+    std::uint64_t copied = 0;
+    for (const auto& sensor : (*store)->Sensors()) {
+        auto caught_up = (*ch)->CatchUp(**store, sensor);
+        if (!caught_up.ok()) {
+            PrintError("sensor " + sensor + ": " + caught_up.error().ToString());
+            return kExitFailure;
+        }
+        copied += *caught_up;
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::printf("copied %llu event(s) from %s to ClickHouse at %s in %.1f s\n",
-                static_cast<unsigned long long>(*copied), dir.c_str(), url.c_str(), seconds);
+                static_cast<unsigned long long>(copied), dir.c_str(), url.c_str(), seconds);
     return kExitOk;
 }
 

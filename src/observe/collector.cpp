@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
@@ -10,7 +11,10 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <deque>
+#include <functional>
 #include <list>
+#include <variant>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -24,7 +28,11 @@ using tcp = net::ip::tcp;
 
 core::Result<AppendOutcome> StoreSink::Append(std::string_view sensor, std::uint64_t sequence,
                                               std::span<const ScanEvent> events) {
+    std::unique_lock<std::mutex> order;
+    if (listener_ != nullptr) order = std::unique_lock(listener_->order_mutex());
     KZ_ASSIGN(auto outcome, store_.AppendBatch(sensor, sequence, events));
+    if (listener_ != nullptr && outcome == AppendOutcome::kStored) listener_->BatchStored(sensor, sequence, events);
+    if (order.owns_lock()) order.unlock();
     std::int64_t newest = 0;
     for (const auto& event : events) newest = std::max(newest, event.time.micros_since_epoch);
     status_.RecordBatch(sensor, source_, sequence, outcome == AppendOutcome::kStored ? events.size() : 0,
@@ -33,8 +41,13 @@ core::Result<AppendOutcome> StoreSink::Append(std::string_view sensor, std::uint
 }
 
 core::Status StoreSink::Heartbeat(std::string_view sensor, const transport::Heartbeat& beat) {
-    KZ_TRY(store_.RecordUptime(sensor, PacketTime::FromMicros(beat.up_from_micros),
-                               PacketTime::FromMicros(beat.up_to_micros)));
+    {
+        std::unique_lock<std::mutex> order;
+        if (listener_ != nullptr) order = std::unique_lock(listener_->order_mutex());
+        const auto from = PacketTime::FromMicros(beat.up_from_micros), to = PacketTime::FromMicros(beat.up_to_micros);
+        KZ_TRY(store_.RecordUptime(sensor, from, to));
+        if (listener_ != nullptr) listener_->UptimeStored(sensor, from, to);
+    }
     status_.RecordHeartbeat(sensor, beat.up_from_micros, beat.packets_received, beat.packets_dropped,
                             beat.interface_dropped, beat.anomalies);
     return core::Ok();
@@ -56,7 +69,8 @@ std::int64_t SteadySeconds() {
 }
 
 struct Connection {
-    explicit Connection(tcp::socket socket, net::ssl::context& tls) : stream(std::move(socket), tls) {}
+    explicit Connection(net::ssl::context& tls) : stream(io, tls) {}
+    net::io_context io;  // this connection's own: its thread runs the pipelined session on it
     transport::TlsStream stream;
     std::atomic<std::int64_t> last_activity{SteadySeconds()};
     std::atomic<bool> finished{false};
@@ -101,6 +115,7 @@ struct Collector::Impl {
     void Watchdog();
     void Serve(const std::shared_ptr<Connection>& connection);
     core::Status Session(Connection& connection);
+    core::Status Pipeline(Connection& connection, const std::string& sensor);
     void ReapFinished();
 };
 
@@ -145,7 +160,8 @@ void Collector::Impl::ReapFinished() {
 
 void Collector::Impl::AcceptLoop() {
     for (;;) {
-        tcp::socket socket(io);
+        auto connection = std::make_shared<Connection>(*tls);
+        auto& socket = connection->stream.next_layer();
         boost::system::error_code ec;
         acceptor->accept(socket, ec);
         {
@@ -166,7 +182,6 @@ void Collector::Impl::AcceptLoop() {
             continue;
         }
         socket.set_option(tcp::no_delay(true), ec);
-        auto connection = std::make_shared<Connection>(std::move(socket), *tls);
         connection->peer = connection->stream.lowest_layer().remote_endpoint(ec).address().to_string();
         connections.push_back(connection);
         connection_count++;
@@ -224,48 +239,206 @@ core::Status Collector::Impl::Session(Connection& connection) {
     KZ_TRY(io.Write(transport::Welcome{transport::kProtocolVersion, last_sequence}));
     log.Info("sensor connected", {{"sensor", sensor}, {"peer", connection.peer}, {"last_sequence", last_sequence}});
 
-    for (;;) {
+    return Pipeline(connection, sensor);
+}
+
+// The session after the welcome, pipelined: this connection's thread runs its io_context, which reads,
+// decrypts, checks (length, CRC, protocol, IP version) and decodes batch n+1 while a store thread of the
+// connection writes batch n through the sink (AppendBatch and its fsync). The store thread works the queue
+// in arrival order and hands each outcome back to the io thread, which writes the acks in that order — an
+// ack still leaves only after its batch is durable. At most kPipelineDepth messages wait for or are in the
+// sink; beyond that the reader stops reading until one is done (TCP flow control reaches the sensor). When
+// the connection ends, the store thread finishes what it has queued (a batch stored but not acknowledged is
+// resent by the sensor and dropped as a duplicate by the store's (sensor, seq) watermark).
+namespace {
+constexpr std::size_t kPipelineDepth = 4;
+}  // namespace
+
+core::Status Collector::Impl::Pipeline(Connection& connection, const std::string& sensor) {
+    using Work = std::variant<transport::Batch, transport::Heartbeat>;
+    struct Outcome {
+        bool is_batch = false;
+        std::uint64_t sequence = 0;
+        core::Status status;
+    };
+    // Shared with the store thread.
+    std::mutex queue_mutex;
+    std::condition_variable queue_changed;
+    std::deque<Work> queue;
+    bool closing = false;
+    // io thread only.
+    auto& stream = connection.stream;
+    auto work_guard = net::make_work_guard(connection.io);
+    bool finished = false, reading = false, writing = false;
+    std::size_t in_sink = 0;  // queued or being stored
+    std::array<std::uint8_t, transport::kHeaderSize> header{};
+    std::vector<std::uint8_t> body;
+    std::deque<std::uint64_t> acks;
+    std::vector<std::uint8_t> out;
+    core::Status result = core::Ok();
+    std::optional<transport::ErrorKind> refuse_kind;  // send an error frame after the loop
+
+    auto finish = [&](core::Status status, std::optional<transport::ErrorKind> kind) {
+        if (finished) return;
+        finished = true;
+        result = std::move(status);
+        refuse_kind = kind;
+        work_guard.reset();
+        // End the reading side: a pending read completes (EOF) and no new one can block, while a pending
+        // ack write completes normally and the error frame can still be written after the loop. (Cancelling
+        // would not reach a read parked behind the SSL stream's write coordination.)
+        ::shutdown(stream.next_layer().native_handle(), SHUT_RD);
+    };
+
+    std::function<void()> start_write = [&] {
+        if (finished || writing || acks.empty()) return;
+        out.clear();
+        for (auto sequence : acks) transport::Encode(transport::Ack{sequence}, out);
+        acks.clear();
+        writing = true;
+        net::async_write(stream, net::buffer(out), [&](const boost::system::error_code& ec, std::size_t) {
+            writing = false;
+            if (ec) return finish(core::Error(core::ErrorCode::kUnavailable, "connection closed: " + ec.message()), {});
+            start_write();
+        });
+    };
+
+    std::function<void()> start_read;
+    auto on_message = [&](transport::Message message) {
         connection.last_activity = SteadySeconds();
-        auto message = io.Read();
-        if (!message.ok()) {
-            if (message.error().code() == core::ErrorCode::kUnavailable) return message.error();  // closed
-            return refuse(transport::ErrorKind::kProtocol, message.error());
-        }
-        connection.last_activity = SteadySeconds();
-        if (auto* batch = std::get_if<transport::Batch>(&*message)) {
-            core::Result<AppendOutcome> outcome = core::Internal("not stored");
+        if (auto* batch = std::get_if<transport::Batch>(&message)) {
+            ++in_sink;
             {
-                std::lock_guard lock(sink_mutex);
-                outcome = sink.Append(sensor, batch->sequence, batch->events);
+                std::lock_guard lock(queue_mutex);
+                queue.emplace_back(std::move(*batch));
             }
-            if (!outcome.ok()) {
-                log.Error("cannot store sensor batch",
-                          {{"sensor", sensor}, {"sequence", batch->sequence}, {"error", outcome.error().ToString()}});
-                return refuse(transport::ErrorKind::kUnavailable, outcome.error());
-            }
-            if (*outcome == AppendOutcome::kStored) {
-                batches_stored++;
-                events_stored += batch->events.size();
-            } else {
-                batches_duplicate++;
-            }
-            KZ_TRY(io.Write(transport::Ack{batch->sequence}));
-        } else if (auto* beat = std::get_if<transport::Heartbeat>(&*message)) {
-            core::Status recorded;
+            queue_changed.notify_one();
+        } else if (auto* beat = std::get_if<transport::Heartbeat>(&message)) {
+            ++in_sink;
             {
-                std::lock_guard lock(sink_mutex);
-                recorded = sink.Heartbeat(sensor, *beat);
+                std::lock_guard lock(queue_mutex);
+                queue.emplace_back(std::move(*beat));
             }
-            if (!recorded.ok()) {
-                log.Error("cannot record sensor heartbeat", {{"sensor", sensor}, {"error", recorded.error().ToString()}});
-                return refuse(transport::ErrorKind::kUnavailable, recorded.error());
-            }
-        } else if (auto* error = std::get_if<transport::ErrorMessage>(&*message)) {
-            return core::Error(core::ErrorCode::kUnavailable, "sensor reported: " + error->message);
+            queue_changed.notify_one();
+        } else if (auto* error = std::get_if<transport::ErrorMessage>(&message)) {
+            return finish(core::Error(core::ErrorCode::kUnavailable, "sensor reported: " + error->message), {});
         } else {
-            return refuse(transport::ErrorKind::kProtocol, core::InvalidArgument("unexpected message", "frame"));
+            rejected++;
+            return finish(core::InvalidArgument("unexpected message", "frame"), transport::ErrorKind::kProtocol);
         }
+        if (in_sink < kPipelineDepth) start_read();
+    };
+    start_read = [&] {
+        if (finished || reading) return;
+        reading = true;
+        net::async_read(stream, net::buffer(header), [&](const boost::system::error_code& ec, std::size_t) {
+            if (ec) {
+                reading = false;
+                return finish(core::Error(core::ErrorCode::kUnavailable, "connection closed: " + ec.message()), {});
+            }
+            auto parsed = transport::ParseHeader(header);
+            if (!parsed.ok()) {
+                reading = false;
+                rejected++;
+                return finish(parsed.error(), transport::ErrorKind::kProtocol);
+            }
+            const auto type = parsed->type;
+            body.resize(parsed->body_length);
+            net::async_read(stream, net::buffer(body), [&, type](const boost::system::error_code& ec2, std::size_t) {
+                reading = false;
+                if (ec2)
+                    return finish(
+                        core::Error(core::ErrorCode::kUnavailable, "connection closed mid-frame: " + ec2.message()), {});
+                auto message = transport::ParseBody(type, body);
+                if (!message.ok()) {
+                    rejected++;
+                    return finish(message.error(), transport::ErrorKind::kProtocol);
+                }
+                on_message(std::move(*message));
+            });
+        });
+    };
+
+    // Called on the io thread with what the store thread did.
+    auto on_stored = [&](const Outcome& outcome) {
+        --in_sink;
+        if (finished) return;
+        if (!outcome.status.ok()) {
+            rejected++;
+            return finish(outcome.status, transport::ErrorKind::kUnavailable);
+        }
+        if (outcome.is_batch) {
+            acks.push_back(outcome.sequence);
+            start_write();
+        }
+        if (in_sink < kPipelineDepth) start_read();
+    };
+
+    std::thread store_thread([&] {
+        for (;;) {
+            Work work;
+            {
+                std::unique_lock lock(queue_mutex);
+                queue_changed.wait(lock, [&] { return closing || !queue.empty(); });
+                if (queue.empty()) return;  // closing and drained
+                work = std::move(queue.front());
+                queue.pop_front();
+            }
+            Outcome outcome;
+            if (auto* batch = std::get_if<transport::Batch>(&work)) {
+                outcome.is_batch = true;
+                outcome.sequence = batch->sequence;
+                core::Result<AppendOutcome> stored = core::Internal("not stored");
+                {
+                    std::lock_guard lock(sink_mutex);
+                    stored = sink.Append(sensor, batch->sequence, batch->events);
+                }
+                if (!stored.ok()) {
+                    log.Error("cannot store sensor batch", {{"sensor", sensor},
+                                                            {"sequence", batch->sequence},
+                                                            {"error", stored.error().ToString()}});
+                    outcome.status = stored.error();
+                } else if (*stored == AppendOutcome::kStored) {
+                    batches_stored++;
+                    events_stored += batch->events.size();
+                } else {
+                    batches_duplicate++;
+                }
+            } else {
+                const auto& beat = std::get<transport::Heartbeat>(work);
+                {
+                    std::lock_guard lock(sink_mutex);
+                    outcome.status = sink.Heartbeat(sensor, beat);
+                }
+                if (!outcome.status.ok())
+                    log.Error("cannot record sensor heartbeat",
+                              {{"sensor", sensor}, {"error", outcome.status.error().ToString()}});
+            }
+            const bool failed = !outcome.status.ok();
+            net::post(connection.io, [&on_stored, outcome = std::move(outcome)] { on_stored(outcome); });
+            if (failed) {
+                // Nothing after a failed store may be stored (or acknowledged) out of order.
+                std::lock_guard lock(queue_mutex);
+                queue.clear();
+                return;
+            }
+        }
+    });
+
+    start_read();
+    connection.io.run();
+    {
+        std::lock_guard lock(queue_mutex);
+        closing = true;
     }
+    queue_changed.notify_one();
+    store_thread.join();
+    if (refuse_kind) {
+        // Best effort: the loop is over, so the stream is ours for one blocking write.
+        transport::FrameIo io(stream);
+        (void)io.Write(transport::ErrorMessage{*refuse_kind, result.ok() ? std::string() : result.error().ToString()});
+    }
+    return result;
 }
 
 Collector::Collector(CollectorOptions options, IngestSink& sink, SensorAuthenticator authenticate, core::Logger& log)

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -37,12 +38,26 @@ class IngestSink {
     virtual std::uint64_t LastSequence(std::string_view sensor) = 0;
 };
 
+// Told about every batch and uptime span the store made durable (the ClickHouse forwarder). StoreSink holds
+// order_mutex() across the store's write and the notification, so the listener sees writes in store order
+// and can take a consistent cut (hold the mutex while it snapshots the store). The notifications must not
+// block: the collector acknowledges after they return.
+class StoreListener {
+  public:
+    virtual ~StoreListener() = default;
+    virtual std::mutex& order_mutex() = 0;
+    virtual void BatchStored(std::string_view sensor, std::uint64_t sequence, std::span<const ScanEvent> events) = 0;
+    virtual void UptimeStored(std::string_view sensor, PacketTime from, PacketTime to) = 0;
+};
+
 // EventStore for events and uptime, SensorStatusBoard for the status page.
 class StoreSink : public IngestSink {
   public:
-    // Both must outlive the sink. `source` names the input on the status page ("kizuna-sensor", "ipfix").
-    StoreSink(EventStore& store, SensorStatusBoard& status, std::string source = "kizuna-sensor")
-        : store_(store), status_(status), source_(std::move(source)) {}
+    // All must outlive the sink. `source` names the input on the status page ("kizuna-sensor", "ipfix").
+    // `listener` (may be null) hears of every stored batch and uptime span.
+    StoreSink(EventStore& store, SensorStatusBoard& status, std::string source = "kizuna-sensor",
+              StoreListener* listener = nullptr)
+        : store_(store), status_(status), source_(std::move(source)), listener_(listener) {}
     core::Result<AppendOutcome> Append(std::string_view sensor, std::uint64_t sequence,
                                        std::span<const ScanEvent> events) override;
     core::Status Heartbeat(std::string_view sensor, const transport::Heartbeat& beat) override;
@@ -52,6 +67,7 @@ class StoreSink : public IngestSink {
     EventStore& store_;
     SensorStatusBoard& status_;
     std::string source_;
+    StoreListener* listener_;
 };
 
 // Decides whether `credential` is valid for sensor `sensor`. The app accepts an API token of a user with

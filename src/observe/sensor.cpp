@@ -15,6 +15,7 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "observe/decode.hpp"
@@ -76,13 +77,22 @@ struct Sensor::Impl {
     // One connection: returns when it breaks, or ok when the input is done and everything acknowledged.
     core::Result<bool> Session(net::io_context& io, net::ssl::context& tls);
     void PublishCounters(const transport::Heartbeat& beat);
+    // Hands a full batch to the spool writer thread, which encodes, writes and fsyncs it while capture goes
+    // on (at most kSpoolQueue batches wait; then capture waits). Returns the writer's error, if any.
     core::Status SpoolBatch(std::vector<ScanEvent>& batch, SensorReport& report);
+    void SpoolWriterLoop();
+    core::Status FlushSpool();  // waits until every handed-over batch is in the spool
+    static constexpr std::size_t kSpoolQueue = 4;
+    std::mutex spool_mutex;
+    std::condition_variable spool_changed;
+    std::deque<std::vector<ScanEvent>> spool_queue;
+    bool spool_closing = false;
+    std::optional<core::Error> spool_error;
     core::Result<SensorReport> CaptureFiles();
     core::Result<SensorReport> CaptureLive();
-    bool Stopping() {
-        std::lock_guard lock(shared.mutex);
-        return shared.stop_requested;
-    }
+    // Polled per packet: an atomic mirror of shared.stop_requested, not the mutex.
+    std::atomic<bool> stop_flag{false};
+    bool Stopping() const { return stop_flag.load(std::memory_order_relaxed); }
 };
 
 core::Result<std::unique_ptr<Sensor>> Sensor::Create(SensorOptions options, core::Logger& log) {
@@ -109,6 +119,7 @@ void Sensor::RequestStop() {
     {
         std::lock_guard lock(d.shared.mutex);
         d.shared.stop_requested = true;
+        d.stop_flag = true;
     }
     d.shared.changed.notify_all();
     if (pcap_t* handle = d.live_handle.load()) pcap_breakloop(handle);
@@ -124,12 +135,45 @@ void Sensor::Impl::PublishCounters(const transport::Heartbeat& beat) {
 
 core::Status Sensor::Impl::SpoolBatch(std::vector<ScanEvent>& batch, SensorReport& report) {
     if (batch.empty()) return core::Ok();
-    auto appended = spool->Append(batch);
-    if (!appended.ok()) return appended.error();
-    report.batches++;
-    report.events += batch.size();
-    batch.clear();
-    shared.changed.notify_all();
+    {
+        std::unique_lock lock(spool_mutex);
+        spool_changed.wait(lock, [&] { return spool_queue.size() < kSpoolQueue || spool_error.has_value(); });
+        if (spool_error) return *spool_error;
+        report.batches++;
+        report.events += batch.size();
+        spool_queue.push_back(std::move(batch));
+    }
+    spool_changed.notify_all();
+    batch = {};
+    batch.reserve(options.batch_events);
+    return core::Ok();
+}
+
+void Sensor::Impl::SpoolWriterLoop() {
+    for (;;) {
+        std::vector<ScanEvent>* batch = nullptr;
+        {
+            std::unique_lock lock(spool_mutex);
+            spool_changed.wait(lock, [&] { return spool_closing || !spool_queue.empty(); });
+            if (spool_queue.empty()) return;
+            batch = &spool_queue.front();  // only this thread pops; push_back keeps references valid
+        }
+        auto appended = spool->Append(*batch);
+        {
+            std::lock_guard lock(spool_mutex);
+            spool_queue.pop_front();
+            if (!appended.ok()) spool_error = appended.error();
+        }
+        spool_changed.notify_all();
+        shared.changed.notify_all();  // the sender has a new batch
+        if (!appended.ok()) return;
+    }
+}
+
+core::Status Sensor::Impl::FlushSpool() {
+    std::unique_lock lock(spool_mutex);
+    spool_changed.wait(lock, [&] { return spool_queue.empty() || spool_error.has_value(); });
+    if (spool_error) return *spool_error;
     return core::Ok();
 }
 
@@ -181,15 +225,14 @@ core::Result<bool> Sensor::Impl::Session(net::io_context& io, net::ssl::context&
         if (Stopping()) return false;
         // Fill the window with the oldest batches not yet sent on this connection.
         if (static_cast<int>(in_flight.size()) < options.window) {
-            for (auto sequence : spool->Pending()) {
-                if (static_cast<int>(in_flight.size()) >= options.window) break;
-                if (sequence <= highest_sent) continue;
-                auto frame = spool->Read(sequence);
+            const auto room = static_cast<std::size_t>(options.window) - in_flight.size();
+            for (auto sequence : spool->PendingAfter(highest_sent, room)) {
+                auto frame = spool->Frame(sequence);
                 if (!frame.ok()) {
                     if (frame.error().code() == core::ErrorCode::kNotFound) continue;
                     return frame.error();
                 }
-                KZ_TRY(io_frames.WriteRaw(*frame));
+                KZ_TRY(io_frames.WriteRaw(**frame));
                 in_flight.push_back(sequence);
                 highest_sent = sequence;
             }
@@ -421,12 +464,26 @@ core::Result<SensorReport> Sensor::Impl::CaptureLive() {
 core::Result<SensorReport> Sensor::Run() {
     auto& d = *impl_;
     std::thread sender([&d] { d.SenderLoop(); });
+    std::thread spool_writer([&d] { d.SpoolWriterLoop(); });
     auto report = d.options.read_files.empty() ? d.CaptureLive() : d.CaptureFiles();
+    // Everything captured is spooled before the input counts as done (the sender stops once the spool is
+    // empty then).
+    auto flushed = d.FlushSpool();
+    {
+        std::lock_guard lock(d.spool_mutex);
+        d.spool_closing = true;
+    }
+    d.spool_changed.notify_all();
+    spool_writer.join();
+    if (report.ok() && !flushed.ok()) report = flushed.error();
     {
         std::lock_guard lock(d.shared.mutex);
         d.shared.input_done = true;
         // Live capture ends on a stop request or a capture error: do not wait for the collector then.
-        if (!report.ok() || d.options.read_files.empty()) d.shared.stop_requested = true;
+        if (!report.ok() || d.options.read_files.empty()) {
+            d.shared.stop_requested = true;
+            d.stop_flag = true;
+        }
     }
     d.shared.changed.notify_all();
     if (!report.ok()) RequestStop();

@@ -5,7 +5,9 @@
 // reconnects with exponential backoff (0.1 s doubling to 5 s); after a reconnect it resends every batch not
 // yet acknowledged, in order. Heartbeats carry the uptime interval, pcap drop counters and anomaly counts.
 //
-// Threading: Run() captures on the caller's thread; the sender runs on a thread of its own. RequestStop()
+// Threading: Run() captures on the caller's thread; a spool writer thread encodes, writes and fsyncs the
+// batches capture hands over (up to 4 wait), so decoding goes on during the fsync; the sender runs on a
+// thread of its own. RequestStop()
 // may be called from a signal-watching thread.
 #pragma once
 

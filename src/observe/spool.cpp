@@ -140,13 +140,17 @@ core::Result<std::uint64_t> Spool::Append(std::span<const ScanEvent> events) {
         std::lock_guard lock(mutex_);
         sequence = next_sequence_++;
     }
-    std::vector<std::uint8_t> frame;
-    frame.reserve(transport::kHeaderSize + 16 + events.size() * transport::kEventWireSize);
-    transport::EncodeBatch(sequence, events, frame);
-    KZ_TRY(WriteDurably(directory_, BatchPath(sequence), frame));
+    auto frame = std::make_shared<std::vector<std::uint8_t>>();
+    frame->reserve(transport::kHeaderSize + 16 + events.size() * transport::kEventWireSize);
+    transport::EncodeBatch(sequence, events, *frame);
+    KZ_TRY(WriteDurably(directory_, BatchPath(sequence), *frame));
     std::lock_guard lock(mutex_);
     pending_[sequence] = static_cast<std::uint32_t>(events.size());
     pending_events_ += events.size();
+    if (recent_bytes_ + frame->size() <= kMemoryFrameBytes) {
+        recent_bytes_ += frame->size();
+        recent_.emplace(sequence, std::move(frame));
+    }
     return sequence;
 }
 
@@ -155,6 +159,14 @@ std::vector<std::uint64_t> Spool::Pending() const {
     std::vector<std::uint64_t> sequences;
     sequences.reserve(pending_.size());
     for (const auto& [sequence, count] : pending_) sequences.push_back(sequence);
+    return sequences;
+}
+
+std::vector<std::uint64_t> Spool::PendingAfter(std::uint64_t after, std::size_t limit) const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::uint64_t> sequences;
+    for (auto it = pending_.upper_bound(after); it != pending_.end() && sequences.size() < limit; ++it)
+        sequences.push_back(it->first);
     return sequences;
 }
 
@@ -199,6 +211,15 @@ core::Result<std::vector<std::uint8_t>> Spool::Read(std::uint64_t sequence) cons
     return bytes;
 }
 
+core::Result<std::shared_ptr<const std::vector<std::uint8_t>>> Spool::Frame(std::uint64_t sequence) const {
+    {
+        std::lock_guard lock(mutex_);
+        if (auto found = recent_.find(sequence); found != recent_.end()) return found->second;
+    }
+    KZ_ASSIGN(auto bytes, Read(sequence));
+    return std::make_shared<const std::vector<std::uint8_t>>(std::move(bytes));
+}
+
 core::Status Spool::WriteLastSequence(std::uint64_t sequence) {
     const std::string text = std::to_string(sequence) + "\n";
     return WriteDurably(directory_, directory_ + "/last_sequence",
@@ -206,16 +227,26 @@ core::Status Spool::WriteLastSequence(std::uint64_t sequence) {
 }
 
 core::Status Spool::Acknowledge(std::uint64_t sequence) {
+    bool later_pending = false;
     {
         std::lock_guard lock(mutex_);
         auto found = pending_.find(sequence);
         if (found == pending_.end()) return core::Ok();  // a duplicate ack
         pending_events_ -= found->second;
         pending_.erase(found);
+        if (auto frame = recent_.find(sequence); frame != recent_.end()) {
+            recent_bytes_ -= frame->second->size();
+            recent_.erase(frame);
+        }
+        later_pending = pending_.upper_bound(sequence) != pending_.end();
     }
-    // The number outlives the file, so a restarted sensor with an empty spool does not reuse it. Written
-    // before the unlink: a crash between the two leaves a stale file that Open drops.
-    if (sequence > last_acknowledged_) {
+    // The number must outlive the file, so a restarted sensor does not reuse it: Open numbers above the
+    // highest batch file and last_sequence. While a later batch is spooled (durably: Append fsyncs the file
+    // and the directory before it lists the batch) that file already carries a higher number, so the
+    // last_sequence write — two fsyncs — is needed only for the highest batch. Written before the unlink: a
+    // crash between the two leaves a stale file that Open drops (or that is resent and dropped as a
+    // duplicate by the collector).
+    if (!later_pending && sequence > last_acknowledged_) {
         KZ_TRY(WriteLastSequence(sequence));
         last_acknowledged_ = sequence;
     }

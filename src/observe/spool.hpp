@@ -6,7 +6,8 @@
 // Layout of the directory (docs/formats/sensor-protocol.md, "Spool"):
 //   <20-digit sequence>.batch   one encoded batch frame, exactly as sent on the wire
 //   <...>.tmp                   a batch being written; removed at Open (it was never sent)
-//   last_sequence               highest sequence number acknowledged, decimal; survives an empty spool
+//   last_sequence               highest sequence number acknowledged when no later batch was spooled,
+//                               decimal; with the batch files' names it keeps numbers from being reused
 // A batch becomes visible by rename after its data is fsynced, and the directory is fsynced after the
 // rename, so a listed batch is always complete.
 //
@@ -40,6 +41,9 @@ class Spool {
 
     // Sequence numbers waiting for an ack, ascending.
     std::vector<std::uint64_t> Pending() const;
+    // At most `limit` pending sequence numbers above `after`, ascending (the sender's next ones to send,
+    // without listing a long backlog every time).
+    std::vector<std::uint64_t> PendingAfter(std::uint64_t after, std::size_t limit) const;
     std::size_t PendingCount() const;
     // Events waiting for an ack (sum over the pending batches).
     std::uint64_t PendingEvents() const;
@@ -47,6 +51,10 @@ class Spool {
     // The encoded frame of a pending batch. kNotFound when it was acknowledged meanwhile; kDataLoss when
     // the file does not hold a whole valid frame.
     core::Result<std::vector<std::uint8_t>> Read(std::uint64_t sequence) const;
+
+    // The frame of a pending batch for sending: from memory when this process spooled it and it is among the
+    // most recent ones (up to 64 MiB are kept; they were checksummed when encoded), else Read() from disk.
+    core::Result<std::shared_ptr<const std::vector<std::uint8_t>>> Frame(std::uint64_t sequence) const;
 
     // The collector stored this batch: remember the sequence number, delete the file.
     core::Status Acknowledge(std::uint64_t sequence);
@@ -69,6 +77,10 @@ class Spool {
     std::uint64_t pending_events_ = 0;
     std::uint64_t next_sequence_ = 1;
     std::uint64_t last_acknowledged_ = 0;
+    // Frames spooled by this process and not yet acknowledged, while they fit in kMemoryFrameBytes.
+    static constexpr std::size_t kMemoryFrameBytes = std::size_t{64} << 20;
+    std::map<std::uint64_t, std::shared_ptr<const std::vector<std::uint8_t>>> recent_;
+    std::size_t recent_bytes_ = 0;
 };
 
 }  // namespace kizuna::observe

@@ -7,21 +7,50 @@
 #include <cstring>
 #include <limits>
 #include <string_view>
+#include <tuple>
+#include <type_traits>
 
 namespace kizuna::observe::transport {
 namespace {
 
-static_assert(std::endian::native == std::endian::little,
-              "the event record is the in-memory layout on little-endian hosts; add byte swapping to port");
-static_assert(sizeof(ScanEvent) == kEventWireSize);
-static_assert(offsetof(ScanEvent, time) == 0 && offsetof(ScanEvent, source) == 8 &&
-              offsetof(ScanEvent, destination) == 24 && offsetof(ScanEvent, source_port) == 40 &&
-              offsetof(ScanEvent, destination_port) == 42 && offsetof(ScanEvent, ip_length) == 44 &&
-              offsetof(ScanEvent, protocol) == 46 && offsetof(ScanEvent, ip_version) == 47 &&
-              offsetof(ScanEvent, tcp_flags) == 48 && offsetof(ScanEvent, icmp_type) == 49 &&
-              offsetof(ScanEvent, icmp_code) == 50 && offsetof(ScanEvent, ttl) == 51 &&
-              offsetof(ScanEvent, packets) == 52,
+// The record's fields follow each other without gaps and fill it exactly (docs/formats/sensor-protocol.md).
+static_assert(wire::kTime == 0 && wire::kSource == wire::kTime + 8 && wire::kDestination == wire::kSource + 16 &&
+              wire::kSourcePort == wire::kDestination + 16 && wire::kDestinationPort == wire::kSourcePort + 2 &&
+              wire::kIpLength == wire::kDestinationPort + 2 && wire::kProtocol == wire::kIpLength + 2 &&
+              wire::kIpVersion == wire::kProtocol + 1 && wire::kTcpFlags == wire::kIpVersion + 1 &&
+              wire::kIcmpType == wire::kTcpFlags + 1 && wire::kIcmpCode == wire::kIcmpType + 1 &&
+              wire::kTtl == wire::kIcmpCode + 1 && wire::kPackets == wire::kTtl + 1 &&
+              wire::kRecordSize == wire::kPackets + 4,
               "wire layout in docs/formats/sensor-protocol.md");
+static_assert(std::tuple_size_v<IpAddress> == 16);
+
+// When the host's ScanEvent happens to have exactly the wire layout (little-endian, same offsets, no
+// padding), whole batches are copied at once; otherwise field by field. The wire layout is the spec either way.
+constexpr bool kWireIsMemoryLayout =
+    std::endian::native == std::endian::little && sizeof(ScanEvent) == wire::kRecordSize &&
+    std::has_unique_object_representations_v<ScanEvent> && offsetof(ScanEvent, time) == wire::kTime &&
+    offsetof(ScanEvent, source) == wire::kSource && offsetof(ScanEvent, destination) == wire::kDestination &&
+    offsetof(ScanEvent, source_port) == wire::kSourcePort &&
+    offsetof(ScanEvent, destination_port) == wire::kDestinationPort &&
+    offsetof(ScanEvent, ip_length) == wire::kIpLength && offsetof(ScanEvent, protocol) == wire::kProtocol &&
+    offsetof(ScanEvent, ip_version) == wire::kIpVersion && offsetof(ScanEvent, tcp_flags) == wire::kTcpFlags &&
+    offsetof(ScanEvent, icmp_type) == wire::kIcmpType && offsetof(ScanEvent, icmp_code) == wire::kIcmpCode &&
+    offsetof(ScanEvent, ttl) == wire::kTtl && offsetof(ScanEvent, packets) == wire::kPackets;
+
+// Little-endian stores and loads, independent of the host's byte order (compile to plain moves on x86).
+template <typename T>
+void StoreLe(std::uint8_t* at, T value) {
+    using U = std::make_unsigned_t<T>;
+    auto bits = static_cast<U>(value);
+    for (std::size_t i = 0; i < sizeof(T); ++i) at[i] = static_cast<std::uint8_t>(bits >> (8 * i));
+}
+template <typename T>
+T LoadLe(const std::uint8_t* at) {
+    using U = std::make_unsigned_t<T>;
+    U bits = 0;
+    for (std::size_t i = 0; i < sizeof(T); ++i) bits = static_cast<U>(bits | (static_cast<U>(at[i]) << (8 * i)));
+    return static_cast<T>(bits);
+}
 
 constexpr std::uint8_t kMagic0 = 'K';
 constexpr std::uint8_t kMagic1 = 'Z';
@@ -244,17 +273,64 @@ core::Result<Decoded> DecodeFrame(std::span<const std::uint8_t> buffer) {
     return Decoded{kHeaderSize + header.body_length, std::move(message)};
 }
 
+void WriteEventRecord(const ScanEvent& e, std::uint8_t* r) {
+    StoreLe(r + wire::kTime, e.time.micros_since_epoch);
+    std::memcpy(r + wire::kSource, e.source.data(), 16);
+    std::memcpy(r + wire::kDestination, e.destination.data(), 16);
+    StoreLe(r + wire::kSourcePort, e.source_port);
+    StoreLe(r + wire::kDestinationPort, e.destination_port);
+    StoreLe(r + wire::kIpLength, e.ip_length);
+    r[wire::kProtocol] = static_cast<std::uint8_t>(e.protocol);
+    r[wire::kIpVersion] = e.ip_version;
+    r[wire::kTcpFlags] = e.tcp_flags;
+    r[wire::kIcmpType] = e.icmp_type;
+    r[wire::kIcmpCode] = e.icmp_code;
+    r[wire::kTtl] = e.ttl;
+    StoreLe(r + wire::kPackets, e.packets);
+}
+
+ScanEvent ReadEventRecord(const std::uint8_t* r) {
+    ScanEvent e;
+    e.time.micros_since_epoch = LoadLe<std::int64_t>(r + wire::kTime);
+    std::memcpy(e.source.data(), r + wire::kSource, 16);
+    std::memcpy(e.destination.data(), r + wire::kDestination, 16);
+    e.source_port = LoadLe<std::uint16_t>(r + wire::kSourcePort);
+    e.destination_port = LoadLe<std::uint16_t>(r + wire::kDestinationPort);
+    e.ip_length = LoadLe<std::uint16_t>(r + wire::kIpLength);
+    e.protocol = static_cast<Protocol>(r[wire::kProtocol]);
+    e.ip_version = r[wire::kIpVersion];
+    e.tcp_flags = r[wire::kTcpFlags];
+    e.icmp_type = r[wire::kIcmpType];
+    e.icmp_code = r[wire::kIcmpCode];
+    e.ttl = r[wire::kTtl];
+    e.packets = LoadLe<std::uint32_t>(r + wire::kPackets);
+    return e;
+}
+
 void AppendEventRecords(std::span<const ScanEvent> events, std::vector<std::uint8_t>& out) {
     const auto at = out.size();
     out.resize(at + events.size() * kEventWireSize);
-    if (!events.empty()) std::memcpy(out.data() + at, events.data(), events.size() * kEventWireSize);
+    std::uint8_t* record = out.data() + at;
+    if constexpr (kWireIsMemoryLayout) {
+        if (!events.empty()) std::memcpy(record, events.data(), events.size() * kEventWireSize);
+        return;
+    }
+    for (const auto& event : events) {
+        WriteEventRecord(event, record);
+        record += kEventWireSize;
+    }
 }
 
 void ReadEventRecords(std::span<const std::uint8_t> bytes, std::vector<ScanEvent>& out) {
     const auto count = bytes.size() / kEventWireSize;
-    const auto at = out.size();
-    out.resize(at + count);
-    if (count != 0) std::memcpy(static_cast<void*>(out.data() + at), bytes.data(), count * kEventWireSize);
+    if constexpr (kWireIsMemoryLayout) {
+        const auto at = out.size();
+        out.resize(at + count);
+        if (count != 0) std::memcpy(static_cast<void*>(out.data() + at), bytes.data(), count * kEventWireSize);
+        return;
+    }
+    out.reserve(out.size() + count);
+    for (std::size_t i = 0; i < count; ++i) out.push_back(ReadEventRecord(bytes.data() + i * kEventWireSize));
 }
 
 std::uint32_t Crc32(std::span<const std::uint8_t> bytes) {

@@ -29,7 +29,26 @@ namespace kizuna::observe::transport {
 
 inline constexpr std::uint16_t kProtocolVersion = 1;
 inline constexpr std::size_t kHeaderSize = 8;
-inline constexpr std::size_t kEventWireSize = 56;
+// The event record on the wire and in the spool (docs/formats/sensor-protocol.md, "Event record"): a fixed
+// 56-byte little-endian layout of its own, written and read field by field, so the protocol does not change
+// when observe::ScanEvent's in-memory layout does. Offsets are contiguous (checked in transport.cpp).
+namespace wire {
+inline constexpr std::size_t kTime = 0;              // i64 packet time, µs since the epoch (UTC)
+inline constexpr std::size_t kSource = 8;            // 16 bytes, network order (IPv4 as ::ffff:a.b.c.d)
+inline constexpr std::size_t kDestination = 24;      // 16 bytes, network order
+inline constexpr std::size_t kSourcePort = 40;       // u16
+inline constexpr std::size_t kDestinationPort = 42;  // u16
+inline constexpr std::size_t kIpLength = 44;         // u16
+inline constexpr std::size_t kProtocol = 46;         // u8 (1, 6, 17, 58)
+inline constexpr std::size_t kIpVersion = 47;        // u8 (4, 6)
+inline constexpr std::size_t kTcpFlags = 48;         // u8
+inline constexpr std::size_t kIcmpType = 49;         // u8
+inline constexpr std::size_t kIcmpCode = 50;         // u8
+inline constexpr std::size_t kTtl = 51;              // u8
+inline constexpr std::size_t kPackets = 52;          // u32
+inline constexpr std::size_t kRecordSize = 56;
+}  // namespace wire
+inline constexpr std::size_t kEventWireSize = wire::kRecordSize;
 // Bounds (the decoder rejects anything larger before reading it).
 inline constexpr std::uint32_t kMaxBatchEvents = 65536;
 inline constexpr std::size_t kMaxNameBytes = 64;
@@ -122,10 +141,13 @@ void Encode(const Message& message, std::vector<std::uint8_t>& out);
 // Encodes a batch frame straight from an event span (no copy into a Batch).
 void EncodeBatch(std::uint64_t sequence, std::span<const ScanEvent> events, std::vector<std::uint8_t>& out);
 
-// The 56-byte little-endian event record (layout in the format spec); the wire form of the spool too.
+// The 56-byte little-endian event records (wire:: above); the wire form of the spool too.
 void AppendEventRecords(std::span<const ScanEvent> events, std::vector<std::uint8_t>& out);
 // REQUIRES: bytes.size() is a multiple of kEventWireSize.
 void ReadEventRecords(std::span<const std::uint8_t> bytes, std::vector<ScanEvent>& out);
+// One record at `record` (kEventWireSize bytes) to and from an event.
+void WriteEventRecord(const ScanEvent& event, std::uint8_t* record);
+ScanEvent ReadEventRecord(const std::uint8_t* record);
 
 // CRC-32 (ISO-HDLC, as zlib and gzip) of `bytes`.
 std::uint32_t Crc32(std::span<const std::uint8_t> bytes);

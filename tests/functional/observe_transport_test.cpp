@@ -9,7 +9,11 @@
 #include <filesystem>
 #include <map>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ssl.hpp>
+
 #include "observe/event_store.hpp"
+#include "observe/transport_io.hpp"
 #include "observe/pcap_file.hpp"
 #include "observe/sensor_status.hpp"
 #include "observe_transport_fixture.hpp"
@@ -110,11 +114,24 @@ class ObserveTransportTest : public ::testing::Test {
         return std::make_unique<Child>(argv, dir_.File("sensor.log"));
     }
 
-    // The sensor's acknowledged high-water mark (its spool's last_sequence file); 0 before the first ack.
+    // The sensor's acknowledged high-water mark: acks come in order and delete their batch files, so it is
+    // one below the oldest batch still spooled, or the spool's last_sequence once none is; 0 before any ack.
     std::uint64_t AckedSequence() {
+        std::uint64_t oldest = 0;
+        std::error_code ec;
+        for (const auto& entry : std::filesystem::directory_iterator(dir_.File("spool"), ec)) {
+            const auto name = entry.path().filename().string();
+            if (!name.ends_with(".batch")) continue;
+            const auto sequence = std::stoull(name.substr(0, name.size() - 6));
+            if (oldest == 0 || sequence < oldest) oldest = sequence;
+        }
         const auto line = ReadFirstLine(dir_.File("spool/last_sequence"));
-        return line.empty() ? 0 : std::stoull(line);
+        const std::uint64_t last = line.empty() ? 0 : std::stoull(line);
+        if (oldest == 0) return last;
+        if (first_spooled_ == 0) first_spooled_ = oldest;  // the first batch seen: nothing acked before it
+        return std::max(last, oldest > first_spooled_ ? oldest - 1 : 0);
     }
+    std::uint64_t first_spooled_ = 0;
 
     bool WaitForAckAbove(std::uint64_t floor, std::chrono::seconds timeout) {
         const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -125,18 +142,23 @@ class ObserveTransportTest : public ::testing::Test {
         return false;
     }
 
+    void KillCollectorTwiceMidStream(const std::string& window);
+
     TempDir dir_;
     std::string data_dir_;
 };
 
-TEST_F(ObserveTransportTest, CollectorKilledTwiceMidStreamLosesAndDuplicatesNothing) {
+// Kills the collector twice mid-stream; `window` batches may be in flight (sent, not yet acknowledged) at
+// each kill: those in the collector's pipeline may or may not be stored, and all are resent after the
+// reconnect, where the store's (sensor, seq) watermark drops the ones it has.
+void ObserveTransportTest::KillCollectorTwiceMidStream(const std::string& window) {
     auto collector = StartCollector(0);
     const auto port_text = WaitForFile(dir_.File("port"), 20s);
     ASSERT_FALSE(port_text.empty()) << collector->Log();
     const int port = std::stoi(port_text);
 
-    // Small batches, one in flight: the stream takes hundreds of durable round trips.
-    auto sensor = StartSensor(dir_.File("token"), port, {"--batch-events", "100", "--window", "1"});
+    // Small batches: the stream takes hundreds of durable round trips.
+    auto sensor = StartSensor(dir_.File("token"), port, {"--batch-events", "100", "--window", window});
     for (int kill = 0; kill < 2; ++kill) {
         const auto before = AckedSequence();
         ASSERT_TRUE(WaitForAckAbove(before, 30s)) << "no progress before kill " << kill << "\n" << sensor->Log();
@@ -164,6 +186,14 @@ TEST_F(ObserveTransportTest, CollectorKilledTwiceMidStreamLosesAndDuplicatesNoth
     EXPECT_EQ(status->front().sensor, "tokyo-1");
     EXPECT_EQ(status->front().packets_received, static_cast<std::uint64_t>(kPackets));
     EXPECT_GT(status->front().last_heartbeat_micros, 0);
+}
+
+TEST_F(ObserveTransportTest, CollectorKilledTwiceMidStreamLosesAndDuplicatesNothing) {
+    KillCollectorTwiceMidStream("1");  // stop-and-wait: one batch in flight
+}
+
+TEST_F(ObserveTransportTest, CollectorKilledTwiceWithAWindowInFlightLosesAndDuplicatesNothing) {
+    KillCollectorTwiceMidStream("16");  // more in flight than the collector's pipeline holds
 }
 
 TEST_F(ObserveTransportTest, SensorSpoolsWhileTheCollectorIsDownAndDeliversLater) {
@@ -221,6 +251,54 @@ TEST_F(ObserveTransportTest, WrongTokenIsRefusedAndNothingIsStored) {
     EXPECT_EQ(ReadStore(data_dir_ + "/observe").events, 0u);
     // Nothing was lost either: the batches wait in the spool.
     EXPECT_FALSE(std::filesystem::is_empty(dir_.File("spool")));
+}
+
+// The pipelined session still acknowledges in order and answers a malformed frame with an error frame
+// (not a silent close): a client speaking the protocol by hand over TLS.
+TEST_F(ObserveTransportTest, PipelinedSessionAcksInOrderAndRefusesACorruptBatch) {
+    namespace net = boost::asio;
+    auto collector = StartCollector(0);
+    const auto port_text = WaitForFile(dir_.File("port"), 20s);
+    ASSERT_FALSE(port_text.empty()) << collector->Log();
+    net::io_context io;
+    net::ssl::context tls(net::ssl::context::tls_client);
+    tls.load_verify_file(dir_.File("cert.pem"));
+    tls.set_verify_mode(net::ssl::verify_peer);
+    observe::transport::TlsStream stream(io, tls);
+    net::ip::tcp::resolver resolver(io);
+    net::connect(stream.lowest_layer(), resolver.resolve("127.0.0.1", port_text));
+    SSL_set_tlsext_host_name(stream.native_handle(), "localhost");
+    stream.handshake(net::ssl::stream_base::client);
+    observe::transport::FrameIo frames(stream);
+    namespace tr = observe::transport;
+    ASSERT_TRUE(frames.Write(tr::Hello{tr::kProtocolVersion, "tokyo-1", ReadFirstLine(dir_.File("token"))}).ok());
+    auto welcome = frames.Read();
+    ASSERT_TRUE(welcome.ok() && std::holds_alternative<tr::Welcome>(*welcome)) << collector->Log();
+
+    // Several batches written back to back, then their acks, in order.
+    observe::ScanEvent event;
+    event.time = observe::PacketTime::FromMicros(1'795'305'600'000'000);
+    event.destination_port = 23;
+    for (std::uint64_t seq = 10; seq < 16; ++seq) ASSERT_TRUE(frames.Write(tr::Batch{seq, {event, event}}).ok());
+    for (std::uint64_t seq = 10; seq < 16; ++seq) {
+        auto ack = frames.Read();
+        ASSERT_TRUE(ack.ok()) << ack.error().ToString();
+        ASSERT_TRUE(std::holds_alternative<tr::Ack>(*ack));
+        EXPECT_EQ(std::get<tr::Ack>(*ack).sequence, seq);
+    }
+    // A batch whose checksum does not match: an error frame naming the reason, then the close.
+    std::vector<std::uint8_t> bad;
+    tr::EncodeBatch(16, std::vector<observe::ScanEvent>{event}, bad);
+    bad.back() ^= 0x01;
+    ASSERT_TRUE(frames.WriteRaw(bad).ok());
+    auto reply = frames.Read();
+    ASSERT_TRUE(reply.ok()) << reply.error().ToString();
+    ASSERT_TRUE(std::holds_alternative<tr::ErrorMessage>(*reply));
+    EXPECT_EQ(std::get<tr::ErrorMessage>(*reply).kind, tr::ErrorKind::kProtocol);
+    EXPECT_NE(std::get<tr::ErrorMessage>(*reply).message.find("checksum mismatch"), std::string::npos);
+    EXPECT_FALSE(frames.Read().ok());
+    collector->Signal(SIGTERM);
+    EXPECT_EQ(ReadStore(data_dir_ + "/observe").events, 12u);  // six batches of two; not the corrupt one
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <random>
 
+#include "support/manual_clock.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -224,6 +225,93 @@ TEST_F(ClickHouseTest, AppendBatchIsIdempotentPerSensorAndValidates) {
     EXPECT_EQ((*ch)->AppendBatch("s1", 0, events, countries).error().field(), "seq");
     EXPECT_FALSE(ClickHouseStore::Open({.url = "ftp://x"}).ok());
     EXPECT_FALSE(ClickHouseStore::Open({.url = url_, .table_prefix = "x; DROP"}).ok());
+    ASSERT_TRUE((*ch)->DropTables().ok());
+}
+
+// CatchUp copies exactly what ClickHouse lacks: ClickHouse holds the first batches of a sensor (as the live
+// sink leaves it after an outage), CatchUp adds the rest per day, a second CatchUp adds nothing.
+TEST_F(ClickHouseTest, CatchUpCopiesOnlyWhatClickHouseLacks) {
+    auto store = EventStore::Open(dir_.File("observe"), StoreOptions{});
+    ASSERT_TRUE(store.ok()) << store.error().ToString();
+    auto ch = ClickHouseStore::Open({.url = url_, .table_prefix = "catchup_test_"});
+    ASSERT_TRUE(ch.ok()) << ch.error().ToString();
+    std::map<std::string, std::uint64_t> seq, total;
+    int forwarded = 0;
+    for (const auto& [sensor, events] : Batches()) {
+        const auto s = ++seq[sensor];
+        ASSERT_TRUE((*store)->AppendBatch(sensor, s, events).ok());
+        total[sensor] += events.size();
+        if (sensor == "tokyo-1" && s <= 5) {  // the live sink got these before ClickHouse went away
+            const std::vector<CountryCode> countries(events.size(), kUnknownCountry);
+            ASSERT_TRUE((*ch)->InsertBatch(sensor, s, events, countries).ok());
+            ++forwarded;
+        }
+    }
+    ASSERT_EQ(forwarded, 5);
+    auto marks = (*ch)->Watermarks();
+    ASSERT_TRUE(marks.ok()) << marks.error().ToString();
+    EXPECT_EQ((*marks)["tokyo-1"], 5u);
+    std::uint64_t copied = 0;
+    for (const auto& sensor : (*store)->Sensors()) {
+        auto caught_up = (*ch)->CatchUp(**store, sensor);
+        ASSERT_TRUE(caught_up.ok()) << caught_up.error().ToString();
+        copied += *caught_up;
+    }
+    EXPECT_EQ(copied, (*store)->EventCount() - 5 * 400);
+    EXPECT_EQ(*(*ch)->EventCount(), (*store)->EventCount());
+    marks = (*ch)->Watermarks();
+    ASSERT_TRUE(marks.ok());
+    for (const auto& [sensor, last] : seq) EXPECT_EQ((*marks)[sensor], last) << sensor;
+    // Nothing is missing any more.
+    for (const auto& sensor : (*store)->Sensors()) EXPECT_EQ(*(*ch)->CatchUp(**store, sensor), 0u) << sensor;
+    EXPECT_EQ(*(*ch)->EventCount(), (*store)->EventCount());
+    // And the answers agree.
+    auto embedded = MakeStoreQueries(**store);
+    auto clickhouse = MakeClickHouseQueries(**ch);
+    const TopPortsQuery query{.range = {PacketTime{kStart}, PacketTime{kStart + kDays * kDayMicros}}, .protocol = {}, .limit = 10};
+    auto a = embedded->TopPorts(query);
+    auto b = clickhouse->TopPorts(query);
+    ASSERT_TRUE(a.ok() && b.ok());
+    ASSERT_EQ(a->size(), b->size());
+    for (std::size_t i = 0; i < a->size(); ++i) {
+        EXPECT_EQ((*a)[i].port, (*b)[i].port);
+        EXPECT_EQ((*a)[i].packets, (*b)[i].packets);
+        EXPECT_DOUBLE_EQ((*a)[i].per_sensor, (*b)[i].per_sensor);
+    }
+    ASSERT_TRUE((*ch)->DropTables().ok());
+}
+
+// The forwarder as the collector uses it: every stored batch is forwarded in the background, a batch
+// notified twice (a resend) is inserted once. (ClickHouse going away mid-stream: tests/functional.)
+TEST_F(ClickHouseTest, ForwarderDeliversQueuedBatchesExactlyOnce) {
+    auto store = EventStore::Open(dir_.File("observe"), StoreOptions{});
+    ASSERT_TRUE(store.ok()) << store.error().ToString();
+    kizuna::testing::ManualClock clock;
+    core::Logger log(clock, core::LogLevel::kError);
+    ForwarderOptions options;
+    options.clickhouse = {.url = url_, .table_prefix = "forward_test_"};
+    options.retry_max = std::chrono::milliseconds(500);
+    auto forwarder = ClickHouseForwarder::Start(**store, options, log);
+    ASSERT_TRUE(forwarder.ok()) << forwarder.error().ToString();
+    ASSERT_TRUE((*forwarder)->WaitCaughtUp(std::chrono::seconds(30)));  // connected; the store is empty
+    std::uint64_t seq = 0;
+    for (const auto& [sensor, events] : Batches()) {
+        if (sensor != "fukuoka-1") continue;
+        std::lock_guard order((*forwarder)->order_mutex());
+        ASSERT_TRUE((*store)->AppendBatch(sensor, ++seq, events).ok());
+        (*forwarder)->BatchStored(sensor, seq, events);
+        if (seq == 3) (*forwarder)->BatchStored(sensor, seq, events);  // notified twice
+    }
+    ASSERT_TRUE((*forwarder)->WaitCaughtUp(std::chrono::seconds(60)));
+    auto ch = ClickHouseStore::Open({.url = url_, .table_prefix = "forward_test_"});
+    ASSERT_TRUE(ch.ok());
+    EXPECT_EQ(*(*ch)->EventCount(), (*store)->EventCount());
+    const auto counters = (*forwarder)->counters();
+    EXPECT_EQ(counters.batches_forwarded, seq);
+    EXPECT_EQ(counters.batches_skipped, 1u);
+    EXPECT_EQ(counters.events_forwarded, (*store)->EventCount());
+    EXPECT_EQ(counters.events_caught_up, 0u);
+    (*forwarder)->Stop();
     ASSERT_TRUE((*ch)->DropTables().ok());
 }
 

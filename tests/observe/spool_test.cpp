@@ -62,6 +62,47 @@ TEST(SpoolTest, SequenceNumbersAreNotReusedAfterTheSpoolEmpties) {
     EXPECT_EQ((*spool)->next_sequence(), 501u);
 }
 
+TEST(SpoolTest, LastSequenceIsWrittenOnlyWhenNoLaterBatchIsSpooled) {
+    testing::TempDir dir;
+    const auto path = dir.File("spool");
+    {
+        auto spool = Spool::Open(path, 10);
+        ASSERT_TRUE(spool.ok());
+        ASSERT_TRUE((*spool)->Append(Events(1, 1)).ok());  // 10
+        ASSERT_TRUE((*spool)->Append(Events(1, 2)).ok());  // 11
+        ASSERT_TRUE((*spool)->Acknowledge(10).ok());
+        // 11's file carries a higher number: no last_sequence write needed yet.
+        EXPECT_FALSE(std::filesystem::exists(path + "/last_sequence"));
+        EXPECT_FALSE(std::filesystem::exists(path + "/00000000000000000010.batch"));
+    }
+    {
+        auto spool = Spool::Open(path, 1);
+        ASSERT_TRUE(spool.ok());
+        EXPECT_EQ((*spool)->Pending(), (std::vector<std::uint64_t>{11}));
+        EXPECT_EQ((*spool)->next_sequence(), 12u);
+        ASSERT_TRUE((*spool)->Acknowledge(11).ok());  // the last one: now the number is written
+    }
+    std::ifstream last(path + "/last_sequence");
+    std::uint64_t written = 0;
+    last >> written;
+    EXPECT_EQ(written, 11u);
+    auto spool = Spool::Open(path, 1);
+    ASSERT_TRUE(spool.ok());
+    EXPECT_EQ((*spool)->next_sequence(), 12u);
+}
+
+TEST(SpoolTest, PendingAfterListsTheNextBatchesToSend) {
+    testing::TempDir dir;
+    auto spool = Spool::Open(dir.File("spool"));
+    ASSERT_TRUE(spool.ok());
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE((*spool)->Append(Events(1, 1)).ok());  // 1..5
+    ASSERT_TRUE((*spool)->Acknowledge(1).ok());
+    EXPECT_EQ((*spool)->PendingAfter(0, 2), (std::vector<std::uint64_t>{2, 3}));
+    EXPECT_EQ((*spool)->PendingAfter(3, 10), (std::vector<std::uint64_t>{4, 5}));
+    EXPECT_TRUE((*spool)->PendingAfter(5, 10).empty());
+    EXPECT_TRUE((*spool)->PendingAfter(0, 0).empty());
+}
+
 TEST(SpoolTest, HalfWrittenBatchIsDroppedAndAcknowledgedLeftoverRemoved) {
     testing::TempDir dir;
     const auto path = dir.File("spool");

@@ -63,6 +63,41 @@ TEST(TransportTest, BatchHeaderLayoutMatchesTheSpec) {
     EXPECT_EQ(bytes[kHeaderSize + 16 + 42], 22);
 }
 
+TEST(TransportTest, EventRecordHasTheFixedWireLayout) {
+    // Every field at its documented offset, little-endian, whatever ScanEvent looks like in memory.
+    ScanEvent event;
+    event.time = PacketTime::FromMicros(0x0102030405060708);
+    for (int i = 0; i < 16; ++i) {
+        event.source[i] = static_cast<std::uint8_t>(0x10 + i);
+        event.destination[i] = static_cast<std::uint8_t>(0x30 + i);
+    }
+    event.source_port = 0x4142;
+    event.destination_port = 0x4344;
+    event.ip_length = 0x4546;
+    event.protocol = Protocol::kUdp;
+    event.ip_version = 6;
+    event.tcp_flags = 0x12;
+    event.icmp_type = 3;
+    event.icmp_code = 4;
+    event.ttl = 64;
+    event.packets = 0x0A0B0C0D;
+    std::vector<std::uint8_t> bytes;
+    AppendEventRecords(std::span(&event, 1), bytes);
+    const std::vector<std::uint8_t> expected = {
+        0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,                                                  // 0 time
+        0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1A, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F,  // 8 source
+        0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3A, 0x3B, 0x3C, 0x3D, 0x3E, 0x3F,  // 24 dest
+        0x42, 0x41,  // 40 source port
+        0x44, 0x43,  // 42 destination port
+        0x46, 0x45,  // 44 IP length
+        17, 6, 0x12, 3, 4, 64,   // 46 protocol, version, flags, ICMP type, code, TTL
+        0x0D, 0x0C, 0x0B, 0x0A,  // 52 packets
+    };
+    ASSERT_EQ(expected.size(), kEventWireSize);
+    EXPECT_EQ(bytes, expected);
+    EXPECT_EQ(ReadEventRecord(bytes.data()), event);
+}
+
 TEST(TransportTest, PartialFrameAsksForMoreBytes) {
     auto bytes = Encoded(Batch{1, {Event(80)}});
     for (std::size_t cut : {std::size_t{0}, std::size_t{3}, kHeaderSize, bytes.size() - 1}) {
