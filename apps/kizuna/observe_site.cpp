@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "observe/clickhouse.hpp"
+#include "observe/distinct.hpp"
 #include "observe/queries.hpp"
 #include "observe/sensor_status.hpp"
 #include "observe/trends.hpp"
@@ -20,6 +21,7 @@ core::Result<std::unique_ptr<ObserveSite>> OpenObserveSite(Center& center) {
     if (center.config.observe.backend == "clickhouse") {
         KZ_ASSIGN(site->clickhouse, observe::ClickHouseStore::Open({.url = center.config.observe.clickhouse_url}));
         site->queries = observe::MakeClickHouseQueries(*site->clickhouse);
+        site->distinct = observe::MakeClickHouseDistinctCounts(*site->clickhouse);
         center.log->Info("observation pages read from ClickHouse", {{"url", center.config.observe.clickhouse_url}});
         return site;
     }
@@ -37,6 +39,7 @@ core::Result<std::unique_ptr<ObserveSite>> OpenObserveSite(Center& center) {
     if (!store.ok()) return store.error();
     site->store = std::shared_ptr<observe::EventStore>(std::move(store).value());
     site->queries = observe::MakeStoreQueries(*site->store);
+    site->distinct = observe::MakeStoreDistinctCounts(*site->store);
     return site;
 }
 
@@ -46,8 +49,10 @@ core::Result<std::unique_ptr<ObservationBackend>> OpenQueryBackend(const core::C
     if (config.observe.backend == "clickhouse") {
         KZ_ASSIGN(backend->clickhouse, observe::ClickHouseStore::Open({.url = config.observe.clickhouse_url}));
         backend->queries = observe::MakeClickHouseQueries(*backend->clickhouse);
+        backend->distinct = observe::MakeClickHouseDistinctCounts(*backend->clickhouse);
     } else {
         backend->queries = observe::MakeStoreQueries(store);
+        backend->distinct = observe::MakeStoreDistinctCounts(store);
     }
     return backend;
 }
@@ -98,6 +103,7 @@ int RunClickHouseSync(const GlobalOptions& global, const std::string& url_flag) 
 void ObserveSite::Attach(web::SiteServices& services) const {
     services.observe_queries = queries.get();
     services.port_notes = notes.get();
+    services.observe_distinct = distinct.get();
     services.sensor_status = [path = status_path] { return observe::LoadSensorStatus(path); };
 }
 

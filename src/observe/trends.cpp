@@ -98,8 +98,32 @@ CREATE TABLE observe_port_notes (
 );
 )sql";
 
+// Partner CSIRTs and the daily IODEF mail (observe/partners.hpp): who gets which countries, and which
+// (partner, day) has been queued — the key that makes the daily mail exactly-once.
+constexpr std::string_view kPartners = R"sql(
+CREATE TABLE observe_partners (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    email       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    countries   TEXT NOT NULL,              -- "JP,KR": ISO 3166-1 alpha-2, comma-separated
+    fingerprint TEXT NOT NULL DEFAULT '',   -- key registered in mail_recipient_keys; '' = none
+    key_info    TEXT NOT NULL DEFAULT '',
+    updated_by  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE TABLE observe_partner_deliveries (
+    partner_id  INTEGER NOT NULL,           -- observe_partners(id); kept after the partner is removed
+    day         TEXT NOT NULL,              -- YYYY-MM-DD (UTC) of the scans
+    mail_id     INTEGER NOT NULL,           -- mail_queue(id)
+    events      INTEGER NOT NULL,
+    queued_at   TEXT NOT NULL,
+    PRIMARY KEY (partner_id, day)
+);
+)sql";
+
 constexpr store::Migration kMigrations[] = {
     {550, "observe_port_notes", kPortNotes},
+    {560, "observe_partners", kPartners},
 };
 
 }  // namespace

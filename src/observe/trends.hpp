@@ -108,7 +108,8 @@ struct PortNote {
     std::string updated_at;  // RFC 3339 UTC
 };
 
-// SQLite schema of the port notes (migrations 550–599).
+// observe's tables in the center database (migrations 550–599): port notes (550) and partner CSIRTs with
+// their daily IODEF deliveries (560, see partners.hpp).
 std::span<const store::Migration> TrendMigrations();
 
 // Port notes in the center's database. Thread-safe (each call takes its own connection).

@@ -14,6 +14,7 @@
 #include "core/log.hpp"
 #include "core/time_zone.hpp"
 #include "http/http.hpp"
+#include "observe/distinct.hpp"
 #include "observe/queries.hpp"
 #include "observe/sensor_status.hpp"
 #include "observe/trends.hpp"
@@ -54,6 +55,8 @@ struct SiteServices {
     // coordinators' port notes, the collector's per-sensor status. Null/empty: the pages answer 404.
     const observe::ObservationQueries* observe_queries = nullptr;
     observe::PortNotes* port_notes = nullptr;
+    // Unique sources/targets per port and day (O4) for the trends and port pages; null: packets only.
+    const observe::DistinctCounts* observe_distinct = nullptr;
     std::function<core::Result<std::vector<observe::SensorStatus>>()> sensor_status;
 };
 
