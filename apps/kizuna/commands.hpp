@@ -127,6 +127,7 @@ namespace kizuna::observe {
 class ClickHouseStore;
 class DistinctCounts;
 class ObservationQueries;
+class PartnerRegistry;
 class PortNotes;
 }  // namespace kizuna::observe
 namespace kizuna::web {
@@ -141,6 +142,7 @@ struct ObserveSite {
     std::unique_ptr<observe::ObservationQueries> queries;
     std::unique_ptr<observe::DistinctCounts> distinct;  // unique sources/targets per port and day (same backend)
     std::unique_ptr<observe::PortNotes> notes;
+    std::unique_ptr<observe::PartnerRegistry> partners;  // /observe/partners (O5)
     std::string status_path;
     ~ObserveSite();
     void Attach(web::SiteServices& services) const;

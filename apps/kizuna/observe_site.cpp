@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "observe/clickhouse.hpp"
 #include "observe/distinct.hpp"
+#include "observe/partners.hpp"
 #include "observe/queries.hpp"
 #include "observe/sensor_status.hpp"
 #include "observe/trends.hpp"
@@ -18,6 +19,7 @@ core::Result<std::unique_ptr<ObserveSite>> OpenObserveSite(Center& center) {
     auto site = std::make_unique<ObserveSite>();
     site->status_path = observe::SensorStatusPath(center.data_dir);
     site->notes = std::make_unique<observe::PortNotes>(*center.db, core::RealClock(), *center.audit);
+    site->partners = std::make_unique<observe::PartnerRegistry>(*center.db, core::RealClock(), *center.audit);
     if (center.config.observe.backend == "clickhouse") {
         KZ_ASSIGN(site->clickhouse, observe::ClickHouseStore::Open({.url = center.config.observe.clickhouse_url}));
         site->queries = observe::MakeClickHouseQueries(*site->clickhouse);
@@ -104,6 +106,7 @@ void ObserveSite::Attach(web::SiteServices& services) const {
     services.observe_queries = queries.get();
     services.port_notes = notes.get();
     services.observe_distinct = distinct.get();
+    services.observe_partners = partners.get();
     services.sensor_status = [path = status_path] { return observe::LoadSensorStatus(path); };
 }
 

@@ -407,7 +407,10 @@ http::Response PortPage(http::Request& req, SiteServices& s, FragmentCache& frag
 
 }  // namespace
 
+void AddObservePartnerPages(http::Router& router, SiteServices& s);  // pages_observe_partners.cpp
+
 void AddObservePages(http::Router& router, SiteServices& s) {
+    AddObservePartnerPages(router, s);
     // One cache per Site (the routes own it), so two sites in one process never share fragments.
     auto fragments = std::make_shared<FragmentCache>();
     router.Add("GET", "/observe", [&s, fragments](http::Request& req) {

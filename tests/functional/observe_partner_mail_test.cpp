@@ -6,7 +6,9 @@
 // its mail goes out once a key is set.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -188,6 +190,40 @@ TEST_F(ObservePartnerMailTest, DailyIodefArrivesEncryptedSignedAndValidOncePerDa
     // Every change is in the audit log, and the chain verifies.
     EXPECT_EQ(Sql("SELECT count(*) FROM audit_log WHERE action LIKE 'observe.partner_%'"), "3\n");
     EXPECT_EQ(Kizuna({"audit", "verify"}).exit_code, 0);
+}
+
+// Inside `kizuna serve`: the daily job (here made due for the capture's day, as after downtime) queues the
+// partner's mail in its own transaction and the outbound sender delivers it; the next run is scheduled.
+TEST_F(ObservePartnerMailTest, ServeDailyJobMailsThePartnerOnce) {
+    ASSERT_EQ(Kizuna({"observe", "partner", "add", "--name", "Partner CSIRT", "--email", "iodef@partner.example.jp",
+                      "--country", "JP", "--key", dir_.File("partner.asc")})
+                  .exit_code,
+              0);
+    const std::int64_t due_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count() -
+                                60'000'000;
+    Sql("UPDATE jobs SET payload = '2026-11-22', run_at_us = " + std::to_string(due_us) +
+        " WHERE kind = 'observe.iodef_daily' AND state = 'pending'");
+    const std::vector<std::string> args = {"--data-dir", dir_.File("data"), "--config", dir_.File("kizuna.toml"),
+                                           "--set", "observe.geo_database=" + GeoDatabase(), "--set",
+                                           "mail.send_interval_seconds=1"};
+    {
+        testing::ServerProcess server(KIZUNA_BIN, args, dir_.path());
+        ASSERT_TRUE(server.started()) << testing::ReadWholeFile(server.log_path());
+        for (int i = 0; i < 300 && sink_->Messages().empty(); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        EXPECT_EQ(server.Terminate(), 0);
+    }
+    ASSERT_EQ(sink_->Messages().size(), 1u);
+    const std::string inner = partner_->Decrypt(ArmoredBlock(sink_->Messages()[0]));
+    EXPECT_NE(inner.find("JP-2026-11-22.xml"), std::string::npos);
+    EXPECT_EQ(Sql("SELECT day, events FROM observe_partner_deliveries"), "2026-11-22|" + std::to_string(kJpEvents) + "\n");
+    EXPECT_EQ(Sql("SELECT count(*) FROM jobs WHERE kind = 'observe.iodef_daily' AND state = 'pending'"), "1\n");
+    // Catching the same day up again by hand queues nothing.
+    auto again = Kizuna({"observe", "iodef-mail", "--date", "2026-11-22"});
+    EXPECT_NE(again.out.find("already queued"), std::string::npos) << again.out;
+    EXPECT_EQ(Sql("SELECT count(*) FROM mail_queue"), "1\n");
 }
 
 TEST_F(ObservePartnerMailTest, BadPartnerInputNamesTheField) {
