@@ -6,6 +6,8 @@
 // its mail goes out once a key is set.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -224,6 +226,31 @@ TEST_F(ObservePartnerMailTest, ServeDailyJobMailsThePartnerOnce) {
     auto again = Kizuna({"observe", "iodef-mail", "--date", "2026-11-22"});
     EXPECT_NE(again.out.find("already queued"), std::string::npos) << again.out;
     EXPECT_EQ(Sql("SELECT count(*) FROM mail_queue"), "1\n");
+}
+
+// observe trends / observe port with unique counts (O4), on the same capture: TCP 23 was first observed on
+// 2026-11-22 from 6 sources (5 in 133.1.2.0/24 and 8.8.8.8) hitting 4 sensor addresses.
+TEST_F(ObservePartnerMailTest, TrendsAndPortCliCarryUniqueSourcesAndTargets) {
+    auto trends = Kizuna({"observe", "trends", "--date", "2026-11-22", "--format", "json"});
+    ASSERT_EQ(trends.exit_code, 0) << trends.err;
+    const auto rows = nlohmann::json::parse(trends.out);
+    ASSERT_EQ(rows.size(), 1u) << trends.out;
+    EXPECT_EQ(rows[0]["proto"], "tcp");
+    EXPECT_EQ(rows[0]["port"], 23);
+    EXPECT_EQ(rows[0]["state"], "onset");
+    EXPECT_EQ(rows[0]["onset"], "2026-11-22");
+    EXPECT_EQ(rows[0]["first_observed"], true);
+    EXPECT_EQ(rows[0]["sources"], 6);
+    EXPECT_EQ(rows[0]["targets"], 4);
+    EXPECT_TRUE(rows[0]["dshield_score"].is_null());  // s = 0: DShield has no score for a new port
+    auto port = Kizuna({"observe", "port", "23", "--from", "2026-11-21", "--to", "2026-11-22", "--format", "json"});
+    ASSERT_EQ(port.exit_code, 0) << port.err;
+    const auto days = nlohmann::json::parse(port.out);
+    ASSERT_EQ(days.size(), 2u);
+    EXPECT_EQ(days[0]["sources"], 0);
+    EXPECT_EQ(days[1]["packets"], kJpEvents + kUsEvents);
+    EXPECT_EQ(days[1]["sources"], 6);
+    EXPECT_EQ(days[1]["targets"], 4);
 }
 
 TEST_F(ObservePartnerMailTest, BadPartnerInputNamesTheField) {
