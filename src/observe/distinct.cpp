@@ -55,15 +55,21 @@ class StoreDistinctCounts final : public DistinctCounts {
         const std::int64_t first_day = Rollups::FloorDiv(range.from.micros_since_epoch, kDayMicros);
         const std::int64_t last_day = Rollups::FloorDiv(range.to.micros_since_epoch - 1, kDayMicros);
         if (last_day - first_day >= kMaxDistinctDays) return core::InvalidArgument("period too long", "from");
-        const TimeRange days{PacketTime{first_day * kDayMicros}, PacketTime{(last_day + 1) * kDayMicros}};
         const std::set<PortKey> unique_ports(ports.begin(), ports.end());
 
         // Validators first (read before any scan: events arriving meanwhile make the entry stale, never wrong).
+        // One day table per day (SumPorts), whatever the number of ports: a warm page view costs days, not
+        // ports x hours x sensors.
         std::map<CacheKey, std::uint64_t> totals;
-        for (const PortKey& p : unique_ports) {
-            store_.VisitPortSeries(p.protocol, p.port, days, [&](const PortRollupRow& r) {
-                totals[{p, Rollups::FloorDiv(r.hour, kDayMicros)}] += r.packets;
-            });
+        std::vector<std::uint64_t> day_totals;
+        for (std::int64_t day = first_day; day <= last_day; ++day) {
+            day_totals.assign(std::size_t{4} << 16, 0);
+            store_.SumPorts({PacketTime{day * kDayMicros}, PacketTime{(day + 1) * kDayMicros}}, day_totals);
+            for (const PortKey& p : unique_ports) {
+                const std::size_t index =
+                    std::size_t{ProtocolIndex(static_cast<std::uint8_t>(p.protocol))} << 16 | p.port;
+                if (day_totals[index] > 0) totals[{p, day}] = day_totals[index];
+            }
         }
         std::map<CacheKey, CacheEntry> known;
         std::map<std::int64_t, std::vector<PortKey>> to_scan;  // day -> ports whose entry is missing or stale
