@@ -108,6 +108,10 @@ namespace kizuna::app {
 CLI::App* RegisterObserveCommands(CLI::App& app, GlobalOptions& global);
 // After parsing: the exit code of the observe subcommand that was parsed, or nullopt when none of them was.
 std::optional<int> RunObserveCommand();
+// observe partner add|list|set-key|remove and observe iodef-mail (commands_partners.cpp), added by
+// RegisterObserveCommands and run by RunObserveCommand.
+void RegisterPartnerCommands(CLI::App& observe, GlobalOptions& global);
+std::optional<int> RunPartnerCommand();
 // The event store's directory, <data_dir>/observe.
 std::string ObserveStoreDir(const std::string& data_dir);
 // EventStore options from [observe]: compression level and the country database (empty setting: the copy
@@ -121,7 +125,9 @@ core::Result<observe::StoreOptions> ObserveStoreOptions(const core::Config& conf
 // queries, port notes and the sensor-status file, attached to the site's services.
 namespace kizuna::observe {
 class ClickHouseStore;
+class DistinctCounts;
 class ObservationQueries;
+class PartnerRegistry;
 class PortNotes;
 }  // namespace kizuna::observe
 namespace kizuna::web {
@@ -134,7 +140,9 @@ struct ObserveSite {
     std::shared_ptr<observe::EventStore> store;  // null with the ClickHouse backend
     std::unique_ptr<observe::ClickHouseStore> clickhouse;
     std::unique_ptr<observe::ObservationQueries> queries;
+    std::unique_ptr<observe::DistinctCounts> distinct;  // unique sources/targets per port and day (same backend)
     std::unique_ptr<observe::PortNotes> notes;
+    std::unique_ptr<observe::PartnerRegistry> partners;  // /observe/partners (O5)
     std::string status_path;
     ~ObserveSite();
     void Attach(web::SiteServices& services) const;
@@ -144,13 +152,18 @@ core::Result<std::unique_ptr<ObserveSite>> OpenObserveSite(Center& center);
 // job kind observe.iodef_daily with center.scheduler and, when the export is configured and no run is
 // pending, schedules the next one (00:15 UTC, exporting the previous day). Each run schedules the next day's
 // in its own transaction. REQUIRES: before center.scheduler->Start(); `site` outlives the scheduler's thread.
+// The job also queues the day's signed and encrypted IODEF mail to every partner CSIRT (observe partner
+// add), once per (partner, day), in the job's transaction.
 core::Status SetUpIodefDailyExport(Center& center, const ObserveSite& site);
+// Schedules the next observe.iodef_daily run unless one is pending (observe partner add calls it).
+core::Status EnsureIodefDailyJob(Center& center);
 
 // The queries the CLI answers with: ClickHouse when [observe] backend = "clickhouse", else `store`
 // (which must outlive the result).
 struct ObservationBackend {
     std::unique_ptr<observe::ClickHouseStore> clickhouse;
     std::unique_ptr<observe::ObservationQueries> queries;
+    std::unique_ptr<observe::DistinctCounts> distinct;
     ~ObservationBackend();
 };
 core::Result<std::unique_ptr<ObservationBackend>> OpenQueryBackend(const core::Config& config,

@@ -15,10 +15,14 @@
 #include "center.hpp"
 #include "commands.hpp"
 #include "sched/scheduler.hpp"
+#include "observe/distinct.hpp"
 #include "observe/event_store.hpp"
 #include "observe/import.hpp"
+#include "observe/trend_list.hpp"
+#include "observe/trends.hpp"
 #include "observe/iodef.hpp"
 #include "observe/iodef_export.hpp"
+#include "observe/partners.hpp"
 #include "observe/queries.hpp"
 
 #ifndef KIZUNA_DEFAULT_GEO_DATABASE
@@ -49,7 +53,7 @@ struct ObserveFlags {
     std::string country, date, issuer, contact_name, contact_email, output;
 
     CLI::App *import = nullptr, *top_ports = nullptr, *countries = nullptr, *port_cmd = nullptr, *icmp = nullptr,
-             *iodef = nullptr, *iodef_export = nullptr;
+             *iodef = nullptr, *iodef_export = nullptr, *trends = nullptr;
     std::vector<std::string> export_countries;
 };
 
@@ -252,14 +256,23 @@ int RunQuery(const ObserveFlags& f) {
                 rows.push_back({std::string(r.country.begin(), r.country.end()), r.packets, Round3(r.per_sensor)});
         }
     } else if (f.port_cmd->parsed()) {
-        columns = {"date", "packets", "sensors", "per_sensor"};
-        auto result = queries->PortDaily(proto.value_or(observe::Protocol::kTcp), static_cast<std::uint16_t>(f.port), *period);
+        // Unique sources and targets per day (O4) from the same backend: exact counts over the raw events.
+        columns = {"date", "packets", "sensors", "per_sensor", "sources", "targets"};
+        const observe::Protocol port_proto = proto.value_or(observe::Protocol::kTcp);
+        const auto port = static_cast<std::uint16_t>(f.port);
+        auto result = queries->PortDaily(port_proto, port, *period);
+        auto uniques = (*backend)->distinct->PortDaily(port_proto, port, *period);
         if (!result.ok()) {
             status = result.error();
+        } else if (!uniques.ok()) {
+            status = uniques.error();
         } else {
-            for (const auto& r : *result)
+            for (std::size_t i = 0; i < result->size(); ++i) {
+                const auto& r = (*result)[i];
+                const observe::UniqueDay u = i < uniques->size() ? (*uniques)[i] : observe::UniqueDay{};
                 rows.push_back({observe::FormatDate(observe::PacketTime{r.day_start_micros}), r.packets,
-                                Round3(r.effective_sensors), Round3(r.per_sensor)});
+                                Round3(r.effective_sensors), Round3(r.per_sensor), u.sources, u.targets});
+            }
         }
     } else {
         columns = {"proto", "type", "code", "packets", "per_sensor"};
@@ -367,6 +380,72 @@ int RunIodefExport(const ObserveFlags& f) {
     return kExitOk;
 }
 
+// observe trends: the trends list (O4) as the /observe/trends page shows it, over the last 120 complete days
+// before today (UTC), with unique sources/targets and DShield's score of the latest day and the port notes.
+int RunTrends(const ObserveFlags& f) {
+    int code = kExitOk;
+    auto opened = OpenStore(*f.global, true, &code);
+    if (!opened) return code;
+    auto backend = OpenQueryBackend(opened->config, *opened->store);
+    if (!backend.ok()) {
+        PrintError(backend.error().ToString());
+        return backend.error().code() == core::ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
+    }
+    std::vector<observe::PortNote> notes;
+    {
+        auto center = OpenCenter(*f.global, &code);
+        if (!center) return code;
+        auto all = observe::PortNotes(*center->db, core::RealClock(), *center->audit).All();
+        if (!all.ok()) {
+            PrintError(all.error().ToString());
+            return kExitFailure;
+        }
+        notes = std::move(all).value();
+    }
+    std::int64_t today = core::ToUnixMicros(core::RealClock().Now());
+    if (!f.date.empty()) {
+        if (f.date.size() != 10) return Usage(core::InvalidArgument("expected a date YYYY-MM-DD", "--date"));
+        auto day = observe::ParseDateOrTime(f.date, "--date");
+        if (!day.ok()) return Usage(day.error());
+        today = day->micros_since_epoch + observe::kDayMicros;  // the given day is the last one analysed
+    }
+    today -= ((today % observe::kDayMicros) + observe::kDayMicros) % observe::kDayMicros;
+    auto listed = observe::ListTrends(*(*backend)->queries, notes, today, (*backend)->distinct.get());
+    if (!listed.ok()) {
+        PrintError(listed.error().ToString());
+        return kExitFailure;
+    }
+    const std::vector<std::string> columns = {"proto", "port", "state", "onset", "first_observed", "subsiding",
+                                              "baseline", "peak", "sources", "targets", "dshield_score", "note"};
+    std::vector<std::vector<nlohmann::json>> rows;
+    for (const auto& t : *listed) {
+        std::vector<nlohmann::json> row = {std::string(observe::ProtocolName(t.protocol)), t.port,
+                                           std::string(observe::TrendStateName(t.analysis.current))};
+        if (t.episode) {
+            row.push_back(observe::FormatDate(observe::PacketTime{t.episode->onset_micros}));
+            row.push_back(t.episode->first_observed);
+            row.push_back(t.episode->subsiding_micros
+                              ? nlohmann::json(observe::FormatDate(observe::PacketTime{*t.episode->subsiding_micros}))
+                              : nlohmann::json(nullptr));
+            row.push_back(Round3(t.episode->baseline));
+            row.push_back(Round3(t.episode->peak_level));
+        } else {
+            row.insert(row.end(), {nullptr, false, nullptr, nullptr, nullptr});
+        }
+        const observe::TrendPoint* last = t.analysis.days.empty() ? nullptr : &t.analysis.days.back();
+        auto count = [](const std::optional<double>& v) {
+            return v ? nlohmann::json(static_cast<std::uint64_t>(*v)) : nlohmann::json(nullptr);
+        };
+        row.push_back(last ? count(last->sources) : nullptr);
+        row.push_back(last ? count(last->targets) : nullptr);
+        row.push_back(last && last->dshield_score ? nlohmann::json(Round3(*last->dshield_score)) : nlohmann::json(nullptr));
+        row.push_back(t.note ? t.note->note : std::string());
+        rows.push_back(std::move(row));
+    }
+    PrintRows(f.period.format, columns, rows);
+    return kExitOk;
+}
+
 }  // namespace
 
 std::string ObserveStoreDir(const std::string& data_dir) { return data_dir + "/observe"; }
@@ -398,6 +477,18 @@ core::Result<observe::StoreOptions> ObserveStoreOptions(const core::Config& conf
     return options;
 }
 
+core::Status EnsureIodefDailyJob(Center& center) {
+    const std::string key(observe::kIodefDailyJob);
+    KZ_ASSIGN(auto pending, center.scheduler->Pending());
+    for (const auto& job : pending)
+        if (job.kind == key) return core::Ok();  // a run is pending (missed ones catch up at start)
+    const core::WallTime next = observe::NextIodefDailyRun(core::RealClock().Now());
+    return center.db->InTransaction([&](store::Connection& c) -> core::Status {
+        KZ_TRY(sched::Scheduler::Schedule(c, key, next, observe::FormatDate(observe::IodefDayForRun(next)), key));
+        return core::Ok();
+    });
+}
+
 core::Status SetUpIodefDailyExport(Center& center, const ObserveSite& site) {
     const core::ObserveConfig& oc = center.config.observe;
     KZ_ASSIGN(auto partners, observe::ParseCountryList(oc.iodef_partners, "observe.iodef_partners"));
@@ -407,42 +498,52 @@ core::Status SetUpIodefDailyExport(Center& center, const ObserveSite& site) {
     center.scheduler->Register(key, [&center, &site, partners, key](store::Connection& c,
                                                                             const sched::Job& job) -> core::Status {
         const core::Config& config = center.config;
-        if (!config.observe.iodef_export_dir.empty() && !partners.empty()) {
-            KZ_ASSIGN(observe::PacketTime day, observe::ParseDateOrTime(job.payload, "payload"));
-            observe::IodefIssuer issuer{DefaultIssuer(config), "", ""};
-            std::vector<observe::IodefExportFile> files;
-            if (site.clickhouse) {
-                KZ_ASSIGN(files, observe::ExportIodefDay(*site.queries, issuer, config.observe.iodef_export_dir,
-                                                         partners, day));
-            } else {
-                // A fresh read-only snapshot: serve's own store view was taken at its start.
-                KZ_ASSIGN(observe::StoreOptions options, ObserveStoreOptions(config));
-                options.read_only = true;
-                auto store = observe::EventStore::Open(ObserveStoreDir(center.data_dir), options);
-                if (!store.ok() && store.error().code() != core::ErrorCode::kNotFound) return store.error();
-                if (store.ok()) {
-                    auto queries = observe::MakeStoreQueries(**store);
-                    KZ_ASSIGN(files, observe::ExportIodefDay(*queries, issuer, config.observe.iodef_export_dir,
-                                                             partners, day));
-                }
+        const bool export_files = !config.observe.iodef_export_dir.empty() && !partners.empty();
+        KZ_ASSIGN(auto mail_partners, c.QueryOne("SELECT count(*) FROM observe_partners"));
+        const bool mail = mail_partners && mail_partners->Int(0) > 0;
+        if (!export_files && !mail) return core::Ok();
+        KZ_ASSIGN(observe::PacketTime day, observe::ParseDateOrTime(job.payload, "payload"));
+        observe::IodefIssuer issuer{DefaultIssuer(config), "", ""};
+        std::vector<observe::IodefExportFile> files;
+        std::vector<observe::PartnerMailing> mailed;
+        auto run = [&](const observe::ObservationQueries& queries) -> core::Status {
+            if (export_files) {
+                KZ_ASSIGN(files, observe::ExportIodefDay(queries, issuer, config.observe.iodef_export_dir, partners, day));
             }
-            center.log->Info("iodef daily export", {{"day", job.payload}, {"files", files.size()},
-                                                    {"dir", config.observe.iodef_export_dir}});
-            // The next day's run, committed together with this one's completion.
-            const core::WallTime next = job.run_at + std::chrono::days(1);
-            KZ_TRY(sched::Scheduler::Schedule(c, key, next, observe::FormatDate(observe::IodefDayForRun(next)), key));
+            // The partner CSIRTs' mail (O5): queued in this job's transaction, once per (partner, day).
+            if (mail) {
+                KZ_ASSIGN(mailed, observe::QueuePartnerIodef(c, queries, issuer, day, core::RealClock().Now()));
+            }
+            return core::Ok();
+        };
+        if (site.clickhouse) {
+            KZ_TRY(run(*site.queries));
+        } else {
+            // A fresh read-only snapshot: serve's own store view was taken at its start.
+            KZ_ASSIGN(observe::StoreOptions options, ObserveStoreOptions(config));
+            options.read_only = true;
+            auto store = observe::EventStore::Open(ObserveStoreDir(center.data_dir), options);
+            if (!store.ok() && store.error().code() != core::ErrorCode::kNotFound) return store.error();
+            if (store.ok()) KZ_TRY(run(*observe::MakeStoreQueries(**store)));
         }
-        return core::Ok();
-    });
-    if (oc.iodef_export_dir.empty() || partners.empty()) return core::Ok();
-    KZ_ASSIGN(auto pending, center.scheduler->Pending());
-    for (const auto& job : pending)
-        if (job.kind == key) return core::Ok();  // a run is pending (missed ones catch up at start)
-    const core::WallTime next = observe::NextIodefDailyRun(core::RealClock().Now());
-    return center.db->InTransaction([&](store::Connection& c) -> core::Status {
+        std::size_t queued = 0;
+        for (const auto& m : mailed) queued += m.already_queued ? 0 : 1;
+        center.log->Info("iodef daily export", {{"day", job.payload}, {"files", files.size()},
+                                                {"dir", config.observe.iodef_export_dir}, {"mails_queued", queued}});
+        if (queued > 0 && center.mail_outbound) center.mail_outbound->Wake();
+        // The next day's run, committed together with this one's completion.
+        const core::WallTime next = job.run_at + std::chrono::days(1);
         KZ_TRY(sched::Scheduler::Schedule(c, key, next, observe::FormatDate(observe::IodefDayForRun(next)), key));
         return core::Ok();
     });
+    bool have_partners = false;
+    {
+        KZ_ASSIGN(store::Lease lease, center.db->Acquire());
+        KZ_ASSIGN(auto row, lease->QueryOne("SELECT count(*) FROM observe_partners"));
+        have_partners = row && row->Int(0) > 0;
+    }
+    if ((oc.iodef_export_dir.empty() || partners.empty()) && !have_partners) return core::Ok();
+    return EnsureIodefDailyJob(center);
 }
 
 CLI::App* RegisterObserveCommands(CLI::App& app, GlobalOptions& global) {
@@ -497,6 +598,13 @@ CLI::App* RegisterObserveCommands(CLI::App& app, GlobalOptions& global) {
     f.iodef_export->add_option("--dir", f.output, "export directory (default: observe.iodef_export_dir)");
     f.iodef_export->add_option("--country", f.export_countries,
                                "partner country (repeatable; default: observe.iodef_partners)");
+    f.trends = observe->add_subcommand(
+        "trends", "ports whose scanning started, goes on or subsides (last 120 complete days; O4)");
+    AddGlobal(*f.trends, global);
+    f.trends->add_option("--date", f.date, "last UTC day to analyse, YYYY-MM-DD (default: yesterday)");
+    f.trends->add_option("--format", f.period.format, "json, csv or table (default table)")
+        ->check(CLI::IsMember({"json", "csv", "table"}));
+    RegisterPartnerCommands(*observe, global);
     return observe;
 }
 
@@ -507,7 +615,8 @@ std::optional<int> RunObserveCommand() {
     if (f.top_ports->parsed() || f.countries->parsed() || f.port_cmd->parsed() || f.icmp->parsed()) return RunQuery(f);
     if (f.iodef->parsed()) return RunIodef(f);
     if (f.iodef_export->parsed()) return RunIodefExport(f);
-    return std::nullopt;
+    if (f.trends->parsed()) return RunTrends(f);
+    return RunPartnerCommand();
 }
 
 }  // namespace kizuna::app

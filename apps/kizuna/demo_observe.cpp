@@ -5,7 +5,9 @@
 // What is in it: a heavy-tailed port mix (445, 23, 22, 3389, … and a long tail of random ports), a weekly
 // rhythm and day-to-day noise; three campaigns — TCP 37215 first observed about 200 days ago, sustained for
 // two months and subsiding; TCP 5555 rising sharply 45 days ago and still going; TCP 8291 starting 12 days
-// ago; ICMP echo requests with a few unreachables; sources spread over address blocks of many countries;
+// ago; TCP 9200 hammered by one single host for the last 25 days (as many packets as the 8291 campaign, but
+// one source: not a trend — its port page shows packets up and unique sources flat); ICMP echo requests with
+// a few unreachables; sources spread over address blocks of many countries;
 // sensor-osaka-02 down for three weeks (no events, no heartbeats) so the per-sensor average can be seen not
 // to drop. Deterministic (fixed seed) apart from "today".
 #include <algorithm>
@@ -68,6 +70,8 @@ double Campaign5555(int days_ago) {
     return 0.12;
 }
 double Campaign8291(int days_ago) { return days_ago > 12 ? 0 : 0.06; }
+constexpr int kNoisyScannerDays = 25;  // TCP 9200 from one host
+
 
 // First octets of address blocks allocated in many regions; the country database decides the country.
 constexpr std::uint8_t kSourceBlocks[] = {1,   14,  27,  36,  39,  42,  45,  58,  59,  60,  61,  101, 103, 106, 110,
@@ -85,6 +89,28 @@ observe::IpAddress V4(std::uint32_t v) {
     ip[14] = static_cast<std::uint8_t>(v >> 8);
     ip[15] = static_cast<std::uint8_t>(v);
     return ip;
+}
+
+// One noisy host's packets to TCP 9200 on one sensor and day (its own generator, so the rest of the demo
+// data does not change with it).
+void AddNoisyScanner(std::vector<ScanEvent>& events, std::mt19937& rng, std::int64_t day_start, std::int64_t day_end,
+                     double volume, std::uint8_t sensor_octet) {
+    const auto n = std::poisson_distribution<long>(kEventsPerSensorDay * volume * 0.6 *
+                                                   static_cast<double>(day_end - day_start) / kDay)(rng);
+    for (long i = 0; i < n; ++i) {
+        ScanEvent e;
+        e.time = observe::PacketTime{day_start + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(day_end - day_start))};
+        e.source = V4(0x5BC8002Au);  // 91.200.0.42
+        e.destination = V4(0xC6336400u | sensor_octet);
+        e.protocol = Protocol::kTcp;
+        e.destination_port = 9200;
+        e.source_port = static_cast<std::uint16_t>(1024 + rng() % 64000);
+        e.tcp_flags = observe::tcp_flag::kSyn;
+        e.ip_length = 44;
+        e.ttl = 51;
+        events.push_back(e);
+    }
+    std::sort(events.begin(), events.end(), [](const ScanEvent& a, const ScanEvent& b) { return a.time < b.time; });
 }
 
 class DayGenerator {
@@ -182,6 +208,7 @@ core::Status SeedDemoObservations(Center& center) {
     const std::int64_t today = now - now % kDay;
     observe::SensorStatusBoard status(observe::SensorStatusPath(center.data_dir), core::RealClock());
     DayGenerator generator(20071231);
+    std::mt19937 noisy_rng(9200);
     std::uint64_t total = 0;
     std::printf("Generating a year of demo observation data ...\n");
     std::fflush(stdout);
@@ -194,6 +221,7 @@ core::Status SeedDemoObservations(Center& center) {
             ++octet;
             if (days_ago <= sensor.outage_from && days_ago >= sensor.outage_to) continue;
             auto events = generator.Generate(day_start, day_end, days_ago, sensor.volume, octet);
+            if (days_ago < kNoisyScannerDays) AddNoisyScanner(events, noisy_rng, day_start, day_end, sensor.volume, octet);
             KZ_TRY(store->AppendBatch(sensor.name, seq, events));
             KZ_TRY(store->RecordUptime(sensor.name, observe::PacketTime{day_start}, observe::PacketTime{day_end}));
             total += events.size();

@@ -6,6 +6,8 @@
 
 #include "commands.hpp"
 #include "observe/clickhouse.hpp"
+#include "observe/distinct.hpp"
+#include "observe/partners.hpp"
 #include "observe/queries.hpp"
 #include "observe/sensor_status.hpp"
 #include "observe/trends.hpp"
@@ -17,9 +19,11 @@ core::Result<std::unique_ptr<ObserveSite>> OpenObserveSite(Center& center) {
     auto site = std::make_unique<ObserveSite>();
     site->status_path = observe::SensorStatusPath(center.data_dir);
     site->notes = std::make_unique<observe::PortNotes>(*center.db, core::RealClock(), *center.audit);
+    site->partners = std::make_unique<observe::PartnerRegistry>(*center.db, core::RealClock(), *center.audit);
     if (center.config.observe.backend == "clickhouse") {
         KZ_ASSIGN(site->clickhouse, observe::ClickHouseStore::Open({.url = center.config.observe.clickhouse_url}));
         site->queries = observe::MakeClickHouseQueries(*site->clickhouse);
+        site->distinct = observe::MakeClickHouseDistinctCounts(*site->clickhouse);
         center.log->Info("observation pages read from ClickHouse", {{"url", center.config.observe.clickhouse_url}});
         return site;
     }
@@ -37,6 +41,7 @@ core::Result<std::unique_ptr<ObserveSite>> OpenObserveSite(Center& center) {
     if (!store.ok()) return store.error();
     site->store = std::shared_ptr<observe::EventStore>(std::move(store).value());
     site->queries = observe::MakeStoreQueries(*site->store);
+    site->distinct = observe::MakeStoreDistinctCounts(*site->store);
     return site;
 }
 
@@ -46,8 +51,10 @@ core::Result<std::unique_ptr<ObservationBackend>> OpenQueryBackend(const core::C
     if (config.observe.backend == "clickhouse") {
         KZ_ASSIGN(backend->clickhouse, observe::ClickHouseStore::Open({.url = config.observe.clickhouse_url}));
         backend->queries = observe::MakeClickHouseQueries(*backend->clickhouse);
+        backend->distinct = observe::MakeClickHouseDistinctCounts(*backend->clickhouse);
     } else {
         backend->queries = observe::MakeStoreQueries(store);
+        backend->distinct = observe::MakeStoreDistinctCounts(store);
     }
     return backend;
 }
@@ -100,6 +107,8 @@ int RunClickHouseSync(const GlobalOptions& global, const std::string& url_flag) 
 void ObserveSite::Attach(web::SiteServices& services) const {
     services.observe_queries = queries.get();
     services.port_notes = notes.get();
+    services.observe_distinct = distinct.get();
+    services.observe_partners = partners.get();
     services.sensor_status = [path = status_path] { return observe::LoadSensorStatus(path); };
 }
 

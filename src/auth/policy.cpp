@@ -66,6 +66,9 @@ Decision Authorize(const Principal* who, Action action, const Resource& r) {
         case ResourceKind::kSensorStatus:
             if (action == Action::kView && who && IsStaff(*who)) return Allow("staff");
             return Deny(Denial::kHidden, "sensor status is for coordinators");
+        case ResourceKind::kObservePartner:
+            if (who && IsStaff(*who)) return Allow("staff");
+            return Deny(Denial::kHidden, "the partner table is for coordinators");
         case ResourceKind::kPortNote:
             if (action == Action::kView) return Allow("public note");
             if (who && IsStaff(*who)) return Allow("staff");

@@ -30,6 +30,7 @@ enum class ResourceKind {
     kVendorRecord, // a vendor's registry record (contacts, keys, products); `own` for its members
     kSensorStatus, // observation sensors' health (last batch, lag, drops): coordinators only, hidden otherwise
     kPortNote,     // a coordinator's note on a scanned port (product, related cases): public text, staff edit
+    kObservePartner,  // partner CSIRTs receiving the daily IODEF (addresses, keys): coordinators only, hidden otherwise
 };
 
 enum class Participation { kNone, kSummary, kDetail };

@@ -3,6 +3,7 @@
 //   mime.hpp     MIME parsing (GMime)          pgp.hpp      the center's keyring (GPGME)
 //   inbound.hpp  store, decrypt, route, quarantine         listener.hpp LMTP/SMTP on loopback
 //   import.hpp   Maildir/mbox import           outbound.hpp the encrypted sender draining mail_queue
+//   queue.hpp    queueing mail with attachments from other modules; partner recipient keys
 #pragma once
 
 #include "mail/import.hpp"
@@ -12,4 +13,5 @@
 #include "mail/openpgp.hpp"
 #include "mail/outbound.hpp"
 #include "mail/pgp.hpp"
+#include "mail/queue.hpp"
 #include "mail/schema.hpp"

@@ -69,11 +69,34 @@ CREATE TABLE mail_outbound (
 CREATE INDEX mail_outbound_by_state ON mail_outbound(state, next_attempt_at);
 )sql";
 
+// Attachments of queued mail (the daily IODEF to partner CSIRTs, O5) and keys of recipients other than
+// vendors and infrastructure operators (partner CSIRTs); see mail/queue.hpp.
+constexpr std::string_view kAttachmentsAndKeys = R"sql(
+CREATE TABLE mail_queue_attachments (
+    id            INTEGER PRIMARY KEY,
+    mail_id       INTEGER NOT NULL,          -- mail_queue(id)
+    position      INTEGER NOT NULL,
+    filename      TEXT NOT NULL,
+    content_type  TEXT NOT NULL,
+    data          BLOB NOT NULL,
+    UNIQUE (mail_id, position)
+);
+CREATE TABLE mail_recipient_keys (
+    fingerprint   TEXT PRIMARY KEY,          -- 40 hex digits, upper case
+    address       TEXT NOT NULL,             -- the recipient address the key is for
+    armored       TEXT NOT NULL,
+    owner         TEXT NOT NULL,             -- who registered it, e.g. observe_partner:3
+    added_at      TEXT NOT NULL
+);
+CREATE INDEX mail_recipient_keys_by_address ON mail_recipient_keys(address);
+)sql";
+
 }  // namespace
 
 std::span<const store::Migration> Migrations() {
     static const store::Migration kMigrations[] = {
         {400, "mail_gateway", kGateway},
+        {401, "mail_attachments_and_recipient_keys", kAttachmentsAndKeys},
     };
     return kMigrations;
 }

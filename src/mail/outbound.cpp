@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "core/ids.hpp"
+#include "mail/queue.hpp"
 
 namespace kizuna::mail {
 namespace {
@@ -180,6 +181,7 @@ core::Status OutboundSender::SendOne(std::int64_t mail_id, SendReport& report) {
     std::string to, subject, body, fingerprint, message_id, payload, previous_state, previous_reason;
     std::optional<std::int64_t> case_id, vendor_id;
     std::vector<std::string> candidates;
+    std::vector<QueuedAttachment> attachments;
     std::string identifier;
     int attempts = 0;
     {
@@ -211,7 +213,15 @@ core::Status OutboundSender::SendOne(std::int64_t mail_id, SendReport& report) {
                                               {*vendor_id}));
             for (const auto& k : keys)
                 if (k.Text(0) != fingerprint) candidates.push_back(k.Text(0));
+        } else {
+            // Recipients that are not vendors (partner CSIRTs): the keys registered for the address, newest first.
+            KZ_ASSIGN(auto keys, lease->Query("SELECT fingerprint FROM mail_recipient_keys WHERE lower(address) = lower(?)"
+                                              " ORDER BY added_at DESC, fingerprint",
+                                              {to}));
+            for (const auto& k : keys)
+                if (k.Text(0) != fingerprint) candidates.push_back(k.Text(0));
         }
+        KZ_ASSIGN(attachments, QueuedAttachments(*lease, mail_id));
     }
     auto event = [&](store::Connection& c, std::string_view kind, const std::string& text) -> core::Status {
         if (!case_id) return core::Ok();
@@ -230,8 +240,9 @@ core::Status OutboundSender::SendOne(std::int64_t mail_id, SendReport& report) {
                 KZ_ASSIGN(auto lease, db_.Acquire());
                 KZ_ASSIGN(auto key, lease->QueryOne("SELECT armored FROM vendor_keys WHERE upper(fingerprint) = upper(?)"
                                                     " UNION ALL SELECT armored FROM infra_keys WHERE upper(fingerprint) = upper(?)"
-                                                    " LIMIT 1",
-                                                    {candidates[i], candidates[i]}));
+                                                    " UNION ALL SELECT armored FROM mail_recipient_keys"
+                                                    " WHERE upper(fingerprint) = upper(?) LIMIT 1",
+                                                    {candidates[i], candidates[i], candidates[i]}));
                 if (key) armored = key->Text(0);
             }
             KZ_ASSIGN(RecipientKey checked, keyring_.CheckRecipient(armored, candidates[i]));
@@ -272,8 +283,21 @@ core::Status OutboundSender::SendOne(std::int64_t mail_id, SendReport& report) {
         }
         // Subjects carry the identifier so replies thread back even without In-Reply-To.
         if (!identifier.empty() && subject.find(identifier) == std::string::npos) subject = "[" + identifier + "] " + subject;
-        const std::string inner = "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
-                                  Wrap76(Base64(body));
+        std::string inner = "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+                            Wrap76(Base64(body));
+        if (!attachments.empty()) {
+            // Attachments travel inside the encrypted part: multipart/mixed of the text and each file.
+            const std::string mixed = "kizuna-mixed-" + core::RandomHex(12);
+            std::string m = "Content-Type: multipart/mixed; boundary=\"" + mixed + "\"\r\n\r\n";
+            m += "--" + mixed + "\r\n" + inner;
+            for (const auto& a : attachments) {
+                m += "--" + mixed + "\r\nContent-Type: " + a.content_type + "; name=\"" + a.filename +
+                     "\"\r\nContent-Disposition: attachment; filename=\"" + a.filename +
+                     "\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + Wrap76(Base64(a.data));
+            }
+            m += "--" + mixed + "--\r\n";
+            inner = std::move(m);
+        }
         KZ_ASSIGN(std::string ciphertext, keyring_.SignEncrypt(inner, signer, recipient.fingerprint));
         const std::string boundary = "kizuna-" + core::RandomHex(12);
         std::string m;

@@ -7,6 +7,7 @@
 
 #include "observe/clickhouse.hpp"
 #include "observe/clickhouse_internal.hpp"
+#include "observe/distinct.hpp"
 #include "observe/internal/per_sensor.hpp"
 
 namespace kizuna::observe {
@@ -227,10 +228,65 @@ class ClickHouseQueries final : public ObservationQueries {
     const ClickHouseStore& store_;
 };
 
+// Unique sources and targets per (port, UTC day): uniqExact in ClickHouse, the zero-filled days here, so the
+// answers equal the embedded store's (distinct.hpp).
+class ClickHouseDistinctCounts final : public DistinctCounts {
+  public:
+    explicit ClickHouseDistinctCounts(const ClickHouseStore& store) : store_(store) {}
+
+    core::Result<std::map<PortKey, std::vector<UniqueDay>>> Daily(const std::vector<PortKey>& ports,
+                                                                  TimeRange range) const override {
+        KZ_TRY(CheckRange(range));
+        const std::int64_t first_day = FloorDiv(range.from.micros_since_epoch, kDayMicros);
+        const std::int64_t last_day = FloorDiv(range.to.micros_since_epoch - 1, kDayMicros);
+        if (last_day - first_day >= kMaxDistinctDays) return core::InvalidArgument("period too long", "from");
+        std::map<PortKey, std::vector<UniqueDay>> out;
+        for (const PortKey& p : ports) {
+            auto& series = out[p];
+            series.clear();
+            for (std::int64_t day = first_day; day <= last_day; ++day) series.push_back({day * kDayMicros, 0, 0});
+        }
+        if (out.empty()) return out;
+        // Real ports by dst_port (the primary key prunes); ICMP by the rollups' type * 256 + code.
+        std::string which;
+        for (const auto& [p, series] : out) {
+            const bool icmp = p.protocol == Protocol::kIcmp || p.protocol == Protocol::kIcmpv6;
+            which += std::string(which.empty() ? "" : " OR ") + "(protocol = " + std::to_string(static_cast<int>(p.protocol)) +
+                     " AND " + (icmp ? std::string(kPortExpr) : std::string("dst_port")) + " = " + std::to_string(p.port) + ")";
+        }
+        const Hours h{first_day * kHoursPerDay, (last_day + 1) * kHoursPerDay};
+        KZ_ASSIGN(auto body, Run("SELECT protocol, " + std::string(kPortExpr) + " AS port, intDiv(time_us, " +
+                                 std::to_string(kDayMicros) + ") AS d, uniqExactIf(src, packets > 0),"
+                                 " uniqExactIf(dst, packets > 0) FROM " + store_.Table("events") + " WHERE " +
+                                 EventHours(h) + " AND (" + which + ") GROUP BY protocol, port, d"));
+        for (const auto& f : detail::ParseTsv(body)) {
+            if (f.size() < 5) continue;
+            const PortKey key{static_cast<Protocol>(U64(f[0])), static_cast<std::uint16_t>(U64(f[1]))};
+            auto it = out.find(key);
+            const std::int64_t index = I64(f[2]) - first_day;
+            if (it == out.end() || index < 0 || index >= static_cast<std::int64_t>(it->second.size())) continue;
+            UniqueDay& u = it->second[static_cast<std::size_t>(index)];
+            u.sources = U64(f[3]);
+            u.targets = U64(f[4]);
+        }
+        return out;
+    }
+
+  private:
+    core::Result<std::string> Run(const std::string& sql) const {
+        return store_.client().Query(sql + " FORMAT TabSeparated");
+    }
+    const ClickHouseStore& store_;
+};
+
 }  // namespace
 
 std::unique_ptr<ObservationQueries> MakeClickHouseQueries(const ClickHouseStore& store) {
     return std::make_unique<ClickHouseQueries>(store);
+}
+
+std::unique_ptr<DistinctCounts> MakeClickHouseDistinctCounts(const ClickHouseStore& store) {
+    return std::make_unique<ClickHouseDistinctCounts>(store);
 }
 
 }  // namespace kizuna::observe

@@ -98,8 +98,32 @@ CREATE TABLE observe_port_notes (
 );
 )sql";
 
+// Partner CSIRTs and the daily IODEF mail (observe/partners.hpp): who gets which countries, and which
+// (partner, day) has been queued — the key that makes the daily mail exactly-once.
+constexpr std::string_view kPartners = R"sql(
+CREATE TABLE observe_partners (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    email       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    countries   TEXT NOT NULL,              -- "JP,KR": ISO 3166-1 alpha-2, comma-separated
+    fingerprint TEXT NOT NULL DEFAULT '',   -- key registered in mail_recipient_keys; '' = none
+    key_info    TEXT NOT NULL DEFAULT '',
+    updated_by  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE TABLE observe_partner_deliveries (
+    partner_id  INTEGER NOT NULL,           -- observe_partners(id); kept after the partner is removed
+    day         TEXT NOT NULL,              -- YYYY-MM-DD (UTC) of the scans
+    mail_id     INTEGER NOT NULL,           -- mail_queue(id)
+    events      INTEGER NOT NULL,
+    queued_at   TEXT NOT NULL,
+    PRIMARY KEY (partner_id, day)
+);
+)sql";
+
 constexpr store::Migration kMigrations[] = {
     {550, "observe_port_notes", kPortNotes},
+    {560, "observe_partners", kPartners},
 };
 
 }  // namespace
@@ -127,6 +151,7 @@ TrendAnalysis AnalyseTrend(const std::vector<TrendDay>& days, const TrendOptions
     TrendState state = TrendState::kQuiet;
     TrendEpisode episode;
     double episode_spread = 1;
+    double episode_source_spread = 1;
     int near_baseline_days = 0;
     for (std::size_t i = 0; i < days.size(); ++i) {
         const TrendDay& day = days[i];
@@ -137,6 +162,8 @@ TrendAnalysis AnalyseTrend(const std::vector<TrendDay>& days, const TrendOptions
         point.baseline = level_base.median;
         point.ratio = (x + 1) / (level_base.median + 1);
         point.z = (x - level_base.median) / level_base.spread;
+        point.sources = day.sources;
+        point.targets = day.targets;
 
         const bool have_unique = day.sources && day.targets;
         if (have_unique && i > 0) {
@@ -152,14 +179,14 @@ TrendAnalysis AnalyseTrend(const std::vector<TrendDay>& days, const TrendOptions
                 out.days.push_back(point);
                 continue;
             }
-            const bool first_observed = level_base.all_zero && x >= o.min_level;
+            Baseline source_base;
+            if (day.sources)
+                source_base = BaselineOf(Window(days, i, window_days, [](const TrendDay& d) { return d.sources.value_or(0); }));
+            const bool first_observed =
+                level_base.all_zero && x >= o.min_level && (!day.sources || *day.sources >= o.min_sources);
             bool rise = SharpRise(x, level_base, o);
-            if (rise && day.sources) {
-                // A surge in packets from the same few sources is one noisy scanner, not a new campaign.
-                const Baseline source_base =
-                    BaselineOf(Window(days, i, window_days, [](const TrendDay& d) { return d.sources.value_or(0); }));
-                rise = SharpRise(*day.sources, source_base, o);
-            }
+            // A surge in packets from the same few sources is one noisy scanner, not a new campaign.
+            if (rise && day.sources) rise = SharpRise(*day.sources, source_base, o);
             if (first_observed || rise) {
                 state = TrendState::kOnset;
                 episode = TrendEpisode{};
@@ -167,24 +194,45 @@ TrendAnalysis AnalyseTrend(const std::vector<TrendDay>& days, const TrendOptions
                 episode.first_observed = first_observed;
                 episode.baseline = level_base.median;
                 episode.peak_level = x;
+                if (day.sources) {
+                    episode.source_baseline = source_base.median;
+                    episode.peak_sources = *day.sources;
+                    episode_source_spread = source_base.spread;
+                }
                 episode_spread = level_base.spread;
                 near_baseline_days = 0;
             }
         } else {
-            double sum = 0;
+            // 3-day means of the level and, when known, of the unique sources.
+            double sum = 0, source_sum = 0;
             std::size_t n = 0;
-            for (std::size_t j = i >= 2 ? i - 2 : 0; j <= i; ++j, ++n) sum += days[j].level;
+            bool sources_known = episode.source_baseline.has_value();
+            for (std::size_t j = i >= 2 ? i - 2 : 0; j <= i; ++j, ++n) {
+                sum += days[j].level;
+                if (days[j].sources) source_sum += *days[j].sources;
+                else sources_known = false;
+            }
             const double mean3 = sum / static_cast<double>(n);
             episode.peak_level = std::max(episode.peak_level, mean3);
             const double floor = std::max(o.sustain_ratio * episode.baseline, o.min_level);
-            if (mean3 >= floor && mean3 >= o.subside_fraction * episode.peak_level) {
+            bool holds = mean3 >= floor && mean3 >= o.subside_fraction * episode.peak_level;
+            bool near_baseline = x <= episode.baseline + kNearBaselineSpreads * episode_spread;
+            if (sources_known) {
+                const double source_mean3 = source_sum / static_cast<double>(n);
+                episode.peak_sources = std::max(episode.peak_sources.value_or(0), source_mean3);
+                const double source_floor = std::max(o.sustain_ratio * *episode.source_baseline, o.min_sources);
+                holds = holds || (source_mean3 >= source_floor && source_mean3 >= o.subside_fraction * *episode.peak_sources);
+                near_baseline = near_baseline &&
+                                *day.sources <= *episode.source_baseline + kNearBaselineSpreads * episode_source_spread;
+            }
+            if (holds) {
                 state = TrendState::kSustained;
                 episode.subsiding_micros.reset();
                 near_baseline_days = 0;
             } else {
                 if (!episode.subsiding_micros) episode.subsiding_micros = day.day_start_micros;
                 state = TrendState::kSubsiding;
-                near_baseline_days = x <= episode.baseline + kNearBaselineSpreads * episode_spread ? near_baseline_days + 1 : 0;
+                near_baseline_days = near_baseline ? near_baseline_days + 1 : 0;
                 if (near_baseline_days >= o.quiet_days) {
                     episode.ended_micros = day.day_start_micros;
                     out.episodes.push_back(episode);

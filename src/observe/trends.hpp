@@ -8,13 +8,17 @@
 //   spread    = max(1.4826 × MAD, sqrt(baseline), 1)  (MAD for the port's own day-to-day noise; the Poisson
 //               term so a quiet port's tiny MAD cannot make every packet look like a surge),
 //   z         = (x − baseline) / spread, ratio = (x + 1) / (baseline + 1), computed for every metric present;
-//   onset     : quiet, and either first observed (the whole baseline window is zero and x ≥ min_level) or a
-//               sharp rise (ratio ≥ onset_ratio and z ≥ onset_z, on the level and — when present — on the
-//               unique sources too, so one noisy scanner alone does not make an onset);
-//   sustained : after an onset, while the 3-day mean stays ≥ sustain_ratio × the pre-onset baseline;
-//   subsiding : the 3-day mean has fallen below that, or below subside_fraction of the episode's peak;
-//   quiet     : subsiding for `quiet_days` days in a row with the level back within the baseline's spread,
-//               or never rose.
+//   onset     : quiet, and either first observed (the whole baseline window is zero and x ≥ min_level, and
+//               — when sources are known — at least min_sources distinct sources, so one host sweeping every
+//               port does not make each of them "new") or a sharp rise (ratio ≥ onset_ratio and
+//               z ≥ onset_z, on the level and — when present — on the unique sources too, so one noisy
+//               scanner alone does not make an onset);
+//   sustained : after an onset, while the 3-day mean of the level — or, when known, of the unique sources —
+//               stays ≥ sustain_ratio × its pre-onset baseline and ≥ subside_fraction of its episode peak
+//               (a campaign whose many sources slow down is still going on);
+//   subsiding : otherwise;
+//   quiet     : subsiding for `quiet_days` days in a row with the level (and the sources, when known) back
+//               within the baseline's spread, or never rose.
 // Compared with DShield's trend score sqrt((S−s)²/s + (T−t)²/t) (S, T: unique sources and targets today,
 // s, t: their 30-day daily means), which is also computed for reference: that score is undefined for a
 // port never seen before (s = 0), grows with a port's volume even when nothing changes (a busy port's
@@ -50,6 +54,7 @@ struct TrendOptions {
     double onset_ratio = 3.0;       // (x+1)/(baseline+1) at least this
     double onset_z = 4.0;           // and this many spreads above the baseline
     double min_level = 1.0;         // "first observed" needs at least this level
+    double min_sources = 3.0;       // and, when unique sources are known, at least this many of them
     double sustain_ratio = 2.0;     // 3-day mean ≥ this × pre-onset baseline keeps an episode sustained
     double subside_fraction = 0.5;  // below this share of the episode's peak 3-day mean: subsiding
     int quiet_days = 7;             // subsiding days back near the baseline before the episode ends
@@ -63,6 +68,8 @@ struct TrendPoint {
     double ratio = 1;     // (level+1)/(baseline+1)
     double z = 0;         // robust z of the level
     std::optional<double> dshield_score;  // DShield's trend score, when sources and targets are known and s, t > 0
+    std::optional<double> sources;        // the day's unique sources and targets (copied from the input)
+    std::optional<double> targets;
 };
 
 // One episode: onset day, the day it was last sustained, the day it started to subside, and its peak.
@@ -73,6 +80,8 @@ struct TrendEpisode {
     std::optional<std::int64_t> ended_micros;  // back to quiet
     double baseline = 0;
     double peak_level = 0;
+    std::optional<double> source_baseline;  // median unique sources before the onset, when known
+    std::optional<double> peak_sources;     // highest 3-day mean of unique sources in the episode, when known
 };
 
 struct TrendAnalysis {
@@ -99,7 +108,8 @@ struct PortNote {
     std::string updated_at;  // RFC 3339 UTC
 };
 
-// SQLite schema of the port notes (migrations 550–599).
+// observe's tables in the center database (migrations 550–599): port notes (550) and partner CSIRTs with
+// their daily IODEF deliveries (560, see partners.hpp).
 std::span<const store::Migration> TrendMigrations();
 
 // Port notes in the center's database. Thread-safe (each call takes its own connection).

@@ -313,6 +313,30 @@ std::vector<std::int64_t> ParseCaseIds(std::string_view text, bool* ok) {
     return ids;
 }
 
+// The port's unique sources and targets per day over the trend window (counts only: the sensors' own
+// addresses never leave the center). Nothing when the backend has no unique counts.
+std::optional<View> UniqueSection(const observe::TrendAnalysis& trend, Lang lang, const std::string& label) {
+    if (trend.days.empty() || !trend.days.back().sources) return std::nullopt;
+    svg::ChartSpec spec;
+    spec.title = Replace(Translate(lang, "observe_unique_chart"), "{{port}}", label);
+    spec.y_label = Translate(lang, "observe_sources") + " / " + Translate(lang, "observe_targets");
+    svg::Series sources{Translate(lang, "observe_sources"), {}}, targets{Translate(lang, "observe_targets"), {}};
+    for (const auto& d : trend.days) {
+        spec.x_labels.push_back(Date(d.day_start_micros));
+        sources.values.push_back(d.sources.value_or(0));
+        targets.values.push_back(d.targets.value_or(0));
+    }
+    spec.series = {sources, targets};
+    const observe::TrendPoint& last = trend.days.back();
+    View section;
+    section.set("chart", svg::RenderChart(spec));
+    section.set("day", Date(last.day_start_micros));
+    section.set("sources", std::to_string(static_cast<std::uint64_t>(*last.sources)));
+    section.set("targets", std::to_string(static_cast<std::uint64_t>(last.targets.value_or(0))));
+    if (last.dshield_score) section.set("dshield", Decimal(*last.dshield_score));
+    return section;
+}
+
 http::Response PortPage(http::Request& req, SiteServices& s, FragmentCache& fragments, const PortParam& pp, int status,
                         const std::string& error) {
     const Lang lang = Context(req).lang;
@@ -355,7 +379,11 @@ http::Response PortPage(http::Request& req, SiteServices& s, FragmentCache& frag
     view.set("heading", Replace(Translate(lang, "observe_port_heading"), "{{port}}", label));
     view.set("period", period);
     view.set("chart", chart);
-    if (auto trend = observe::PortTrend(*s.observe_queries, pp.protocol, pp.port, TodayStart(s)); trend.ok()) view.set("state", StateLabel(lang, trend->current));
+    if (auto trend = observe::PortTrend(*s.observe_queries, pp.protocol, pp.port, TodayStart(s), s.observe_distinct);
+        trend.ok()) {
+        view.set("state", StateLabel(lang, trend->current));
+        if (auto unique = UniqueSection(*trend, lang, label)) view.set("unique", *unique);
+    }
     std::optional<observe::PortNote> note;
     if (s.port_notes) {
         if (auto got = s.port_notes->Get(pp.protocol, pp.port); got.ok()) note = *got;
@@ -379,7 +407,10 @@ http::Response PortPage(http::Request& req, SiteServices& s, FragmentCache& frag
 
 }  // namespace
 
+void AddObservePartnerPages(http::Router& router, SiteServices& s);  // pages_observe_partners.cpp
+
 void AddObservePages(http::Router& router, SiteServices& s) {
+    AddObservePartnerPages(router, s);
     // One cache per Site (the routes own it), so two sites in one process never share fragments.
     auto fragments = std::make_shared<FragmentCache>();
     router.Add("GET", "/observe", [&s, fragments](http::Request& req) {
@@ -441,7 +472,7 @@ void AddObservePages(http::Router& router, SiteServices& s) {
             if (!all.ok()) return ErrorPage(req, s, 500);
             notes = std::move(*all);
         }
-        auto trends = observe::ListTrends(*s.observe_queries, notes, TodayStart(s));
+        auto trends = observe::ListTrends(*s.observe_queries, notes, TodayStart(s), s.observe_distinct);
         if (!trends.ok()) return ErrorPage(req, s, 500);
         View rows{View::type::list};
         for (const observe::ListedTrend& t : *trends) {
@@ -456,13 +487,21 @@ void AddObservePages(http::Router& router, SiteServices& s) {
                 row.set("baseline", Decimal(t.episode->baseline));
                 row.set("peak", Decimal(t.episode->peak_level));
             }
-            if (!t.analysis.days.empty()) row.set("latest", Decimal(t.analysis.days.back().ratio));
+            if (!t.analysis.days.empty()) {
+                const observe::TrendPoint& last = t.analysis.days.back();
+                row.set("latest", Decimal(last.ratio));
+                // Counts only, of the latest complete day: which addresses (sensors') stays in the center.
+                if (last.sources) row.set("sources", std::to_string(static_cast<std::uint64_t>(*last.sources)));
+                if (last.targets) row.set("targets", std::to_string(static_cast<std::uint64_t>(*last.targets)));
+                row.set("dshield", last.dshield_score ? Decimal(*last.dshield_score) : std::string("—"));
+            }
             if (t.note) SetNote(row, req, s, *t.note);
             rows.push_back(row);
         }
         View view;
         view.set("trends", rows);
         if (trends->empty()) view.set("none", View::type::bool_true);
+        if (s.observe_distinct) view.set("unique_note", View::type::bool_true);
         return RenderPage(req, s, "observe_trends", "observe_trends_title", std::move(view));
     });
 

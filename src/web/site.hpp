@@ -14,6 +14,8 @@
 #include "core/log.hpp"
 #include "core/time_zone.hpp"
 #include "http/http.hpp"
+#include "observe/distinct.hpp"
+#include "observe/partners.hpp"
 #include "observe/queries.hpp"
 #include "observe/sensor_status.hpp"
 #include "observe/trends.hpp"
@@ -54,6 +56,10 @@ struct SiteServices {
     // coordinators' port notes, the collector's per-sensor status. Null/empty: the pages answer 404.
     const observe::ObservationQueries* observe_queries = nullptr;
     observe::PortNotes* port_notes = nullptr;
+    // Unique sources/targets per port and day (O4) for the trends and port pages; null: packets only.
+    const observe::DistinctCounts* observe_distinct = nullptr;
+    // Partner CSIRTs of the daily IODEF mail (O5): /observe/partners, coordinators only. Null: 404.
+    observe::PartnerRegistry* observe_partners = nullptr;
     std::function<core::Result<std::vector<observe::SensorStatus>>()> sensor_status;
 };
 

@@ -1,6 +1,7 @@
 // Browser test of the observation pages: scans imported from a pcap through the real CLI, then in
 // headless Chromium the observation page shows its charts, a port link opens that port's long-term graph,
-// the language switch works, and the coordinators' sensor-status page is 404 for an anonymous visitor.
+// the language switch works, the trends list shows unique sources and targets, and the coordinators'
+// sensor-status and partner pages are 404 for an anonymous visitor; a coordinator adds a partner CSIRT.
 //
 // Run by ctest (tests/e2e/CMakeLists.txt) with KIZUNA_BIN, SCREENSHOT_DIR and CHROMIUM set.
 import { test } from 'node:test';
@@ -117,10 +118,31 @@ test('observation page: charts, port graph, language switch, sensor status hidde
     // The sensor-status page does not exist for an anonymous visitor; a coordinator sees the sensor.
     const hidden = await page.goto(`${base}/observe/sensors`);
     assert.equal(hidden.status(), 404);
+    // Trends: TCP 5555 started ten days ago from many sources; its unique sources and targets are shown.
+    await page.goto(`${base}/observe/trends?lang=en`);
+    const trend = page.locator('[data-testid=trends] tr', { hasText: 'TCP 5555' });
+    assert.equal(await trend.count(), 1);
+    assert.equal(await trend.locator('[data-testid=sources]').innerText(), '60');
+    assert.equal(await trend.locator('[data-testid=targets]').innerText(), '1');
+    // The partner table does not exist for an anonymous visitor either.
+    const partnersHidden = await page.goto(`${base}/observe/partners`);
+    assert.equal(partnersHidden.status(), 404);
+
     await login(page, base, 'watcher', 'e2e-password-obs');
     const shown = await page.goto(`${base}/observe/sensors?lang=en`);
     assert.equal(shown.status(), 200);
     assert.equal(await page.locator('h1').innerText(), 'Sensor status');
+
+    // A coordinator adds a partner CSIRT through the form (CSRF token of the session); it is listed.
+    await page.goto(`${base}/observe/partners?lang=en`);
+    await page.fill('input[name=name]', 'KrCERT/CC <test>');
+    await page.fill('input[name=email]', 'iodef@krcert.example');
+    await page.fill('input[name=countries]', 'kr');
+    await Promise.all([page.waitForNavigation(), page.click('button:has-text("Add a partner")')]);
+    const partner = page.locator('[data-testid=partners] tbody tr');
+    assert.equal(await partner.count(), 1);
+    assert.match(await partner.innerText(), /KrCERT\/CC <test>.*iodef@krcert\.example.*KR.*no key/s);
+    await page.screenshot({ path: join(shots, 'observe-partners.png'), fullPage: true });
   } finally {
     if (browser) await browser.close();
     center.stop();

@@ -73,6 +73,29 @@ class FixedQueries : public observe::ObservationQueries {
                                             {1434, 400}, {3389, 350}, {5900, 200}, {2967, 150}, {8080, 100}};
 };
 
+// Unique sources/targets: TCP 37215 is a campaign (hundreds of sources since it started), every other port a
+// steady handful.
+class FixedDistinct : public observe::DistinctCounts {
+  public:
+    explicit FixedDistinct(const FixedQueries& q) : q_(q) {}
+    core::Result<std::map<observe::PortKey, std::vector<observe::UniqueDay>>> Daily(
+        const std::vector<observe::PortKey>& ports, observe::TimeRange range) const override {
+        std::map<observe::PortKey, std::vector<observe::UniqueDay>> out;
+        for (const auto& p : ports) {
+            auto& days = out[p];
+            for (std::int64_t d = range.from.micros_since_epoch; d < range.to.micros_since_epoch; d += kDay) {
+                const double level = q_.Level(p.protocol, p.port, d);
+                const bool campaign = p.port == 37215 && level > 0;
+                days.push_back({d, level == 0 ? 0u : campaign ? 731u : 5u, level == 0 ? 0u : 4u});
+            }
+        }
+        return out;
+    }
+
+  private:
+    const FixedQueries& q_;
+};
+
 class ObservePagesTest : public SiteFixture {
   protected:
     void SetUp() override {
@@ -83,6 +106,9 @@ class ObservePagesTest : public SiteFixture {
     }
     void Customize(SiteServices& s) override {
         notes_ = std::make_unique<observe::PortNotes>(*db_, clock_, audit_);
+        partners_ = std::make_unique<observe::PartnerRegistry>(*db_, clock_, audit_);
+        distinct_ = std::make_unique<FixedDistinct>(*queries_);
+        s.observe_partners = partners_.get();
         s.observe_queries = queries_.get();
         s.port_notes = notes_.get();
         s.sensor_status = [this]() -> core::Result<std::vector<observe::SensorStatus>> { return sensors_; };
@@ -101,8 +127,95 @@ class ObservePagesTest : public SiteFixture {
 
     std::unique_ptr<FixedQueries> queries_;
     std::unique_ptr<observe::PortNotes> notes_;
+    std::unique_ptr<observe::PartnerRegistry> partners_;
+    std::unique_ptr<FixedDistinct> distinct_;
     std::vector<observe::SensorStatus> sensors_;
 };
+
+// Sites built with unique counts (the production wiring): trends and port pages show them.
+class ObservePagesUniqueTest : public ObservePagesTest {
+  protected:
+    void Customize(SiteServices& s) override {
+        ObservePagesTest::Customize(s);
+        s.observe_distinct = distinct_.get();
+    }
+};
+
+TEST_F(ObservePagesUniqueTest, TrendsAndPortPagesShowUniqueSourcesAndTargetsButNoSensorAddress) {
+    auto trends = Get("/observe/trends?lang=en");
+    ASSERT_EQ(trends.status, 200);
+    EXPECT_NE(trends.body.find("TCP 37215"), std::string::npos);
+    EXPECT_NE(trends.body.find("<td data-testid=\"sources\">731</td><td data-testid=\"targets\">4</td>"),
+              std::string::npos) << trends.body;
+    EXPECT_NE(trends.body.find("DShield score"), std::string::npos);
+    auto port = Get("/observe/ports/tcp/37215?lang=en");
+    ASSERT_EQ(port.status, 200);
+    EXPECT_NE(port.body.find("data-testid=\"chart-unique\""), std::string::npos);
+    EXPECT_NE(port.body.find("data-testid=\"latest-sources\">731<"), std::string::npos);
+    EXPECT_NE(port.body.find("data-testid=\"latest-targets\">4<"), std::string::npos);
+    EXPECT_NE(port.body.find("data-testid=\"trend-state\">"), std::string::npos);
+    // Counts only: no address of any kind on the public pages.
+    for (const auto* body : {&trends.body, &port.body}) {
+        EXPECT_EQ(body->find("192.0.2."), std::string::npos);
+        EXPECT_EQ(body->find("198.51.100."), std::string::npos);
+    }
+}
+
+TEST_F(ObservePagesTest, PartnerTableIsForCoordinatorsOnlyAndChangesAreAudited) {
+    // Hidden from everyone but coordinators (and admins): 404, never 403.
+    EXPECT_EQ(Get("/observe/partners").status, 404);
+    for (const char* who : {"vendor", "reporter"}) {
+        EXPECT_EQ(Get("/observe/partners", who).status, 404) << who;
+        EXPECT_EQ(PostForm("/observe/partners", who, "name=X&email=x%40y.example&countries=KR").status, 404) << who;
+        EXPECT_EQ(PostForm("/observe/partners/1/remove", who, "").status, 404) << who;
+    }
+    EXPECT_EQ(PostForm("/observe/partners", "", "name=X&email=x%40y.example&countries=KR").status, 404);
+    EXPECT_TRUE(partners_->List()->empty());
+    EXPECT_EQ(auth::Authorize(nullptr, auth::Action::kView, {auth::ResourceKind::kObservePartner}).denial,
+              auth::Denial::kHidden);
+
+    auto empty = Get("/observe/partners?lang=en", "coord");
+    ASSERT_EQ(empty.status, 200);
+    EXPECT_NE(empty.body.find("No partner CSIRTs yet"), std::string::npos);
+    // Bad input is answered on the page, naming the field; nothing is stored.
+    auto bad = PostForm("/observe/partners?lang=en", "coord", "name=X&email=nope&countries=KR");
+    EXPECT_EQ(bad.status, 400);
+    EXPECT_NE(bad.body.find("email: not a mail address"), std::string::npos);
+    EXPECT_TRUE(partners_->List()->empty());
+    // Added (escaped on output), audited with the coordinator's name.
+    auto added = PostForm("/observe/partners", "coord",
+                          "name=%3Cscript%3Ealert(1)%3C%2Fscript%3E+CERT&email=cert%40partner.example&countries=KR%2C+jp");
+    EXPECT_EQ(added.status, 303);
+    auto list = partners_->List();
+    ASSERT_EQ(list->size(), 1u);
+    EXPECT_EQ((*list)[0].countries.size(), 2u);
+    auto page = Get("/observe/partners", "coord");
+    EXPECT_EQ(page.body.find("<script>alert(1)"), std::string::npos);
+    EXPECT_NE(page.body.find("&lt;script&gt;alert(1)"), std::string::npos);
+    EXPECT_NE(page.body.find("cert@partner.example"), std::string::npos);
+    // A session's form needs its CSRF token.
+    auto session = sessions_->Login("coord", "long-enough-password", "192.0.2.1");
+    ASSERT_TRUE(session.ok());
+    http::HeaderList headers{{"Cookie", "kz_session=" + session->token},
+                             {"Content-Type", "application/x-www-form-urlencoded"}};
+    const std::string remove = "/observe/partners/" + std::to_string((*list)[0].id) + "/remove";
+    auto no_token = http::Request::Make("POST", remove, headers, "");
+    ASSERT_TRUE(no_token.ok());
+    EXPECT_EQ(handler_(*no_token).status, 403);
+    EXPECT_EQ(partners_->List()->size(), 1u);
+    auto with_token = http::Request::Make("POST", remove, headers, "csrf=" + session->csrf_token);
+    ASSERT_TRUE(with_token.ok());
+    EXPECT_EQ(handler_(*with_token).status, 303);
+    EXPECT_TRUE(partners_->List()->empty());
+    auto lease = db_->Acquire();
+    ASSERT_TRUE(lease.ok());
+    auto audited = (*lease)->Query("SELECT actor, action FROM audit_log WHERE action LIKE 'observe.partner_%' ORDER BY seq");
+    ASSERT_TRUE(audited.ok());
+    ASSERT_EQ(audited->size(), 2u);
+    EXPECT_EQ((*audited)[0].Text(0), "coord");
+    EXPECT_EQ((*audited)[0].Text(1), "observe.partner_add");
+    EXPECT_EQ((*audited)[1].Text(1), "observe.partner_remove");
+}
 
 TEST_F(ObservePagesTest, PublicPageShowsQuarterAndYearTopPortChartsRegionsIcmpAndAttribution) {
     auto r = Get("/observe?lang=en");
