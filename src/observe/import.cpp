@@ -1,12 +1,20 @@
 #include "observe/import.hpp"
 
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <thread>
 #include <vector>
 
+#include "observe/geo.hpp"
 #include "observe/pcap_file.hpp"
 
 namespace kizuna::observe {
@@ -15,7 +23,9 @@ namespace {
 
 // What the reader thread hands to the storing thread: a batch of events, or the end of one file.
 struct Chunk {
+    std::size_t file = 0;  // index into the file list
     std::vector<ScanEvent> events;
+    std::vector<CountryCode> countries;  // countries[i] of events[i].source, looked up by the reader
     bool end_of_file = false;
     std::optional<PacketTime> first, last;  // end of file: the file's packet time span
     std::uint64_t records_read = 0;
@@ -58,10 +68,23 @@ class ChunkQueue {
         cancelled_ = true;
         not_full_.notify_all();
     }
-    void Recycle(std::vector<ScanEvent> buffer) {
+    void Recycle(std::vector<ScanEvent> buffer, std::vector<CountryCode> countries) {
         std::lock_guard lock(mutex_);
         buffer.clear();
+        countries.clear();
         free_.push_back(std::move(buffer));
+        free_countries_.push_back(std::move(countries));
+    }
+    std::vector<CountryCode> CountryBuffer(std::size_t reserve) {
+        std::lock_guard lock(mutex_);
+        if (free_countries_.empty()) {
+            std::vector<CountryCode> fresh;
+            fresh.reserve(reserve);
+            return fresh;
+        }
+        std::vector<CountryCode> buffer = std::move(free_countries_.back());
+        free_countries_.pop_back();
+        return buffer;
     }
     std::vector<ScanEvent> Buffer(std::size_t reserve) {
         std::lock_guard lock(mutex_);
@@ -80,14 +103,22 @@ class ChunkQueue {
     std::condition_variable not_full_, not_empty_;
     std::deque<Chunk> queue_;
     std::vector<std::vector<ScanEvent>> free_;
+    std::vector<std::vector<CountryCode>> free_countries_;
     std::size_t capacity_;
     bool done_ = false;
     bool cancelled_ = false;
 };
 
-void ReadFiles(const std::vector<std::string>& files, std::size_t batch_events, ChunkQueue& queue) {
-    for (const std::string& file : files) {
+constexpr std::size_t kNoFile = ~std::size_t{0};
+
+// `skip` names a file the storing side found to be a duplicate: the reader stops decoding it.
+// Reads, decodes and looks up the sources' countries (so the storing thread does not have to).
+void ReadFiles(const std::vector<std::string>& files, std::size_t batch_events, ChunkQueue& queue,
+               const std::atomic<std::size_t>& skip, GeoLookup& geo) {
+    for (std::size_t index = 0; index < files.size(); ++index) {
+        const std::string& file = files[index];
         Chunk end;
+        end.file = index;
         end.end_of_file = true;
         auto opened = PcapFileReader::Open(file);
         if (!opened.ok()) {
@@ -97,6 +128,7 @@ void ReadFiles(const std::vector<std::string>& files, std::size_t batch_events, 
         }
         PcapFileReader reader = std::move(opened).value();
         std::vector<ScanEvent> batch = queue.Buffer(batch_events);
+        std::vector<CountryCode> countries = queue.CountryBuffer(batch_events);
         std::int64_t first = INT64_MAX, last = INT64_MIN;
         bool cancelled = false;
         for (;;) {
@@ -110,20 +142,27 @@ void ReadFiles(const std::vector<std::string>& files, std::size_t batch_events, 
             first = std::min(first, e.time.micros_since_epoch);
             last = std::max(last, e.time.micros_since_epoch);
             batch.push_back(e);
+            countries.push_back(geo.Lookup(e.source));
             if (batch.size() >= batch_events) {
                 Chunk chunk;
+                chunk.file = index;
                 chunk.events = std::move(batch);
+                chunk.countries = std::move(countries);
                 if (!queue.Push(std::move(chunk))) {
                     cancelled = true;
                     break;
                 }
                 batch = queue.Buffer(batch_events);
+                countries = queue.CountryBuffer(batch_events);
+                if (skip.load(std::memory_order_relaxed) == index) break;
             }
         }
         if (cancelled) return;
         if (!batch.empty()) {
             Chunk chunk;
+            chunk.file = index;
             chunk.events = std::move(batch);
+            chunk.countries = std::move(countries);
             if (!queue.Push(std::move(chunk))) return;
         }
         if (first <= last) {
@@ -140,26 +179,105 @@ void ReadFiles(const std::vector<std::string>& files, std::size_t batch_events, 
 
 }  // namespace
 
+core::Result<ContentDigest> DigestFile(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int err = errno;
+        if (err == ENOENT) return core::NotFound("cannot open " + path + ": no such file");
+        return core::Internal("cannot open " + path + ": " + std::strerror(err));
+    }
+    (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    bool ok = ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1;
+    std::vector<std::uint8_t> buffer(1 << 20);
+    std::string failure;
+    while (ok) {
+        ssize_t got = ::read(fd, buffer.data(), buffer.size());
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) {
+            failure = std::strerror(errno);
+            break;
+        }
+        if (got == 0) break;
+        ok = EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<std::size_t>(got)) == 1;
+    }
+    ::close(fd);
+    ContentDigest digest{};
+    unsigned int length = 0;
+    if (failure.empty() && ok) ok = EVP_DigestFinal_ex(ctx.get(), digest.data(), &length) == 1 && length == digest.size();
+    if (!failure.empty() || !ok) {
+        return core::Internal("cannot digest " + path + ": " + (failure.empty() ? "SHA-256 failed" : failure));
+    }
+    return digest;
+}
+
+std::string DigestHex(const ContentDigest& digest) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (std::uint8_t b : digest) {
+        out += kHex[b >> 4];
+        out += kHex[b & 15];
+    }
+    return out;
+}
+
 core::Result<void> ImportCaptures(EventStore& store, const std::vector<std::string>& files, std::string_view sensor,
                                   const ImportOptions& options, ImportReport& report) {
     if (options.batch_events == 0) return core::InvalidArgument("batch size must be positive", "batch_events");
+    KZ_ASSIGN(std::unique_ptr<GeoLookup> geo, GeoLookup::Open(store.options().geo_database));
     ChunkQueue queue(2);
-    std::thread reader([&] { ReadFiles(files, options.batch_events, queue); });
+    std::atomic<std::size_t> skip{kNoFile};
+    std::thread reader([&] { ReadFiles(files, options.batch_events, queue, skip, *geo); });
     core::Status status = core::Ok();
+    // The file being stored: its digest (taken when its first chunk arrives, while the reader decodes
+    // ahead), whether it is a duplicate, and what it added.
+    std::size_t current = kNoFile;
+    bool duplicate = false;
+    ContentDigest digest{};
+    std::uint64_t file_events = 0, file_packets = 0;
     while (auto chunk = queue.Pop()) {
+        if (chunk->file != current) {
+            if (chunk->end_of_file && chunk->error && chunk->records_read == 0) {
+                status = *chunk->error;  // cannot be opened: its own error, not the digest's
+                break;
+            }
+            current = chunk->file;
+            file_events = file_packets = 0;
+            auto digested = DigestFile(files[current]);
+            if (!digested.ok()) {
+                status = digested.error();
+                break;
+            }
+            digest = *digested;
+            auto previous = store.FindImport(sensor, digest);
+            duplicate = previous.has_value();
+            if (duplicate) {
+                skip.store(current, std::memory_order_relaxed);
+                report.duplicates.push_back({files[current], *previous});
+            }
+        }
         if (!chunk->end_of_file) {
-            auto stored = store.AppendBatch(sensor, store.LastSequence(sensor) + 1, chunk->events);
+            if (duplicate) {
+                queue.Recycle(std::move(chunk->events), std::move(chunk->countries));
+                continue;
+            }
+            auto stored = store.AppendBatch(sensor, store.LastSequence(sensor) + 1, chunk->events, chunk->countries);
             if (!stored.ok()) {
                 status = stored.error();
                 break;
             }
+            std::uint64_t packets = 0;
+            for (const ScanEvent& e : chunk->events) packets += e.packets;
             report.batches += 1;
             report.events += chunk->events.size();
-            for (const ScanEvent& e : chunk->events) report.packets += e.packets;
-            queue.Recycle(std::move(chunk->events));
+            report.packets += packets;
+            file_events += chunk->events.size();
+            file_packets += packets;
+            queue.Recycle(std::move(chunk->events), std::move(chunk->countries));
             continue;
         }
         report.files += 1;
+        if (duplicate) continue;
         report.records_read += chunk->records_read;
         for (const auto& [name, count] : chunk->anomalies) report.anomalies[name] += count;
         if (chunk->first) {
@@ -174,6 +292,10 @@ core::Result<void> ImportCaptures(EventStore& store, const std::vector<std::stri
             if (!report.last || *report.last < *chunk->last) report.last = chunk->last;
         }
         if (chunk->error) status = *chunk->error;
+        if (!status.ok()) break;
+        // The whole file is stored: remember its content for this sensor.
+        std::string name = files[current].substr(files[current].find_last_of('/') + 1);
+        status = store.RecordImport({std::string(sensor), digest, name, file_events, file_packets});
         if (!status.ok()) break;
     }
     queue.Cancel();

@@ -3,7 +3,10 @@
 // Decoder, batched (one durable batch per `batch_events` events, sequence numbers continuing the sensor's
 // watermark), and the sensor is recorded as up from each file's first to its last packet.
 //
-// Re-importing a file appends its events again (sequence numbers are per batch, not per file content).
+// Each completed file's SHA-256 is remembered per sensor (EventStore::RecordImport, after its last batch):
+// importing the same content again for the same sensor stores nothing and is reported as a duplicate. A file
+// whose import was cut short (error, crash) is not remembered: importing it again stores it again, so the
+// part stored by the broken attempt counts twice (docs/OPERATIONS.md).
 #pragma once
 
 #include <cstdint>
@@ -29,8 +32,19 @@ struct ImportReport {
     std::uint64_t batches = 0;
     AnomalyCounts anomalies;         // why records yielded no event, summed over the files
     std::optional<PacketTime> first, last;
+    // Files skipped because this sensor already imported the same content (with that earlier import).
+    struct Duplicate {
+        std::string file;
+        ImportRecord previous;
+    };
+    std::vector<Duplicate> duplicates;
 };
 
+// SHA-256 of a file's bytes. kNotFound / kInternal naming the file.
+core::Result<ContentDigest> DigestFile(const std::string& path);
+std::string DigestHex(const ContentDigest& digest);
+
+// Duplicates are skipped (counted in report.files and listed in report.duplicates), not errors.
 // Stops at the first file that cannot be opened or is cut short (kNotFound / kInvalidArgument / kDataLoss,
 // naming the file); batches already stored stay stored and are counted in `report`.
 core::Result<void> ImportCaptures(EventStore& store, const std::vector<std::string>& files, std::string_view sensor,

@@ -1,5 +1,7 @@
 #include "observe/rollup.hpp"
 
+#include <bit>
+
 #include <cstring>
 
 namespace kizuna::observe {
@@ -93,6 +95,7 @@ void Rollups::Serialize(std::vector<std::uint8_t>& out) const {
 bool Rollups::Deserialize(const std::vector<std::uint8_t>& in, std::size_t& pos) {
     hours_.clear();
     day_ports_.clear();
+    day_activity_.clear();
     last_ = nullptr;
     last_day_ports_ = nullptr;
     std::uint64_t n = 0;
@@ -108,6 +111,13 @@ bool Rollups::Deserialize(const std::vector<std::uint8_t>& in, std::size_t& pos)
         h.active.resize(words);
         for (std::uint64_t w = 0; w < words; ++w) {
             if (!GetU64(in, pos, h.active[w])) return false;
+        }
+        std::uint64_t up = 0;
+        for (std::uint64_t word : h.active) up += static_cast<std::uint64_t>(std::popcount(word));
+        if (up > 0) {
+            DayActivity& d = day_activity_[FloorDiv(static_cast<std::int64_t>(hour) * kBinMicros, kDayMicros)];
+            d.sensor_hours += up;
+            d.covered_hours += 1;
         }
     }
     return true;

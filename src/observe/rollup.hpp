@@ -4,6 +4,7 @@
 // Not thread-safe: the EventStore guards it.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <vector>
@@ -89,15 +90,25 @@ class Rollups {
         h.countries.Add(static_cast<std::uint64_t>(sensor) << 16 | static_cast<std::uint8_t>(country[0]) << 8 |
                             static_cast<std::uint8_t>(country[1]),
                         packets);
-        if (!h.IsActive(sensor)) h.MarkActive(sensor);
+        if (!h.IsActive(sensor)) Activate(last_hour_, h, sensor);
     }
-    void MarkActive(std::int64_t hour, std::uint32_t sensor) { Hour(hour).MarkActive(sensor); }
+    void MarkActive(std::int64_t hour, std::uint32_t sensor) {
+        HourRollup& h = Hour(hour);
+        if (!h.IsActive(sensor)) Activate(hour, h, sensor);
+    }
 
     const std::map<std::int64_t, HourRollup>& hours() const { return hours_; }
     // Per UTC day, packets by (protocol index << 16 | port) over all sensors: what top-port rankings over
     // long periods read (a year is 365 small tables, not every hour x sensor x port). Derived from the hour
     // tables, so not part of the checkpoint.
     const std::map<std::int64_t, FlatCounter>& day_ports() const { return day_ports_; }
+    // Per UTC day: sensor-hours up and hours with any sensor up (what per-sensor averages divide by), kept
+    // as hours become active. Derived from the hour tables, so not part of the checkpoint.
+    struct DayActivity {
+        std::uint64_t sensor_hours = 0;
+        std::uint64_t covered_hours = 0;
+    };
+    const std::map<std::int64_t, DayActivity>& day_activity() const { return day_activity_; }
     HourRollup& Hour(std::int64_t hour) {
         if (last_ != nullptr && last_hour_ == hour) return *last_;
         last_ = &hours_[hour];
@@ -116,6 +127,13 @@ class Rollups {
     bool Deserialize(const std::vector<std::uint8_t>& in, std::size_t& pos);
 
   private:
+    void Activate(std::int64_t hour, HourRollup& h, std::uint32_t sensor) {
+        bool was_empty = std::all_of(h.active.begin(), h.active.end(), [](std::uint64_t w) { return w == 0; });
+        h.MarkActive(sensor);
+        DayActivity& d = day_activity_[FloorDiv(hour * kBinMicros, kDayMicros)];
+        d.sensor_hours += 1;
+        if (was_empty) d.covered_hours += 1;
+    }
     FlatCounter& DayPorts(std::int64_t day) {
         if (last_day_ports_ != nullptr && last_day_ == day) return *last_day_ports_;
         last_day_ports_ = &day_ports_[day];
@@ -125,6 +143,7 @@ class Rollups {
 
     std::map<std::int64_t, HourRollup> hours_;
     std::map<std::int64_t, FlatCounter> day_ports_;
+    std::map<std::int64_t, DayActivity> day_activity_;
     FlatCounter* last_day_ports_ = nullptr;
     std::int64_t last_day_ = 0;
     HourRollup* last_ = nullptr;
