@@ -170,13 +170,14 @@ struct EventStore::Impl {
     }
 
     // ---- imports.log: [u32 CRC-32C of the rest][u32 len][payload]; payload = u8 sensor length, sensor,
-    // 32-byte SHA-256, u64 events, u64 packets, u16 file name length, file name ----
+    // 32-byte SHA-256, 32-byte probe, u64 events, u64 packets, u16 file name length, file name ----
 
     static std::vector<std::uint8_t> EncodeImport(const ImportRecord& r) {
         std::vector<std::uint8_t> payload;
         payload.push_back(static_cast<std::uint8_t>(r.sensor.size()));
         payload.insert(payload.end(), r.sensor.begin(), r.sensor.end());
         payload.insert(payload.end(), r.digest.begin(), r.digest.end());
+        payload.insert(payload.end(), r.probe.begin(), r.probe.end());
         Append<std::uint64_t>(payload, r.events);
         Append<std::uint64_t>(payload, r.packets);
         std::string file = r.file.substr(0, 1024);
@@ -200,6 +201,9 @@ struct EventStore::Impl {
         if (in.size() < r.digest.size()) return std::nullopt;
         std::memcpy(r.digest.data(), in.data(), r.digest.size());
         in = in.subspan(r.digest.size());
+        if (in.size() < r.probe.size()) return std::nullopt;
+        std::memcpy(r.probe.data(), in.data(), r.probe.size());
+        in = in.subspan(r.probe.size());
         std::uint16_t file_len = 0;
         if (!Take(in, r.events) || !Take(in, r.packets) || !Take(in, file_len) || in.size() != file_len) return std::nullopt;
         r.file.assign(reinterpret_cast<const char*>(in.data()), file_len);
@@ -651,8 +655,13 @@ core::Result<AppendOutcome> EventStore::AppendEvents(std::string_view sensor, st
     std::span<const CountryCode> ordered_countries = countries;
     bool one_day_in_order = true;
     const std::int64_t first_day = DayOf(events.front().time.micros_since_epoch);
-    for (std::size_t i = 1; i < events.size() && one_day_in_order; ++i) {
-        one_day_in_order = DayOf(events[i].time.micros_since_epoch) == first_day;
+    {
+        // A subtraction instead of a division per event (unsigned: no overflow at the extremes).
+        const auto day_begin = static_cast<std::uint64_t>(first_day * kDayMicros);
+        for (std::size_t i = 1; i < events.size() && one_day_in_order; ++i) {
+            one_day_in_order = static_cast<std::uint64_t>(events[i].time.micros_since_epoch) - day_begin <
+                               static_cast<std::uint64_t>(kDayMicros);
+        }
     }
     if (!one_day_in_order) {
         std::vector<std::size_t> order(events.size());
@@ -676,9 +685,11 @@ core::Result<AppendOutcome> EventStore::AppendEvents(std::string_view sensor, st
     std::vector<Part> parts;
     for (std::size_t begin = 0; begin < ordered.size();) {
         std::int64_t day = DayOf(ordered[begin].time.micros_since_epoch);
+        const auto day_begin = static_cast<std::uint64_t>(day * kDayMicros);
         std::size_t end = begin;
         while (end < ordered.size() && end - begin < s.options.max_block_events &&
-               DayOf(ordered[end].time.micros_since_epoch) == day) {
+               static_cast<std::uint64_t>(ordered[end].time.micros_since_epoch) - day_begin <
+                   static_cast<std::uint64_t>(kDayMicros)) {
             ++end;
         }
         parts.push_back({day, begin, end});
@@ -744,12 +755,7 @@ core::Result<AppendOutcome> EventStore::AppendEvents(std::string_view sensor, st
             t.segment->length = t.new_length;
         }
         s.watermarks[sensor_id] = seq;
-        for (std::size_t i = 0; i < ordered.size(); ++i) {
-            const ScanEvent& e = ordered[i];
-            s.rollups.AddEvent(e.time.micros_since_epoch, sensor_id, static_cast<std::uint8_t>(e.protocol),
-                               e.destination_port, e.icmp_type, e.icmp_code, ordered_countries[i], e.packets);
-            s.stats.packets += e.packets;
-        }
+        s.stats.packets += s.rollups.AddEvents(sensor_id, ordered, ordered_countries);
         s.stats.events += ordered.size();
         s.stats.blocks += parts.size();
         s.stats.batches += 1;
@@ -766,6 +772,15 @@ std::optional<ImportRecord> EventStore::FindImport(std::string_view sensor, cons
     auto it = impl_->imports.find({std::string(sensor), digest});
     if (it == impl_->imports.end()) return std::nullopt;
     return it->second;
+}
+
+std::vector<ImportRecord> EventStore::FindImportsByProbe(std::string_view sensor, const ContentDigest& probe) const {
+    std::shared_lock state(impl_->state_mutex);
+    std::vector<ImportRecord> found;
+    for (const auto& [key, record] : impl_->imports) {
+        if (record.sensor == sensor && record.probe == probe) found.push_back(record);
+    }
+    return found;
 }
 
 core::Result<void> EventStore::RecordImport(const ImportRecord& record) {
@@ -1044,19 +1059,51 @@ core::Status ReadBlock(const ScanFile& file, const ScanBlock& b, ColumnSet colum
     clear_unprojected(column::kTtl, w.block.ttl);
     clear_unprojected(column::kPackets, w.block.packets);
     clear_unprojected(column::kCountry, w.block.country);
-    for (std::size_t c = 0; c < segment::kColumnCount; ++c) {
-        if ((columns & (1u << c)) == 0) continue;
-        const segment::ColumnEntry& entry = b.directory[c];
-        // Raw fixed-width columns are read straight into the decoded column; the rest via a buffer.
-        std::span<std::uint8_t> target = segment::BlockCodec::RawTarget(h, c, entry, w.block);
-        const bool in_place = !target.empty();
-        if (!in_place) {
-            w.column.resize(entry.length);
-            target = w.column;
+    // Projected columns in order; neighbours less than kGap bytes apart are fetched with one read (a block's
+    // small constant columns sit between the big ones), a lone column straight into its decoded vector
+    // when it is raw.
+    constexpr std::uint64_t kGap = 16 << 10;
+    std::size_t c = 0;
+    while (c < segment::kColumnCount) {
+        if ((columns & (1u << c)) == 0) {
+            ++c;
+            continue;
         }
-        KZ_TRY(segment::ReadAt(file.fd, target, payload_pos + entry.offset, file.path));
-        auto decoded = w.codec.DecodeColumn(h, c, entry, target, w.block, true, in_place);
-        if (!decoded.ok()) return decoded.error().WithContext(file.path.string() + " offset " + std::to_string(b.pos));
+        std::size_t last = c;
+        for (std::size_t next = c + 1; next < segment::kColumnCount; ++next) {
+            if ((columns & (1u << next)) == 0) continue;
+            const segment::ColumnEntry& prev = b.directory[last];
+            if (std::uint64_t{b.directory[next].offset} - (std::uint64_t{prev.offset} + prev.length) > kGap) break;
+            last = next;
+        }
+        auto context = [&](const core::Error& e) {
+            return e.WithContext(file.path.string() + " offset " + std::to_string(b.pos));
+        };
+        if (last == c) {
+            const segment::ColumnEntry& entry = b.directory[c];
+            std::span<std::uint8_t> target = segment::BlockCodec::RawTarget(h, c, entry, w.block);
+            const bool in_place = !target.empty();
+            if (!in_place) {
+                w.column.resize(entry.length);
+                target = w.column;
+            }
+            KZ_TRY(segment::ReadAt(file.fd, target, payload_pos + entry.offset, file.path));
+            auto decoded = w.codec.DecodeColumn(h, c, entry, target, w.block, true, in_place);
+            if (!decoded.ok()) return context(decoded.error());
+        } else {
+            const std::uint64_t begin = b.directory[c].offset;
+            const std::uint64_t end = std::uint64_t{b.directory[last].offset} + b.directory[last].length;
+            w.column.resize(end - begin);
+            KZ_TRY(segment::ReadAt(file.fd, w.column, payload_pos + begin, file.path));
+            for (std::size_t k = c; k <= last; ++k) {
+                if ((columns & (1u << k)) == 0) continue;
+                const segment::ColumnEntry& entry = b.directory[k];
+                auto bytes = std::span<const std::uint8_t>(w.column).subspan(entry.offset - begin, entry.length);
+                auto decoded = w.codec.DecodeColumn(h, k, entry, bytes, w.block);
+                if (!decoded.ok()) return context(decoded.error());
+            }
+        }
+        c = last + 1;
     }
     return core::Ok();
 }

@@ -176,11 +176,14 @@ struct DayPortRow {
 };
 
 // SHA-256 of a file's bytes: what `kizuna observe import` remembers per sensor so that importing the same
-// capture again is recognised as a duplicate instead of being counted twice.
+// capture again is recognised as a duplicate instead of being counted twice. `probe` is a cheap fingerprint
+// of the same file (SHA-256 over its size and its first and last MiB): files with different probes differ,
+// so only a file whose probe matches an earlier import needs its full digest before it is imported.
 using ContentDigest = std::array<std::uint8_t, 32>;
 struct ImportRecord {
     std::string sensor;
     ContentDigest digest{};
+    ContentDigest probe{};
     std::string file;  // the file's name when it was imported (informational)
     std::uint64_t events = 0;
     std::uint64_t packets = 0;
@@ -232,6 +235,8 @@ class EventStore {
 
     // The import of a file with this content for this sensor, if one completed (imports.log).
     std::optional<ImportRecord> FindImport(std::string_view sensor, const ContentDigest& digest) const;
+    // Completed imports for this sensor whose probe equals `probe` (candidates for a duplicate).
+    std::vector<ImportRecord> FindImportsByProbe(std::string_view sensor, const ContentDigest& probe) const;
     // Remembers a completed import; durable (fsync) when it returns. Call after the file's last batch.
     core::Result<void> RecordImport(const ImportRecord& record);
 

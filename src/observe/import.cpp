@@ -1,6 +1,7 @@
 #include "observe/import.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <openssl/evp.h>
 #include <unistd.h>
 
@@ -9,7 +10,10 @@
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
+#include <filesystem>
+#include <span>
 #include <deque>
+#include <future>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -142,8 +146,8 @@ void ReadFiles(const std::vector<std::string>& files, std::size_t batch_events, 
             first = std::min(first, e.time.micros_since_epoch);
             last = std::max(last, e.time.micros_since_epoch);
             batch.push_back(e);
-            countries.push_back(geo.Lookup(e.source));
             if (batch.size() >= batch_events) {
+                geo.LookupSources(batch, countries);
                 Chunk chunk;
                 chunk.file = index;
                 chunk.events = std::move(batch);
@@ -159,6 +163,7 @@ void ReadFiles(const std::vector<std::string>& files, std::size_t batch_events, 
         }
         if (cancelled) return;
         if (!batch.empty()) {
+            geo.LookupSources(batch, countries);
             Chunk chunk;
             chunk.file = index;
             chunk.events = std::move(batch);
@@ -179,7 +184,11 @@ void ReadFiles(const std::vector<std::string>& files, std::size_t batch_events, 
 
 }  // namespace
 
-core::Result<ContentDigest> DigestFile(const std::string& path) {
+namespace {
+
+// SHA-256 over `prefix` and then the file's bytes in [from, to) ranges.
+core::Result<ContentDigest> DigestRanges(const std::string& path, std::span<const std::uint8_t> prefix,
+                                         const std::vector<std::pair<std::uint64_t, std::uint64_t>>& ranges) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         int err = errno;
@@ -188,18 +197,24 @@ core::Result<ContentDigest> DigestFile(const std::string& path) {
     }
     (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-    bool ok = ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1;
+    bool ok = ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1 &&
+              EVP_DigestUpdate(ctx.get(), prefix.data(), prefix.size()) == 1;
     std::vector<std::uint8_t> buffer(1 << 20);
     std::string failure;
-    while (ok) {
-        ssize_t got = ::read(fd, buffer.data(), buffer.size());
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) {
-            failure = std::strerror(errno);
-            break;
+    for (const auto& [from, to] : ranges) {
+        for (std::uint64_t pos = from; ok && pos < to;) {
+            std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), to - pos));
+            ssize_t got = ::pread(fd, buffer.data(), want, static_cast<off_t>(pos));
+            if (got < 0 && errno == EINTR) continue;
+            if (got < 0) {
+                failure = std::strerror(errno);
+                break;
+            }
+            if (got == 0) break;  // shorter than it was: digest what is there
+            ok = EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<std::size_t>(got)) == 1;
+            pos += static_cast<std::uint64_t>(got);
         }
-        if (got == 0) break;
-        ok = EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<std::size_t>(got)) == 1;
+        if (!failure.empty()) break;
     }
     ::close(fd);
     ContentDigest digest{};
@@ -209,6 +224,32 @@ core::Result<ContentDigest> DigestFile(const std::string& path) {
         return core::Internal("cannot digest " + path + ": " + (failure.empty() ? "SHA-256 failed" : failure));
     }
     return digest;
+}
+
+core::Result<std::uint64_t> SizeOf(const std::string& path) {
+    std::error_code ec;
+    std::uint64_t size = std::filesystem::file_size(path, ec);
+    if (ec) {
+        if (ec == std::errc::no_such_file_or_directory) return core::NotFound("cannot open " + path + ": no such file");
+        return core::Internal("cannot read " + path + ": " + ec.message());
+    }
+    return size;
+}
+
+}  // namespace
+
+core::Result<ContentDigest> DigestFile(const std::string& path) {
+    KZ_ASSIGN(std::uint64_t size, SizeOf(path));
+    return DigestRanges(path, {}, {{0, size}});
+}
+
+core::Result<ContentDigest> ProbeFile(const std::string& path) {
+    KZ_ASSIGN(std::uint64_t size, SizeOf(path));
+    constexpr std::uint64_t kMiB = 1 << 20;
+    std::array<std::uint8_t, 8> prefix{};
+    std::memcpy(prefix.data(), &size, 8);
+    if (size <= 2 * kMiB) return DigestRanges(path, prefix, {{0, size}});
+    return DigestRanges(path, prefix, {{0, kMiB}, {size - kMiB, size}});
 }
 
 std::string DigestHex(const ContentDigest& digest) {
@@ -225,15 +266,19 @@ core::Result<void> ImportCaptures(EventStore& store, const std::vector<std::stri
                                   const ImportOptions& options, ImportReport& report) {
     if (options.batch_events == 0) return core::InvalidArgument("batch size must be positive", "batch_events");
     KZ_ASSIGN(std::unique_ptr<GeoLookup> geo, GeoLookup::Open(store.options().geo_database));
-    ChunkQueue queue(2);
+    // Room for a few batches, so the reader keeps decoding while the storing thread digests a file or fsyncs.
+    ChunkQueue queue(4);
     std::atomic<std::size_t> skip{kNoFile};
     std::thread reader([&] { ReadFiles(files, options.batch_events, queue, skip, *geo); });
     core::Status status = core::Ok();
-    // The file being stored: its digest (taken when its first chunk arrives, while the reader decodes
-    // ahead), whether it is a duplicate, and what it added.
+    // The file being stored: whether it is a duplicate, its digest (taken on a helper thread while it is
+    // stored, unless its probe matched an earlier import and it had to be digested first), its probe, and
+    // what it added.
     std::size_t current = kNoFile;
     bool duplicate = false;
-    ContentDigest digest{};
+    ContentDigest probe{};
+    std::optional<ContentDigest> digest;
+    std::future<core::Result<ContentDigest>> digesting;
     std::uint64_t file_events = 0, file_packets = 0;
     while (auto chunk = queue.Pop()) {
         if (chunk->file != current) {
@@ -243,17 +288,31 @@ core::Result<void> ImportCaptures(EventStore& store, const std::vector<std::stri
             }
             current = chunk->file;
             file_events = file_packets = 0;
-            auto digested = DigestFile(files[current]);
-            if (!digested.ok()) {
-                status = digested.error();
+            duplicate = false;
+            digest.reset();
+            auto probed = ProbeFile(files[current]);
+            if (!probed.ok()) {
+                status = probed.error();
                 break;
             }
-            digest = *digested;
-            auto previous = store.FindImport(sensor, digest);
-            duplicate = previous.has_value();
-            if (duplicate) {
-                skip.store(current, std::memory_order_relaxed);
-                report.duplicates.push_back({files[current], *previous});
+            probe = *probed;
+            std::vector<ImportRecord> candidates = store.FindImportsByProbe(sensor, probe);
+            if (!candidates.empty()) {
+                auto digested = DigestFile(files[current]);
+                if (!digested.ok()) {
+                    status = digested.error();
+                    break;
+                }
+                digest = *digested;
+                for (const ImportRecord& previous : candidates) {
+                    if (previous.digest != *digest) continue;
+                    duplicate = true;
+                    skip.store(current, std::memory_order_relaxed);
+                    report.duplicates.push_back({files[current], previous});
+                    break;
+                }
+            } else {
+                digesting = std::async(std::launch::async, DigestFile, files[current]);
             }
         }
         if (!chunk->end_of_file) {
@@ -294,10 +353,19 @@ core::Result<void> ImportCaptures(EventStore& store, const std::vector<std::stri
         if (chunk->error) status = *chunk->error;
         if (!status.ok()) break;
         // The whole file is stored: remember its content for this sensor.
+        if (!digest) {
+            auto digested = digesting.get();
+            if (!digested.ok()) {
+                status = digested.error();
+                break;
+            }
+            digest = *digested;
+        }
         std::string name = files[current].substr(files[current].find_last_of('/') + 1);
-        status = store.RecordImport({std::string(sensor), digest, name, file_events, file_packets});
+        status = store.RecordImport({std::string(sensor), *digest, probe, name, file_events, file_packets});
         if (!status.ok()) break;
     }
+    if (digesting.valid()) digesting.wait();  // an import that stopped early: let the helper finish
     queue.Cancel();
     reader.join();
     return status;

@@ -4,7 +4,9 @@
 // watermark), and the sensor is recorded as up from each file's first to its last packet.
 //
 // Each completed file's SHA-256 is remembered per sensor (EventStore::RecordImport, after its last batch):
-// importing the same content again for the same sensor stores nothing and is reported as a duplicate. A file
+// importing the same content again for the same sensor stores nothing and is reported as a duplicate. The
+// full digest is taken on a helper thread while the file is imported; only a file whose probe (size, first
+// and last MiB) matches an earlier import is digested before anything is stored. A file
 // whose import was cut short (error, crash) is not remembered: importing it again stores it again, so the
 // part stored by the broken attempt counts twice (docs/OPERATIONS.md).
 #pragma once
@@ -42,6 +44,9 @@ struct ImportReport {
 
 // SHA-256 of a file's bytes. kNotFound / kInternal naming the file.
 core::Result<ContentDigest> DigestFile(const std::string& path);
+// The cheap fingerprint of ImportRecord::probe: SHA-256 over the file size (u64 little-endian), its first
+// MiB and its last MiB (the whole file when smaller).
+core::Result<ContentDigest> ProbeFile(const std::string& path);
 std::string DigestHex(const ContentDigest& digest);
 
 // Duplicates are skipped (counted in report.files and listed in report.duplicates), not errors.
