@@ -170,7 +170,7 @@ struct EventStore::Impl {
     }
 
     // ---- imports.log: [u32 CRC-32C of the rest][u32 len][payload]; payload = u8 sensor length, sensor,
-    // 32-byte SHA-256, 32-byte probe, u64 events, u64 packets, u16 file name length, file name ----
+    // 16-byte XXH3-128 digest, 32-byte SHA-256 probe, u64 events, u64 packets, u16 file name length, file name ----
 
     static std::vector<std::uint8_t> EncodeImport(const ImportRecord& r) {
         std::vector<std::uint8_t> payload;
@@ -774,7 +774,7 @@ std::optional<ImportRecord> EventStore::FindImport(std::string_view sensor, cons
     return it->second;
 }
 
-std::vector<ImportRecord> EventStore::FindImportsByProbe(std::string_view sensor, const ContentDigest& probe) const {
+std::vector<ImportRecord> EventStore::FindImportsByProbe(std::string_view sensor, const ProbeDigest& probe) const {
     std::shared_lock state(impl_->state_mutex);
     std::vector<ImportRecord> found;
     for (const auto& [key, record] : impl_->imports) {

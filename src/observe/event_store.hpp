@@ -175,15 +175,17 @@ struct DayPortRow {
     std::uint64_t covered_hours;
 };
 
-// SHA-256 of a file's bytes: what `kizuna observe import` remembers per sensor so that importing the same
-// capture again is recognised as a duplicate instead of being counted twice. `probe` is a cheap fingerprint
-// of the same file (SHA-256 over its size and its first and last MiB): files with different probes differ,
-// so only a file whose probe matches an earlier import needs its full digest before it is imported.
-using ContentDigest = std::array<std::uint8_t, 32>;
+// What `kizuna observe import` remembers per sensor of each file it imported completely, so that importing
+// the same capture again is recognised as a duplicate instead of being counted twice: `digest`, the
+// XXH3-128 of the file's bytes (a 128-bit content hash that reads at memory speed), and `probe`, the SHA-256
+// of the file's size and its first and last MiB. Files with different probes differ, so only a file whose
+// probe matches an earlier import needs its digest before anything is stored; a duplicate must match both.
+using ContentDigest = std::array<std::uint8_t, 16>;
+using ProbeDigest = std::array<std::uint8_t, 32>;
 struct ImportRecord {
     std::string sensor;
     ContentDigest digest{};
-    ContentDigest probe{};
+    ProbeDigest probe{};
     std::string file;  // the file's name when it was imported (informational)
     std::uint64_t events = 0;
     std::uint64_t packets = 0;
@@ -236,7 +238,7 @@ class EventStore {
     // The import of a file with this content for this sensor, if one completed (imports.log).
     std::optional<ImportRecord> FindImport(std::string_view sensor, const ContentDigest& digest) const;
     // Completed imports for this sensor whose probe equals `probe` (candidates for a duplicate).
-    std::vector<ImportRecord> FindImportsByProbe(std::string_view sensor, const ContentDigest& probe) const;
+    std::vector<ImportRecord> FindImportsByProbe(std::string_view sensor, const ProbeDigest& probe) const;
     // Remembers a completed import; durable (fsync) when it returns. Call after the file's last batch.
     core::Result<void> RecordImport(const ImportRecord& record);
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <openssl/evp.h>
+#include <xxhash.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <filesystem>
 #include <span>
 #include <deque>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -186,9 +188,9 @@ void ReadFiles(const std::vector<std::string>& files, std::size_t batch_events, 
 
 namespace {
 
-// SHA-256 over `prefix` and then the file's bytes in [from, to) ranges.
-core::Result<ContentDigest> DigestRanges(const std::string& path, std::span<const std::uint8_t> prefix,
-                                         const std::vector<std::pair<std::uint64_t, std::uint64_t>>& ranges) {
+// Feeds the file's bytes in the [from, to) ranges to `consume`, 1 MiB at a time.
+core::Status ReadRanges(const std::string& path, const std::vector<std::pair<std::uint64_t, std::uint64_t>>& ranges,
+                        const std::function<void(std::span<const std::uint8_t>)>& consume) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         int err = errno;
@@ -196,34 +198,24 @@ core::Result<ContentDigest> DigestRanges(const std::string& path, std::span<cons
         return core::Internal("cannot open " + path + ": " + std::strerror(err));
     }
     (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-    bool ok = ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1 &&
-              EVP_DigestUpdate(ctx.get(), prefix.data(), prefix.size()) == 1;
     std::vector<std::uint8_t> buffer(1 << 20);
-    std::string failure;
     for (const auto& [from, to] : ranges) {
-        for (std::uint64_t pos = from; ok && pos < to;) {
+        for (std::uint64_t pos = from; pos < to;) {
             std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), to - pos));
             ssize_t got = ::pread(fd, buffer.data(), want, static_cast<off_t>(pos));
             if (got < 0 && errno == EINTR) continue;
             if (got < 0) {
-                failure = std::strerror(errno);
-                break;
+                int err = errno;
+                ::close(fd);
+                return core::Internal("cannot read " + path + ": " + std::strerror(err));
             }
-            if (got == 0) break;  // shorter than it was: digest what is there
-            ok = EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<std::size_t>(got)) == 1;
+            if (got == 0) break;  // shorter than it was: what is there
+            consume(std::span<const std::uint8_t>(buffer.data(), static_cast<std::size_t>(got)));
             pos += static_cast<std::uint64_t>(got);
         }
-        if (!failure.empty()) break;
     }
     ::close(fd);
-    ContentDigest digest{};
-    unsigned int length = 0;
-    if (failure.empty() && ok) ok = EVP_DigestFinal_ex(ctx.get(), digest.data(), &length) == 1 && length == digest.size();
-    if (!failure.empty() || !ok) {
-        return core::Internal("cannot digest " + path + ": " + (failure.empty() ? "SHA-256 failed" : failure));
-    }
-    return digest;
+    return core::Ok();
 }
 
 core::Result<std::uint64_t> SizeOf(const std::string& path) {
@@ -240,19 +232,45 @@ core::Result<std::uint64_t> SizeOf(const std::string& path) {
 
 core::Result<ContentDigest> DigestFile(const std::string& path) {
     KZ_ASSIGN(std::uint64_t size, SizeOf(path));
-    return DigestRanges(path, {}, {{0, size}});
+    std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state(XXH3_createState(), XXH3_freeState);
+    if (!state || XXH3_128bits_reset(state.get()) != XXH_OK) return core::Internal("cannot digest " + path);
+    KZ_TRY(ReadRanges(path, {{0, size}}, [&](std::span<const std::uint8_t> bytes) {
+        (void)XXH3_128bits_update(state.get(), bytes.data(), bytes.size());
+    }));
+    XXH128_canonical_t canonical;
+    XXH128_canonicalFromHash(&canonical, XXH3_128bits_digest(state.get()));
+    ContentDigest digest{};
+    static_assert(sizeof(canonical.digest) == sizeof(ContentDigest));
+    std::memcpy(digest.data(), canonical.digest, digest.size());
+    return digest;
 }
 
-core::Result<ContentDigest> ProbeFile(const std::string& path) {
+core::Result<ProbeDigest> ProbeFile(const std::string& path) {
     KZ_ASSIGN(std::uint64_t size, SizeOf(path));
     constexpr std::uint64_t kMiB = 1 << 20;
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     std::array<std::uint8_t, 8> prefix{};
     std::memcpy(prefix.data(), &size, 8);
-    if (size <= 2 * kMiB) return DigestRanges(path, prefix, {{0, size}});
-    return DigestRanges(path, prefix, {{0, kMiB}, {size - kMiB, size}});
+    bool ok = ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1 &&
+              EVP_DigestUpdate(ctx.get(), prefix.data(), prefix.size()) == 1;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
+    if (size <= 2 * kMiB) {
+        ranges = {{0, size}};
+    } else {
+        ranges = {{0, kMiB}, {size - kMiB, size}};
+    }
+    KZ_TRY(ReadRanges(path, ranges, [&](std::span<const std::uint8_t> bytes) {
+        ok = ok && EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) == 1;
+    }));
+    ProbeDigest probe{};
+    unsigned int length = 0;
+    if (!ok || EVP_DigestFinal_ex(ctx.get(), probe.data(), &length) != 1 || length != probe.size()) {
+        return core::Internal("cannot digest " + path + ": SHA-256 failed");
+    }
+    return probe;
 }
 
-std::string DigestHex(const ContentDigest& digest) {
+std::string DigestHex(std::span<const std::uint8_t> digest) {
     static constexpr char kHex[] = "0123456789abcdef";
     std::string out;
     for (std::uint8_t b : digest) {
@@ -276,7 +294,7 @@ core::Result<void> ImportCaptures(EventStore& store, const std::vector<std::stri
     // what it added.
     std::size_t current = kNoFile;
     bool duplicate = false;
-    ContentDigest probe{};
+    ProbeDigest probe{};
     std::optional<ContentDigest> digest;
     std::future<core::Result<ContentDigest>> digesting;
     std::uint64_t file_events = 0, file_packets = 0;

@@ -3,7 +3,7 @@
 // Decoder, batched (one durable batch per `batch_events` events, sequence numbers continuing the sensor's
 // watermark), and the sensor is recorded as up from each file's first to its last packet.
 //
-// Each completed file's SHA-256 is remembered per sensor (EventStore::RecordImport, after its last batch):
+// Each completed file's content digest is remembered per sensor (EventStore::RecordImport, after its last batch):
 // importing the same content again for the same sensor stores nothing and is reported as a duplicate. The
 // full digest is taken on a helper thread while the file is imported; only a file whose probe (size, first
 // and last MiB) matches an earlier import is digested before anything is stored. A file
@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -42,12 +43,12 @@ struct ImportReport {
     std::vector<Duplicate> duplicates;
 };
 
-// SHA-256 of a file's bytes. kNotFound / kInternal naming the file.
+// XXH3-128 of a file's bytes (canonical big-endian form). kNotFound / kInternal naming the file.
 core::Result<ContentDigest> DigestFile(const std::string& path);
 // The cheap fingerprint of ImportRecord::probe: SHA-256 over the file size (u64 little-endian), its first
 // MiB and its last MiB (the whole file when smaller).
-core::Result<ContentDigest> ProbeFile(const std::string& path);
-std::string DigestHex(const ContentDigest& digest);
+core::Result<ProbeDigest> ProbeFile(const std::string& path);
+std::string DigestHex(std::span<const std::uint8_t> digest);
 
 // Duplicates are skipped (counted in report.files and listed in report.duplicates), not errors.
 // Stops at the first file that cannot be opened or is cut short (kNotFound / kInvalidArgument / kDataLoss,
