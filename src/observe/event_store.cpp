@@ -1014,11 +1014,13 @@ struct ScanBlock {
 
 struct ScanFile {
     fs::path path;
-    Fd fd;
 };
 
-// Per worker: a codec, the decoded columns and read buffers.
+// Per worker: the segment file it has open (one at a time, so a scan over years of partitions holds at
+// most one descriptor per worker), a codec, the decoded columns and read buffers.
 struct ScanWorker {
+    std::size_t file = ~std::size_t{0};
+    Fd fd;
     segment::BlockCodec codec{1};
     segment::DecodedBlock block;
     std::vector<std::uint8_t> payload;
@@ -1031,9 +1033,9 @@ core::Status ReadBlock(const ScanFile& file, const ScanBlock& b, ColumnSet colum
     const std::uint64_t payload_pos = b.pos + segment::kBlockHeaderSize;
     if (h.version == 1) {
         w.payload.resize(h.payload_len);
-        KZ_TRY(segment::ReadAt(file.fd, w.payload, payload_pos, file.path));
+        KZ_TRY(segment::ReadAt(w.fd, w.payload, payload_pos, file.path));
         std::vector<std::uint8_t> header_bytes(segment::kBlockHeaderSize);
-        KZ_TRY(segment::ReadAt(file.fd, header_bytes, b.pos, file.path));
+        KZ_TRY(segment::ReadAt(w.fd, header_bytes, b.pos, file.path));
         if (!segment::BlockChecksumOk(header_bytes, w.payload)) {
             return core::DataLoss(file.path.string() + ": block checksum mismatch at offset " + std::to_string(b.pos));
         }
@@ -1087,14 +1089,14 @@ core::Status ReadBlock(const ScanFile& file, const ScanBlock& b, ColumnSet colum
                 w.column.resize(entry.length);
                 target = w.column;
             }
-            KZ_TRY(segment::ReadAt(file.fd, target, payload_pos + entry.offset, file.path));
+            KZ_TRY(segment::ReadAt(w.fd, target, payload_pos + entry.offset, file.path));
             auto decoded = w.codec.DecodeColumn(h, c, entry, target, w.block, true, in_place);
             if (!decoded.ok()) return context(decoded.error());
         } else {
             const std::uint64_t begin = b.directory[c].offset;
             const std::uint64_t end = std::uint64_t{b.directory[last].offset} + b.directory[last].length;
             w.column.resize(end - begin);
-            KZ_TRY(segment::ReadAt(file.fd, w.column, payload_pos + begin, file.path));
+            KZ_TRY(segment::ReadAt(w.fd, w.column, payload_pos + begin, file.path));
             for (std::size_t k = c; k <= last; ++k) {
                 if ((columns & (1u << k)) == 0) continue;
                 const segment::ColumnEntry& entry = b.directory[k];
@@ -1148,14 +1150,13 @@ core::Result<ScanStats> EventStore::ParallelScan(
     std::vector<std::uint8_t> head(segment::kBlockHeaderSize + segment::kDirectorySize);
     for (const Target& t : targets) {
         KZ_ASSIGN(Fd fd, segment::OpenFile(t.path, O_RDONLY));
-        files.push_back({t.path, std::move(fd)});
-        const ScanFile& file = files.back();
+        files.push_back({t.path});
         std::uint64_t pos = segment::kFileHeaderSize;
         while (pos + segment::kBlockHeaderSize <= t.length) {
             // Header and directory in one read when both lie inside the committed length.
             std::size_t want = pos + head.size() <= t.length ? head.size() : segment::kBlockHeaderSize;
             std::span<std::uint8_t> got(head.data(), want);
-            KZ_TRY(segment::ReadAt(file.fd, got, pos, t.path));
+            KZ_TRY(segment::ReadAt(fd, got, pos, t.path));
             KZ_ASSIGN(segment::BlockHeader h, segment::DecodeBlockHeader(got));
             ++scan_stats.blocks_total;
             std::uint64_t next = pos + segment::kBlockHeaderSize + h.payload_len;
@@ -1194,7 +1195,17 @@ core::Result<ScanStats> EventStore::ParallelScan(
             std::size_t i = next_block.fetch_add(1, std::memory_order_relaxed);
             if (i >= blocks.size()) break;
             const ScanBlock& b = blocks[i];
-            auto read = ReadBlock(files[b.file], b, columns, w);
+            core::Status read = core::Ok();
+            if (w.file != b.file) {
+                auto opened = segment::OpenFile(files[b.file].path, O_RDONLY);
+                if (opened.ok()) {
+                    w.fd = std::move(opened).value();
+                    w.file = b.file;
+                } else {
+                    read = opened.error();
+                }
+            }
+            if (read.ok()) read = ReadBlock(files[b.file], b, columns, w);
             if (!read.ok()) {
                 std::lock_guard lock(error_mutex);
                 if (!first_error) first_error = read.error();
