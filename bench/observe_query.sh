@@ -18,5 +18,5 @@ trap cleanup EXIT
 url=$("$root/scripts/clickhouse.sh" start "$work/clickhouse")
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(. /etc/os-release && echo "$PRETTY_NAME")"
 echo "clickhouse: $(curl -s "$url/?query=SELECT%20version()") at $url"
-echo "events: $events"
+echo "events: $events; load average before: $(cut -d" " -f1-3 /proc/loadavg)"
 "$bin" "$work" "$url" "$events"

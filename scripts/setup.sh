@@ -12,7 +12,7 @@ build_pkgs=(
   libcli11-dev libtomlplusplus-dev libkainjow-mustache-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev openssl ca-certificates curl
   libgpgme-dev gnupg libpcap-dev libgmime-3.0-dev
-  libzstd-dev libmaxminddb-dev
+  libzstd-dev libmaxminddb-dev libxxhash-dev
   libcurl4-openssl-dev libxml2-utils
 )
 # python3-aiosmtpd and swaks: the real SMTP server and sending MTA of the mail gateway tests and bench.

@@ -199,6 +199,13 @@ int RunImport(const ObserveFlags& f) {
                 static_cast<unsigned long long>(report.batches), static_cast<unsigned long long>(undecoded),
                 reasons.empty() ? "" : " (", reasons.c_str(), reasons.empty() ? "" : ")", seconds,
                 seconds > 0 ? static_cast<double>(report.records_read) / seconds : 0.0);
+    for (const auto& dup : report.duplicates) {
+        std::printf("duplicate: %s skipped, nothing stored: sensor %s already imported the same content (%s, xxh128 %s, "
+                    "%llu event(s))\n",
+                    dup.file.c_str(), f.sensor.c_str(), dup.previous.file.c_str(),
+                    observe::DigestHex(dup.previous.digest).c_str(),
+                    static_cast<unsigned long long>(dup.previous.events));
+    }
     if (!status.ok()) {
         if (status.error().code() == core::ErrorCode::kInvalidArgument && !status.error().field().empty()) {
             return Usage(status.error());

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cstdio>
 #include <cstring>
@@ -12,6 +13,7 @@
 #include <mutex>
 #include <set>
 #include <shared_mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "observe/geo.hpp"
@@ -28,10 +30,15 @@ namespace {
 
 constexpr std::array<char, 8> kControlMagic{'K', 'Z', 'C', 'T', 'L', 'v', '1', '\0'};
 constexpr std::array<char, 8> kCheckpointMagic{'K', 'Z', 'C', 'K', 'P', 'v', '1', '\0'};
+constexpr std::array<char, 8> kImportsMagic{'K', 'Z', 'I', 'M', 'P', 'v', '1', '\0'};
+constexpr std::size_t kMaxImportRecord = 4096;
 constexpr std::size_t kControlHeaderSize = 8;
 constexpr std::size_t kMaxControlRecord = 4096;
 constexpr std::int64_t kMaxUptimeSpan = 400 * kDayMicros;
 constexpr std::size_t kMaxOpenSegments = 32;
+// What recovery decodes of a block: the columns the rollups are built from.
+constexpr ColumnSet kRollupColumns = column::kTime | column::kProtocol | column::kDestinationPort | column::kIcmpType |
+                                     column::kIcmpCode | column::kCountry | column::kPackets;
 
 enum class ControlType : std::uint8_t { kSensor = 1, kWatermark = 2, kUptime = 3, kCommit = 4 };
 
@@ -98,6 +105,12 @@ struct EventStore::Impl {
     fs::path control_path;
     std::uint64_t control_length = 0;
 
+    // Completed imports (imports.log), by sensor name + digest.
+    std::map<std::pair<std::string, ContentDigest>, ImportRecord> imports;
+    Fd imports_fd;
+    fs::path imports_path;
+    std::uint64_t imports_length = 0;
+
     // Writer-only state (append_mutex).
     std::unique_ptr<GeoLookup> geo;
     std::unique_ptr<segment::BlockCodec> codec;
@@ -154,6 +167,93 @@ struct EventStore::Impl {
         std::int64_t first = Rollups::FloorDiv(from, kBinMicros);
         std::int64_t last = Rollups::FloorDiv(to - 1, kBinMicros);
         for (std::int64_t hour = first; hour <= last; ++hour) rollups.MarkActive(hour, sensor);
+    }
+
+    // ---- imports.log: [u32 CRC-32C of the rest][u32 len][payload]; payload = u8 sensor length, sensor,
+    // 16-byte XXH3-128 digest, 32-byte SHA-256 probe, u64 events, u64 packets, u16 file name length, file name ----
+
+    static std::vector<std::uint8_t> EncodeImport(const ImportRecord& r) {
+        std::vector<std::uint8_t> payload;
+        payload.push_back(static_cast<std::uint8_t>(r.sensor.size()));
+        payload.insert(payload.end(), r.sensor.begin(), r.sensor.end());
+        payload.insert(payload.end(), r.digest.begin(), r.digest.end());
+        payload.insert(payload.end(), r.probe.begin(), r.probe.end());
+        Append<std::uint64_t>(payload, r.events);
+        Append<std::uint64_t>(payload, r.packets);
+        std::string file = r.file.substr(0, 1024);
+        Append<std::uint16_t>(payload, static_cast<std::uint16_t>(file.size()));
+        payload.insert(payload.end(), file.begin(), file.end());
+        std::vector<std::uint8_t> record;
+        Append<std::uint32_t>(record, 0);
+        Append<std::uint32_t>(record, static_cast<std::uint32_t>(payload.size()));
+        record.insert(record.end(), payload.begin(), payload.end());
+        std::uint32_t crc = segment::Crc32c(std::span(record).subspan(4));
+        std::memcpy(record.data(), &crc, 4);
+        return record;
+    }
+
+    static std::optional<ImportRecord> DecodeImport(std::span<const std::uint8_t> in) {
+        ImportRecord r;
+        std::uint8_t sensor_len = 0;
+        if (!Take(in, sensor_len) || in.size() < sensor_len) return std::nullopt;
+        r.sensor.assign(reinterpret_cast<const char*>(in.data()), sensor_len);
+        in = in.subspan(sensor_len);
+        if (in.size() < r.digest.size()) return std::nullopt;
+        std::memcpy(r.digest.data(), in.data(), r.digest.size());
+        in = in.subspan(r.digest.size());
+        if (in.size() < r.probe.size()) return std::nullopt;
+        std::memcpy(r.probe.data(), in.data(), r.probe.size());
+        in = in.subspan(r.probe.size());
+        std::uint16_t file_len = 0;
+        if (!Take(in, r.events) || !Take(in, r.packets) || !Take(in, file_len) || in.size() != file_len) return std::nullopt;
+        r.file.assign(reinterpret_cast<const char*>(in.data()), file_len);
+        if (!ValidateSensor(r.sensor).ok()) return std::nullopt;
+        return r;
+    }
+
+    // Loads every record; a torn or corrupt tail is truncated (read-only: ignored).
+    core::Status RecoverImports() {
+        imports_path = dir / "imports.log";
+        auto opened = segment::OpenFile(imports_path, options.read_only ? O_RDONLY : O_RDWR | O_CREAT);
+        if (!opened.ok()) {
+            if (options.read_only && opened.error().code() == core::ErrorCode::kNotFound) return core::Ok();
+            return opened.error();
+        }
+        imports_fd = std::move(opened).value();
+        KZ_ASSIGN(std::uint64_t size, segment::FileSize(imports_fd, imports_path));
+        if (size < kImportsMagic.size()) {
+            if (options.read_only) return core::Ok();
+            std::vector<std::uint8_t> header(kImportsMagic.begin(), kImportsMagic.end());
+            KZ_TRY(segment::Truncate(imports_fd, 0, imports_path));
+            KZ_TRY(segment::WriteAt(imports_fd, header, 0, imports_path));
+            KZ_TRY(segment::SyncData(imports_fd, imports_path));
+            KZ_TRY(segment::SyncDir(dir));
+            imports_length = header.size();
+            return core::Ok();
+        }
+        std::vector<std::uint8_t> bytes(size);
+        KZ_TRY(segment::ReadAt(imports_fd, bytes, 0, imports_path));
+        if (std::memcmp(bytes.data(), kImportsMagic.data(), kImportsMagic.size()) != 0) {
+            return core::DataLoss(imports_path.string() + ": bad magic");
+        }
+        std::uint64_t pos = kImportsMagic.size();
+        while (pos + 8 <= size) {
+            std::uint32_t crc = 0, len = 0;
+            std::memcpy(&crc, bytes.data() + pos, 4);
+            std::memcpy(&len, bytes.data() + pos + 4, 4);
+            if (len > kMaxImportRecord || pos + 8 + len > size) break;
+            if (crc != segment::Crc32c(std::span(bytes).subspan(pos + 4, 4 + len))) break;
+            auto record = DecodeImport(std::span(bytes).subspan(pos + 8, len));
+            if (!record) break;
+            imports[{record->sensor, record->digest}] = *record;
+            pos += 8 + len;
+        }
+        if (pos < size) {
+            stats.recovered_bytes_dropped += size - pos;
+            if (!options.read_only) KZ_TRY(segment::Truncate(imports_fd, pos, imports_path));
+        }
+        imports_length = pos;
+        return core::Ok();
     }
 
     // ---- segments ----
@@ -377,7 +477,7 @@ struct EventStore::Impl {
                 payload.resize(h->payload_len);
                 KZ_TRY(segment::ReadAt(fd, payload, pos + segment::kBlockHeaderSize, path));
                 if (!segment::BlockChecksumOk(header_bytes, payload)) break;
-                if (!codec.Decode(*h, payload, block).ok()) break;
+                if (!codec.Decode(*h, payload, block, kRollupColumns).ok()) break;
                 auto sensor_it = sensor_ids.find(h->sensor);
                 std::uint32_t sensor = sensor_it != sensor_ids.end() ? sensor_it->second : RegisterSensor(h->sensor);
                 // A block of a multi-block batch counts only once the batch is known complete: its COMMIT record
@@ -490,6 +590,7 @@ core::Result<std::unique_ptr<EventStore>> EventStore::Open(const fs::path& dir, 
     std::uint64_t control_start = impl->control_length;
     KZ_TRY(impl->RecoverControl(commits));
     KZ_TRY(impl->RecoverSegments(checkpointed_lengths, commits));
+    KZ_TRY(impl->RecoverImports());
     if (!options.read_only && impl->control_length > control_start) impl->bytes_since_checkpoint = 1;
     if (!options.read_only) {
         std::uint64_t replayed = 0;
@@ -502,8 +603,23 @@ core::Result<std::unique_ptr<EventStore>> EventStore::Open(const fs::path& dir, 
     return std::unique_ptr<EventStore>(new EventStore(std::move(impl)));
 }
 
+const StoreOptions& EventStore::options() const { return impl_->options; }
+
 core::Result<AppendOutcome> EventStore::AppendBatch(std::string_view sensor, std::uint64_t seq,
                                                     std::span<const ScanEvent> events) {
+    return AppendEvents(sensor, seq, events, {}, false);
+}
+
+core::Result<AppendOutcome> EventStore::AppendBatch(std::string_view sensor, std::uint64_t seq,
+                                                    std::span<const ScanEvent> events,
+                                                    std::span<const CountryCode> countries) {
+    if (countries.size() != events.size()) return core::InvalidArgument("one country per event is needed", "countries");
+    return AppendEvents(sensor, seq, events, countries, true);
+}
+
+core::Result<AppendOutcome> EventStore::AppendEvents(std::string_view sensor, std::uint64_t seq,
+                                               std::span<const ScanEvent> events,
+                                               std::span<const CountryCode> given_countries, bool countries_given) {
     KZ_TRY(ValidateSensor(sensor));
     if (seq == 0) return core::InvalidArgument("sequence numbers start at 1", "seq");
     Impl& s = *impl_;
@@ -525,18 +641,27 @@ core::Result<AppendOutcome> EventStore::AppendBatch(std::string_view sensor, std
         return AppendOutcome::kStored;
     }
 
-    // Countries first: they are stored with the events and feed the rollups.
-    s.countries.resize(events.size());
-    for (std::size_t i = 0; i < events.size(); ++i) s.countries[i] = s.geo->Lookup(events[i].source);
+    // Countries first (unless the caller looked them up): they are stored with the events and feed the rollups.
+    std::span<const CountryCode> countries = given_countries;
+    if (!countries_given) {
+        s.countries.resize(events.size());
+        for (std::size_t i = 0; i < events.size(); ++i) s.countries[i] = s.geo->Lookup(events[i].source);
+        countries = s.countries;
+    }
 
     // Split into parts: one run per UTC day, each cut into blocks of at most max_block_events. A batch in
     // time order that stays within a day (the usual case) is encoded in place without copying.
     std::span<const ScanEvent> ordered = events;
-    std::span<const CountryCode> ordered_countries = s.countries;
+    std::span<const CountryCode> ordered_countries = countries;
     bool one_day_in_order = true;
     const std::int64_t first_day = DayOf(events.front().time.micros_since_epoch);
-    for (std::size_t i = 1; i < events.size() && one_day_in_order; ++i) {
-        one_day_in_order = DayOf(events[i].time.micros_since_epoch) == first_day;
+    {
+        // A subtraction instead of a division per event (unsigned: no overflow at the extremes).
+        const auto day_begin = static_cast<std::uint64_t>(first_day * kDayMicros);
+        for (std::size_t i = 1; i < events.size() && one_day_in_order; ++i) {
+            one_day_in_order = static_cast<std::uint64_t>(events[i].time.micros_since_epoch) - day_begin <
+                               static_cast<std::uint64_t>(kDayMicros);
+        }
     }
     if (!one_day_in_order) {
         std::vector<std::size_t> order(events.size());
@@ -548,7 +673,7 @@ core::Result<AppendOutcome> EventStore::AppendBatch(std::string_view sensor, std
         s.sorted_countries.resize(order.size());
         for (std::size_t i = 0; i < order.size(); ++i) {
             s.sorted_events[i] = events[order[i]];
-            s.sorted_countries[i] = s.countries[order[i]];
+            s.sorted_countries[i] = countries[order[i]];
         }
         ordered = s.sorted_events;
         ordered_countries = s.sorted_countries;
@@ -560,9 +685,11 @@ core::Result<AppendOutcome> EventStore::AppendBatch(std::string_view sensor, std
     std::vector<Part> parts;
     for (std::size_t begin = 0; begin < ordered.size();) {
         std::int64_t day = DayOf(ordered[begin].time.micros_since_epoch);
+        const auto day_begin = static_cast<std::uint64_t>(day * kDayMicros);
         std::size_t end = begin;
         while (end < ordered.size() && end - begin < s.options.max_block_events &&
-               DayOf(ordered[end].time.micros_since_epoch) == day) {
+               static_cast<std::uint64_t>(ordered[end].time.micros_since_epoch) - day_begin <
+                   static_cast<std::uint64_t>(kDayMicros)) {
             ++end;
         }
         parts.push_back({day, begin, end});
@@ -628,12 +755,7 @@ core::Result<AppendOutcome> EventStore::AppendBatch(std::string_view sensor, std
             t.segment->length = t.new_length;
         }
         s.watermarks[sensor_id] = seq;
-        for (std::size_t i = 0; i < ordered.size(); ++i) {
-            const ScanEvent& e = ordered[i];
-            s.rollups.AddEvent(e.time.micros_since_epoch, sensor_id, static_cast<std::uint8_t>(e.protocol),
-                               e.destination_port, e.icmp_type, e.icmp_code, ordered_countries[i], e.packets);
-            s.stats.packets += e.packets;
-        }
+        s.stats.packets += s.rollups.AddEvents(sensor_id, ordered, ordered_countries);
         s.stats.events += ordered.size();
         s.stats.blocks += parts.size();
         s.stats.batches += 1;
@@ -643,6 +765,41 @@ core::Result<AppendOutcome> EventStore::AppendBatch(std::string_view sensor, std
         (void)s.WriteCheckpoint();
     }
     return AppendOutcome::kStored;
+}
+
+std::optional<ImportRecord> EventStore::FindImport(std::string_view sensor, const ContentDigest& digest) const {
+    std::shared_lock state(impl_->state_mutex);
+    auto it = impl_->imports.find({std::string(sensor), digest});
+    if (it == impl_->imports.end()) return std::nullopt;
+    return it->second;
+}
+
+std::vector<ImportRecord> EventStore::FindImportsByProbe(std::string_view sensor, const ProbeDigest& probe) const {
+    std::shared_lock state(impl_->state_mutex);
+    std::vector<ImportRecord> found;
+    for (const auto& [key, record] : impl_->imports) {
+        if (record.sensor == sensor && record.probe == probe) found.push_back(record);
+    }
+    return found;
+}
+
+core::Result<void> EventStore::RecordImport(const ImportRecord& record) {
+    KZ_TRY(ValidateSensor(record.sensor));
+    Impl& s = *impl_;
+    if (s.options.read_only) return core::FailedPrecondition("event store is open read-only");
+    std::lock_guard append(s.append_mutex);
+    if (s.broken) return core::Internal("event store is unusable after a failed rollback; reopen it");
+    std::vector<std::uint8_t> bytes = Impl::EncodeImport(record);
+    auto written = segment::WriteAt(s.imports_fd, bytes, s.imports_length, s.imports_path);
+    if (written.ok()) written = segment::SyncData(s.imports_fd, s.imports_path);
+    if (!written.ok()) {
+        if (!segment::Truncate(s.imports_fd, s.imports_length, s.imports_path).ok()) s.broken = true;
+        return written.error();
+    }
+    std::unique_lock state(s.state_mutex);
+    s.imports_length += bytes.size();
+    s.imports[{record.sensor, record.digest}] = record;
+    return {};
 }
 
 core::Result<void> EventStore::RecordUptime(std::string_view sensor, PacketTime from, PacketTime to) {
@@ -776,6 +933,39 @@ void EventStore::SumPorts(TimeRange range, std::vector<std::uint64_t>& totals) c
     add_hours({PacketTime{end_full * kDayMicros}, range.to});
 }
 
+std::vector<DayPortRow> EventStore::PortDays(Protocol protocol, std::uint16_t port, TimeRange range) const {
+    std::vector<DayPortRow> rows;
+    if (range.to <= range.from) return rows;
+    const std::int64_t from = range.from.micros_since_epoch;
+    const std::int64_t to = range.to.micros_since_epoch;
+    const std::int64_t first = from == INT64_MIN ? INT64_MIN : Rollups::FloorDiv(from - 1, kDayMicros) + 1;
+    auto in_range = [&](std::int64_t day) { return to == INT64_MAX || day * kDayMicros < to; };
+    const std::uint64_t key = static_cast<std::uint64_t>(ProtocolIndex(static_cast<std::uint8_t>(protocol))) << 16 | port;
+    std::shared_lock state(impl_->state_mutex);
+    const auto& days = impl_->rollups.day_ports();
+    const auto& activity = impl_->rollups.day_activity();
+    auto d = days.lower_bound(first);
+    auto a = activity.lower_bound(first);
+    // Merge the two day-ordered maps.
+    while ((d != days.end() && in_range(d->first)) || (a != activity.end() && in_range(a->first))) {
+        bool d_ok = d != days.end() && in_range(d->first);
+        bool a_ok = a != activity.end() && in_range(a->first);
+        std::int64_t day = d_ok && a_ok ? std::min(d->first, a->first) : d_ok ? d->first : a->first;
+        DayPortRow row{day * kDayMicros, 0, 0, 0};
+        if (d_ok && d->first == day) {
+            row.packets = d->second.Get(key);
+            ++d;
+        }
+        if (a_ok && a->first == day) {
+            row.sensor_hours = a->second.sensor_hours;
+            row.covered_hours = a->second.covered_hours;
+            ++a;
+        }
+        if (row.packets > 0 || row.sensor_hours > 0) rows.push_back(row);
+    }
+    return rows;
+}
+
 std::vector<PortRollupRow> EventStore::PortRollup(TimeRange range, std::optional<Protocol> protocol) const {
     std::vector<PortRollupRow> rows;
     VisitPortRollup(range, protocol, [&](const PortRollupRow& row) { rows.push_back(row); });
@@ -812,10 +1002,130 @@ std::vector<ActiveBin> EventStore::ActiveBins(TimeRange range) const {
     return rows;
 }
 
+namespace {
+
+// One block a scan will read: where it is and its parsed header (and, for v2, its directory).
+struct ScanBlock {
+    std::size_t file = 0;  // index into the scan's open files
+    std::uint64_t pos = 0;
+    segment::BlockHeader header;
+    segment::Directory directory{};
+};
+
+struct ScanFile {
+    fs::path path;
+};
+
+// Per worker: the segment file it has open (one at a time, so a scan over years of partitions holds at
+// most one descriptor per worker), a codec, the decoded columns and read buffers.
+struct ScanWorker {
+    std::size_t file = ~std::size_t{0};
+    Fd fd;
+    segment::BlockCodec codec{1};
+    segment::DecodedBlock block;
+    std::vector<std::uint8_t> payload;
+    std::vector<std::uint8_t> column;
+};
+
+// Reads the projected columns of `b` and decodes them into w.block (v1: the whole block).
+core::Status ReadBlock(const ScanFile& file, const ScanBlock& b, ColumnSet columns, ScanWorker& w) {
+    const segment::BlockHeader& h = b.header;
+    const std::uint64_t payload_pos = b.pos + segment::kBlockHeaderSize;
+    if (h.version == 1) {
+        w.payload.resize(h.payload_len);
+        KZ_TRY(segment::ReadAt(w.fd, w.payload, payload_pos, file.path));
+        std::vector<std::uint8_t> header_bytes(segment::kBlockHeaderSize);
+        KZ_TRY(segment::ReadAt(w.fd, header_bytes, b.pos, file.path));
+        if (!segment::BlockChecksumOk(header_bytes, w.payload)) {
+            return core::DataLoss(file.path.string() + ": block checksum mismatch at offset " + std::to_string(b.pos));
+        }
+        return w.codec.Decode(h, w.payload, w.block);
+    }
+    w.block.sensor = h.sensor;
+    w.block.size = h.event_count;
+    // Columns not projected are left empty (their spans in EventColumns are empty).
+    auto clear_unprojected = [&](ColumnSet bit, auto& vec) {
+        if ((columns & bit) == 0) vec.clear();
+    };
+    clear_unprojected(column::kTime, w.block.time_micros);
+    clear_unprojected(column::kSource, w.block.source);
+    clear_unprojected(column::kDestination, w.block.destination);
+    clear_unprojected(column::kSourcePort, w.block.source_port);
+    clear_unprojected(column::kDestinationPort, w.block.destination_port);
+    clear_unprojected(column::kIpLength, w.block.ip_length);
+    clear_unprojected(column::kProtocol, w.block.protocol);
+    clear_unprojected(column::kIpVersion, w.block.ip_version);
+    clear_unprojected(column::kTcpFlags, w.block.tcp_flags);
+    clear_unprojected(column::kIcmpType, w.block.icmp_type);
+    clear_unprojected(column::kIcmpCode, w.block.icmp_code);
+    clear_unprojected(column::kTtl, w.block.ttl);
+    clear_unprojected(column::kPackets, w.block.packets);
+    clear_unprojected(column::kCountry, w.block.country);
+    // Projected columns in order; neighbours less than kGap bytes apart are fetched with one read (a block's
+    // small constant columns sit between the big ones), a lone column straight into its decoded vector
+    // when it is raw.
+    constexpr std::uint64_t kGap = 16 << 10;
+    std::size_t c = 0;
+    while (c < segment::kColumnCount) {
+        if ((columns & (1u << c)) == 0) {
+            ++c;
+            continue;
+        }
+        std::size_t last = c;
+        for (std::size_t next = c + 1; next < segment::kColumnCount; ++next) {
+            if ((columns & (1u << next)) == 0) continue;
+            const segment::ColumnEntry& prev = b.directory[last];
+            if (std::uint64_t{b.directory[next].offset} - (std::uint64_t{prev.offset} + prev.length) > kGap) break;
+            last = next;
+        }
+        auto context = [&](const core::Error& e) {
+            return e.WithContext(file.path.string() + " offset " + std::to_string(b.pos));
+        };
+        if (last == c) {
+            const segment::ColumnEntry& entry = b.directory[c];
+            std::span<std::uint8_t> target = segment::BlockCodec::RawTarget(h, c, entry, w.block);
+            const bool in_place = !target.empty();
+            if (!in_place) {
+                w.column.resize(entry.length);
+                target = w.column;
+            }
+            KZ_TRY(segment::ReadAt(w.fd, target, payload_pos + entry.offset, file.path));
+            auto decoded = w.codec.DecodeColumn(h, c, entry, target, w.block, true, in_place);
+            if (!decoded.ok()) return context(decoded.error());
+        } else {
+            const std::uint64_t begin = b.directory[c].offset;
+            const std::uint64_t end = std::uint64_t{b.directory[last].offset} + b.directory[last].length;
+            w.column.resize(end - begin);
+            KZ_TRY(segment::ReadAt(w.fd, w.column, payload_pos + begin, file.path));
+            for (std::size_t k = c; k <= last; ++k) {
+                if ((columns & (1u << k)) == 0) continue;
+                const segment::ColumnEntry& entry = b.directory[k];
+                auto bytes = std::span<const std::uint8_t>(w.column).subspan(entry.offset - begin, entry.length);
+                auto decoded = w.codec.DecodeColumn(h, k, entry, bytes, w.block);
+                if (!decoded.ok()) return context(decoded.error());
+            }
+        }
+        c = last + 1;
+    }
+    return core::Ok();
+}
+
+}  // namespace
+
+unsigned EventStore::DefaultScanThreads() {
+    unsigned n = std::thread::hardware_concurrency();
+    return std::clamp(n, 1u, 16u);
+}
+
 core::Result<ScanStats> EventStore::Scan(const ScanFilter& filter,
                                          const std::function<bool(const EventColumns&)>& callback) const {
+    return ParallelScan(filter, 1, [&](unsigned, const EventColumns& c) { return callback(c); });
+}
+
+core::Result<ScanStats> EventStore::ParallelScan(
+    const ScanFilter& filter, unsigned threads,
+    const std::function<bool(unsigned worker, const EventColumns&)>& callback) const {
     struct Target {
-        std::int64_t day;
         fs::path path;
         std::uint64_t length;
     };
@@ -830,36 +1140,91 @@ core::Result<ScanStats> EventStore::Scan(const ScanFilter& filter,
                 ++scan_stats.partitions_pruned;
                 continue;
             }
-            targets.push_back({day, seg.path, seg.length});
+            targets.push_back({seg.path, seg.length});
         }
     }
-    segment::BlockCodec codec(1);
-    segment::DecodedBlock block;
-    std::vector<std::uint8_t> header_bytes(segment::kBlockHeaderSize), payload;
+    const ColumnSet columns = filter.EffectiveColumns();
+    // 1. Walk the block headers (and v2 directories) of every partition in order; zone maps prune here.
+    std::vector<ScanFile> files;
+    std::vector<ScanBlock> blocks;
+    std::vector<std::uint8_t> head(segment::kBlockHeaderSize + segment::kDirectorySize);
     for (const Target& t : targets) {
         KZ_ASSIGN(Fd fd, segment::OpenFile(t.path, O_RDONLY));
+        files.push_back({t.path});
         std::uint64_t pos = segment::kFileHeaderSize;
         while (pos + segment::kBlockHeaderSize <= t.length) {
-            KZ_TRY(segment::ReadAt(fd, header_bytes, pos, t.path));
-            KZ_ASSIGN(segment::BlockHeader h, segment::DecodeBlockHeader(header_bytes));
+            // Header and directory in one read when both lie inside the committed length.
+            std::size_t want = pos + head.size() <= t.length ? head.size() : segment::kBlockHeaderSize;
+            std::span<std::uint8_t> got(head.data(), want);
+            KZ_TRY(segment::ReadAt(fd, got, pos, t.path));
+            KZ_ASSIGN(segment::BlockHeader h, segment::DecodeBlockHeader(got));
             ++scan_stats.blocks_total;
             std::uint64_t next = pos + segment::kBlockHeaderSize + h.payload_len;
+            if (next > t.length) return core::DataLoss(t.path.string() + ": block runs past the committed length");
             if (!h.MayMatch(filter)) {
                 ++scan_stats.blocks_pruned;
                 pos = next;
                 continue;
             }
-            payload.resize(h.payload_len);
-            KZ_TRY(segment::ReadAt(fd, payload, pos + segment::kBlockHeaderSize, t.path));
-            if (!segment::BlockChecksumOk(header_bytes, payload)) {
-                return core::DataLoss(t.path.string() + ": block checksum mismatch at offset " + std::to_string(pos));
+            ScanBlock b{files.size() - 1, pos, std::move(h), {}};
+            if (b.header.version == 2) {
+                auto header_bytes = got.first(segment::kBlockHeaderSize);
+                auto directory = got.subspan(segment::kBlockHeaderSize);
+                if (!segment::HeaderChecksumOk(header_bytes, directory)) {
+                    return core::DataLoss(t.path.string() + ": block checksum mismatch at offset " + std::to_string(pos));
+                }
+                auto dir = segment::DecodeDirectory(b.header, directory);
+                if (!dir.ok()) return dir.error().WithContext(t.path.string() + " offset " + std::to_string(pos));
+                b.directory = *dir;
             }
-            KZ_TRY(codec.Decode(h, payload, block));
-            scan_stats.rows_scanned += h.event_count;
-            if (!callback(block.View())) return scan_stats;
+            blocks.push_back(std::move(b));
             pos = next;
         }
     }
+    // 2. Workers take blocks in order from a shared counter; worker 0 is the calling thread.
+    if (threads == 0) threads = DefaultScanThreads();
+    threads = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(threads, blocks.size())));
+    std::atomic<std::size_t> next_block{0};
+    std::atomic<bool> stop{false};
+    std::mutex error_mutex;
+    std::optional<core::Error> first_error;
+    std::vector<std::uint64_t> rows(threads, 0);
+    auto work = [&](unsigned worker) {
+        ScanWorker w;
+        while (!stop.load(std::memory_order_relaxed)) {
+            std::size_t i = next_block.fetch_add(1, std::memory_order_relaxed);
+            if (i >= blocks.size()) break;
+            const ScanBlock& b = blocks[i];
+            core::Status read = core::Ok();
+            if (w.file != b.file) {
+                auto opened = segment::OpenFile(files[b.file].path, O_RDONLY);
+                if (opened.ok()) {
+                    w.fd = std::move(opened).value();
+                    w.file = b.file;
+                } else {
+                    read = opened.error();
+                }
+            }
+            if (read.ok()) read = ReadBlock(files[b.file], b, columns, w);
+            if (!read.ok()) {
+                std::lock_guard lock(error_mutex);
+                if (!first_error) first_error = read.error();
+                stop = true;
+                break;
+            }
+            rows[worker] += b.header.event_count;
+            if (!callback(worker, w.block.View())) {
+                stop = true;
+                break;
+            }
+        }
+    };
+    std::vector<std::thread> helpers;
+    for (unsigned t = 1; t < threads; ++t) helpers.emplace_back(work, t);
+    work(0);
+    for (std::thread& t : helpers) t.join();
+    if (first_error) return *first_error;
+    for (std::uint64_t r : rows) scan_stats.rows_scanned += r;
     return scan_stats;
 }
 

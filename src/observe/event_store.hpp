@@ -64,8 +64,30 @@ struct StoreOptions {
 
 enum class AppendOutcome { kStored, kDuplicate };
 
-// One block's columns after decoding, handed to Scan() callbacks. All spans have `size` elements and stay
-// valid only during the callback. Times are absolute microseconds since the epoch.
+// The columns of the event store, as bits of a ColumnSet (a scan's projection, ScanFilter::columns). The bit
+// order is the segment format's column order (docs/formats/event-store.md).
+using ColumnSet = std::uint32_t;
+namespace column {
+inline constexpr ColumnSet kTime = 1u << 0;
+inline constexpr ColumnSet kSource = 1u << 1;
+inline constexpr ColumnSet kDestination = 1u << 2;
+inline constexpr ColumnSet kSourcePort = 1u << 3;
+inline constexpr ColumnSet kDestinationPort = 1u << 4;
+inline constexpr ColumnSet kIpLength = 1u << 5;
+inline constexpr ColumnSet kProtocol = 1u << 6;
+inline constexpr ColumnSet kIpVersion = 1u << 7;
+inline constexpr ColumnSet kTcpFlags = 1u << 8;
+inline constexpr ColumnSet kIcmpType = 1u << 9;
+inline constexpr ColumnSet kIcmpCode = 1u << 10;
+inline constexpr ColumnSet kTtl = 1u << 11;
+inline constexpr ColumnSet kPackets = 1u << 12;
+inline constexpr ColumnSet kCountry = 1u << 13;
+}  // namespace column
+inline constexpr ColumnSet kAllColumns = (1u << 14) - 1;
+
+// One block's columns after decoding, handed to Scan() callbacks. The spans of the columns the scan projects
+// (ScanFilter::columns) have `size` elements, the others are empty; all stay valid only during the
+// callback. Times are absolute microseconds since the epoch.
 struct EventColumns {
     std::size_t size = 0;
     std::string_view sensor;  // every event of a block comes from one sensor
@@ -84,7 +106,7 @@ struct EventColumns {
     std::span<const std::uint32_t> packets;
     std::span<const CountryCode> country;
 
-    // Row i as a ScanEvent (for callers that want rows).
+    // Row i as a ScanEvent (for callers that want rows). REQUIRES: every column projected (the default).
     ScanEvent Row(std::size_t i) const;
 };
 
@@ -97,6 +119,13 @@ struct ScanFilter {
     std::optional<std::uint16_t> destination_port;
     std::optional<CountryCode> country;
     std::optional<std::string> sensor;
+    // Projection: the columns the callback reads (default all). Only these are read from disk and decoded;
+    // the columns the filter's own conditions test (time when the range is bounded, protocol, destination
+    // port, country) are added, so Matches() always works.
+    ColumnSet columns = kAllColumns;
+
+    // The projection plus the columns Matches() needs for this filter.
+    ColumnSet EffectiveColumns() const;
 
     bool Matches(const EventColumns& columns, std::size_t row) const;
 };
@@ -137,6 +166,31 @@ struct ActiveBin {
     std::uint32_t sensor;
 };
 
+// One UTC day of one port: packets over all sensors, and the day's activity (sensor-hours up, hours with
+// any sensor up). `day` is the day start in microseconds since the epoch.
+struct DayPortRow {
+    std::int64_t day;
+    std::uint64_t packets;
+    std::uint64_t sensor_hours;
+    std::uint64_t covered_hours;
+};
+
+// What `kizuna observe import` remembers per sensor of each file it imported completely, so that importing
+// the same capture again is recognised as a duplicate instead of being counted twice: `digest`, the
+// XXH3-128 of the file's bytes (a 128-bit content hash that reads at memory speed), and `probe`, the SHA-256
+// of the file's size and its first and last MiB. Files with different probes differ, so only a file whose
+// probe matches an earlier import needs its digest before anything is stored; a duplicate must match both.
+using ContentDigest = std::array<std::uint8_t, 16>;
+using ProbeDigest = std::array<std::uint8_t, 32>;
+struct ImportRecord {
+    std::string sensor;
+    ContentDigest digest{};
+    ProbeDigest probe{};
+    std::string file;  // the file's name when it was imported (informational)
+    std::uint64_t events = 0;
+    std::uint64_t packets = 0;
+};
+
 struct StoreStats {
     std::uint64_t events = 0;   // stored events (not packets)
     std::uint64_t packets = 0;  // sum of ScanEvent::packets
@@ -168,10 +222,25 @@ class EventStore {
     // [A-Za-z0-9._-] (kInvalidArgument, field "sensor"); seq must be >= 1.
     core::Result<AppendOutcome> AppendBatch(std::string_view sensor, std::uint64_t seq,
                                             std::span<const ScanEvent> events);
+    // The same with the sources' countries already looked up (countries[i] for events[i], e.g. by a
+    // GeoLookup on the decoding thread of `kizuna observe import`); kInvalidArgument (field "countries")
+    // when the sizes differ.
+    core::Result<AppendOutcome> AppendBatch(std::string_view sensor, std::uint64_t seq,
+                                            std::span<const ScanEvent> events, std::span<const CountryCode> countries);
+
+    // The options the store was opened with (its geo database, for callers that look up countries).
+    const StoreOptions& options() const;
 
     // Sensor was up during [from, to): heartbeats define the sensor's active time bins (hours). Every hour
     // that overlaps [from, to) becomes active. Durable when it returns.
     core::Result<void> RecordUptime(std::string_view sensor, PacketTime from, PacketTime to);
+
+    // The import of a file with this content for this sensor, if one completed (imports.log).
+    std::optional<ImportRecord> FindImport(std::string_view sensor, const ContentDigest& digest) const;
+    // Completed imports for this sensor whose probe equals `probe` (candidates for a duplicate).
+    std::vector<ImportRecord> FindImportsByProbe(std::string_view sensor, const ProbeDigest& probe) const;
+    // Remembers a completed import; durable (fsync) when it returns. Call after the file's last batch.
+    core::Result<void> RecordImport(const ImportRecord& record);
 
     // 0 for a sensor never seen.
     std::uint64_t LastSequence(std::string_view sensor) const;
@@ -203,10 +272,26 @@ class EventStore {
     void VisitPortSeries(Protocol protocol, std::uint16_t port, TimeRange range,
                          const std::function<void(const PortRollupRow&)>& visitor) const;
 
+    // One port per UTC day whose start lies in the range, from the day tables (a year is 365 lookups, not
+    // hours x sensors probes). Days with neither packets nor activity are left out; rows ascend by day.
+    std::vector<DayPortRow> PortDays(Protocol protocol, std::uint16_t port, TimeRange range) const;
+
     // Raw columnar scan over the stored events with zone-map pruning; partitions in time order, blocks in
-    // append order. The callback returns false to stop early.
+    // append order, all on the calling thread. Reads only the projected columns (filter.columns). The
+    // callback returns false to stop early.
     core::Result<ScanStats> Scan(const ScanFilter& filter,
                                  const std::function<bool(const EventColumns&)>& callback) const;
+
+    // The same scan on `threads` threads (0 = one per core). Blocks are handed out to workers 0..threads-1
+    // in no particular order; callback(worker, columns) runs concurrently for different workers, but never
+    // twice at once for the same worker, so a callback that only touches state of its own worker (e.g.
+    // per-worker accumulators, indexed by `worker`, merged after the call) needs no locking. Worker 0 is the
+    // calling thread. A callback returning false stops the scan: the other workers finish the block they
+    // are in and take no more. Returns after every worker has finished.
+    core::Result<ScanStats> ParallelScan(const ScanFilter& filter, unsigned threads,
+                                         const std::function<bool(unsigned worker, const EventColumns&)>& callback) const;
+    // Workers ParallelScan(…, 0, …) uses.
+    static unsigned DefaultScanThreads();
 
     // Writes a checkpoint now (write-then-rename + fsync). Optional: only shortens the next Open().
     core::Result<void> Checkpoint();
@@ -215,6 +300,8 @@ class EventStore {
 
   private:
     explicit EventStore(std::unique_ptr<Impl> impl);
+    core::Result<AppendOutcome> AppendEvents(std::string_view sensor, std::uint64_t seq, std::span<const ScanEvent> events,
+                                       std::span<const CountryCode> countries, bool countries_given);
     std::unique_ptr<Impl> impl_;
 };
 

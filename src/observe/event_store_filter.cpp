@@ -21,8 +21,18 @@ ScanEvent EventColumns::Row(std::size_t i) const {
     return e;
 }
 
+ColumnSet ScanFilter::EffectiveColumns() const {
+    ColumnSet set = columns & kAllColumns;
+    if (range.from.micros_since_epoch != INT64_MIN || range.to.micros_since_epoch != INT64_MAX) set |= column::kTime;
+    if (protocol) set |= column::kProtocol;
+    if (destination_port) set |= column::kDestinationPort;
+    if (country) set |= column::kCountry;
+    return set;
+}
+
 bool ScanFilter::Matches(const EventColumns& c, std::size_t row) const {
-    if (!range.Contains(PacketTime{c.time_micros[row]})) return false;
+    bool bounded = range.from.micros_since_epoch != INT64_MIN || range.to.micros_since_epoch != INT64_MAX;
+    if (bounded && !range.Contains(PacketTime{c.time_micros[row]})) return false;
     if (protocol && c.protocol[row] != static_cast<std::uint8_t>(*protocol)) return false;
     if (destination_port && c.destination_port[row] != *destination_port) return false;
     if (country && c.country[row] != *country) return false;

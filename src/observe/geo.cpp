@@ -50,14 +50,45 @@ GeoLookup::~GeoLookup() = default;
 CountryCode GeoLookup::Lookup(const IpAddress& address) {
     if (!db_) return kUnknownCountry;
     if (IsIpv4Mapped(address)) {
-        std::uint64_t key = static_cast<std::uint64_t>(address[12]) << 24 | address[13] << 16 | address[14] << 8 |
-                            address[15];
-        std::uint64_t cached = v4_cache_.Get(key);
-        if (cached != 0) return CountryCode{static_cast<char>(cached >> 8), static_cast<char>(cached & 0xFF)};
+        const std::uint64_t v4 = static_cast<std::uint64_t>(address[12]) << 24 | address[13] << 16 | address[14] << 8 |
+                                 address[15];
+        const std::uint64_t tag = (v4 + 1) << 16;
+        if (!v4_cache_.empty()) {
+            const std::size_t mask = v4_cache_.size() - 1;
+            std::uint64_t h = v4 * 0x9E3779B97F4A7C15ULL;
+            for (std::size_t i = (h >> 32) & mask;; i = (i + 1) & mask) {
+                const std::uint64_t slot = v4_cache_[i];
+                if (slot == 0) break;
+                if ((slot & ~0xFFFFull) == tag) {
+                    return CountryCode{static_cast<char>(slot >> 8 & 0xFF), static_cast<char>(slot & 0xFF)};
+                }
+            }
+        }
         CountryCode country = LookupUncached(address);
-        if (v4_cache_.size() >= kMaxCacheEntries) v4_cache_ = FlatCounter();
-        v4_cache_.Add(key, static_cast<std::uint64_t>(static_cast<std::uint8_t>(country[0])) << 8 |
-                               static_cast<std::uint8_t>(country[1]));
+        if (v4_size_ >= kMaxCacheEntries) {
+            v4_cache_.clear();
+            v4_size_ = 0;
+        }
+        if ((v4_size_ + 1) * 2 > v4_cache_.size()) {
+            // Grow (or start): rehash into twice the room, load factor at most 1/2.
+            std::vector<std::uint64_t> old = std::move(v4_cache_);
+            v4_cache_.assign(old.empty() ? 1024 : old.size() * 2, 0);
+            const std::size_t mask = v4_cache_.size() - 1;
+            for (std::uint64_t slot : old) {
+                if (slot == 0) continue;
+                std::uint64_t h = ((slot >> 16) - 1) * 0x9E3779B97F4A7C15ULL;
+                std::size_t i = (h >> 32) & mask;
+                while (v4_cache_[i] != 0) i = (i + 1) & mask;
+                v4_cache_[i] = slot;
+            }
+        }
+        const std::size_t mask = v4_cache_.size() - 1;
+        std::uint64_t h = v4 * 0x9E3779B97F4A7C15ULL;
+        std::size_t i = (h >> 32) & mask;
+        while (v4_cache_[i] != 0) i = (i + 1) & mask;
+        v4_cache_[i] = tag | static_cast<std::uint64_t>(static_cast<std::uint8_t>(country[0])) << 8 |
+                       static_cast<std::uint8_t>(country[1]);
+        ++v4_size_;
         return country;
     }
     if (auto it = v6_cache_.find(address); it != v6_cache_.end()) return it->second;
@@ -65,6 +96,19 @@ CountryCode GeoLookup::Lookup(const IpAddress& address) {
     if (v6_cache_.size() >= kMaxCacheEntries) v6_cache_.clear();
     v6_cache_.emplace(address, country);
     return country;
+}
+
+void GeoLookup::LookupSources(std::span<const ScanEvent> events, std::vector<CountryCode>& countries) {
+    countries.resize(events.size());
+    constexpr std::size_t kAhead = 16;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        if (i + kAhead < events.size() && !v4_cache_.empty()) {
+            const IpAddress& a = events[i + kAhead].source;
+            const std::uint64_t v4 = static_cast<std::uint64_t>(a[12]) << 24 | a[13] << 16 | a[14] << 8 | a[15];
+            __builtin_prefetch(&v4_cache_[((v4 * 0x9E3779B97F4A7C15ULL) >> 32) & (v4_cache_.size() - 1)]);
+        }
+        countries[i] = Lookup(events[i].source);
+    }
 }
 
 CountryCode GeoLookup::LookupUncached(const IpAddress& address) {

@@ -7,7 +7,9 @@
 
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <unordered_map>
+#include <vector>
 
 #include "core/result.hpp"
 #include "observe/event_store.hpp"
@@ -26,6 +28,9 @@ class GeoLookup {
     GeoLookup& operator=(const GeoLookup&) = delete;
 
     CountryCode Lookup(const IpAddress& address);
+    // countries[i] = Lookup(events[i].source) for every event, prefetching the cache slots a few events
+    // ahead (a large batch of scattered sources is bound by cache misses, not by work).
+    void LookupSources(std::span<const ScanEvent> events, std::vector<CountryCode>& countries);
 
     bool has_database() const { return db_ != nullptr; }
     std::uint64_t cache_misses() const { return misses_; }
@@ -36,7 +41,10 @@ class GeoLookup {
     CountryCode LookupUncached(const IpAddress& address);
 
     std::unique_ptr<Db> db_;
-    FlatCounter v4_cache_;  // IPv4 address -> country[0] << 8 | country[1]
+    // IPv4 address -> country: open addressing over one array of (address + 1) << 16 | country[0] << 8 |
+    // country[1] (0 = empty), so a lookup touches one cache line.
+    std::vector<std::uint64_t> v4_cache_;
+    std::size_t v4_size_ = 0;
     struct V6Hash {
         std::size_t operator()(const IpAddress& a) const;
     };

@@ -3,11 +3,17 @@
 // Decoder, batched (one durable batch per `batch_events` events, sequence numbers continuing the sensor's
 // watermark), and the sensor is recorded as up from each file's first to its last packet.
 //
-// Re-importing a file appends its events again (sequence numbers are per batch, not per file content).
+// Each completed file's content digest is remembered per sensor (EventStore::RecordImport, after its last batch):
+// importing the same content again for the same sensor stores nothing and is reported as a duplicate. The
+// full digest is taken on a helper thread while the file is imported; only a file whose probe (size, first
+// and last MiB) matches an earlier import is digested before anything is stored. A file
+// whose import was cut short (error, crash) is not remembered: importing it again stores it again, so the
+// part stored by the broken attempt counts twice (docs/OPERATIONS.md).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -29,8 +35,22 @@ struct ImportReport {
     std::uint64_t batches = 0;
     AnomalyCounts anomalies;         // why records yielded no event, summed over the files
     std::optional<PacketTime> first, last;
+    // Files skipped because this sensor already imported the same content (with that earlier import).
+    struct Duplicate {
+        std::string file;
+        ImportRecord previous;
+    };
+    std::vector<Duplicate> duplicates;
 };
 
+// XXH3-128 of a file's bytes (canonical big-endian form). kNotFound / kInternal naming the file.
+core::Result<ContentDigest> DigestFile(const std::string& path);
+// The cheap fingerprint of ImportRecord::probe: SHA-256 over the file size (u64 little-endian), its first
+// MiB and its last MiB (the whole file when smaller).
+core::Result<ProbeDigest> ProbeFile(const std::string& path);
+std::string DigestHex(std::span<const std::uint8_t> digest);
+
+// Duplicates are skipped (counted in report.files and listed in report.duplicates), not errors.
 // Stops at the first file that cannot be opened or is cut short (kNotFound / kInvalidArgument / kDataLoss,
 // naming the file); batches already stored stay stored and are counted in `report`.
 core::Result<void> ImportCaptures(EventStore& store, const std::vector<std::string>& files, std::string_view sensor,

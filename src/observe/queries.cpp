@@ -81,18 +81,19 @@ class StoreQueries final : public ObservationQueries {
         std::int64_t last_day = Rollups::FloorDiv(range.to.micros_since_epoch - 1, kDayMicros);
         if (last_day - first_day >= kMaxBins) return core::InvalidArgument("period too long", "from");
         TimeRange days{PacketTime{first_day * kDayMicros}, PacketTime{(last_day + 1) * kDayMicros}};
-        std::map<std::int64_t, std::uint64_t> packets;
-        store_.VisitPortSeries(protocol, port, days, [&](const PortRollupRow& r) {
-            packets[Rollups::FloorDiv(r.hour, kDayMicros) * kDayMicros] += r.packets;
-        });
-        std::map<std::int64_t, Activity> activity = ActivityByBin(store_, days, kDayMicros);
+        // Whole days from the store's day tables: packets of the port and the day's activity.
+        std::vector<DayPortRow> rows = store_.PortDays(protocol, port, days);
         std::vector<DailyPoint> points;
+        auto row = rows.begin();
         for (std::int64_t day = first_day; day <= last_day; ++day) {
             std::int64_t start = day * kDayMicros;
-            auto p = packets.find(start);
-            auto a = activity.find(start);
-            std::uint64_t n = p == packets.end() ? 0 : p->second;
-            double effective = a == activity.end() ? 0.0 : a->second.Effective();
+            while (row != rows.end() && row->day < start) ++row;
+            std::uint64_t n = 0;
+            double effective = 0.0;
+            if (row != rows.end() && row->day == start) {
+                n = row->packets;
+                effective = detail::EffectiveSensors(row->sensor_hours, row->covered_hours);
+            }
             points.push_back({start, n, effective, PerSensor(n, effective)});
         }
         return points;

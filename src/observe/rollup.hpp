@@ -4,8 +4,10 @@
 // Not thread-safe: the EventStore guards it.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
+#include <span>
 #include <vector>
 
 #include "observe/event_store.hpp"
@@ -60,7 +62,15 @@ class FlatCounter {
 };
 
 // Protocol <-> 2-bit index used inside rollup keys.
-unsigned ProtocolIndex(std::uint8_t protocol);  // tcp 0, udp 1, icmp 2, icmpv6 3
+// tcp 0, udp 1, icmp 2, icmpv6 3 (anything else counts as tcp)
+inline unsigned ProtocolIndex(std::uint8_t protocol) {
+    switch (protocol) {
+        case static_cast<std::uint8_t>(Protocol::kUdp): return 1;
+        case static_cast<std::uint8_t>(Protocol::kIcmp): return 2;
+        case static_cast<std::uint8_t>(Protocol::kIcmpv6): return 3;
+        default: return 0;
+    }
+}
 Protocol ProtocolFromIndex(unsigned index);
 
 struct HourRollup {
@@ -89,15 +99,31 @@ class Rollups {
         h.countries.Add(static_cast<std::uint64_t>(sensor) << 16 | static_cast<std::uint8_t>(country[0]) << 8 |
                             static_cast<std::uint8_t>(country[1]),
                         packets);
-        if (!h.IsActive(sensor)) h.MarkActive(sensor);
+        if (!h.IsActive(sensor)) Activate(last_hour_, h, sensor);
     }
-    void MarkActive(std::int64_t hour, std::uint32_t sensor) { Hour(hour).MarkActive(sensor); }
+    // AddEvent for every events[i] with countries[i] of one sensor (what AppendBatch stores), with the
+    // same result. Faster: hour and day are found by comparing against the current bin instead of dividing,
+    // and each hour's packets are first summed in dense per-port and per-country arrays, then added to the
+    // hash tables once per distinct key. Returns the sum of the events' packets.
+    std::uint64_t AddEvents(std::uint32_t sensor, std::span<const ScanEvent> events,
+                            std::span<const CountryCode> countries);
+    void MarkActive(std::int64_t hour, std::uint32_t sensor) {
+        HourRollup& h = Hour(hour);
+        if (!h.IsActive(sensor)) Activate(hour, h, sensor);
+    }
 
     const std::map<std::int64_t, HourRollup>& hours() const { return hours_; }
     // Per UTC day, packets by (protocol index << 16 | port) over all sensors: what top-port rankings over
     // long periods read (a year is 365 small tables, not every hour x sensor x port). Derived from the hour
     // tables, so not part of the checkpoint.
     const std::map<std::int64_t, FlatCounter>& day_ports() const { return day_ports_; }
+    // Per UTC day: sensor-hours up and hours with any sensor up (what per-sensor averages divide by), kept
+    // as hours become active. Derived from the hour tables, so not part of the checkpoint.
+    struct DayActivity {
+        std::uint64_t sensor_hours = 0;
+        std::uint64_t covered_hours = 0;
+    };
+    const std::map<std::int64_t, DayActivity>& day_activity() const { return day_activity_; }
     HourRollup& Hour(std::int64_t hour) {
         if (last_ != nullptr && last_hour_ == hour) return *last_;
         last_ = &hours_[hour];
@@ -116,6 +142,13 @@ class Rollups {
     bool Deserialize(const std::vector<std::uint8_t>& in, std::size_t& pos);
 
   private:
+    void Activate(std::int64_t hour, HourRollup& h, std::uint32_t sensor) {
+        bool was_empty = std::all_of(h.active.begin(), h.active.end(), [](std::uint64_t w) { return w == 0; });
+        h.MarkActive(sensor);
+        DayActivity& d = day_activity_[FloorDiv(hour * kBinMicros, kDayMicros)];
+        d.sensor_hours += 1;
+        if (was_empty) d.covered_hours += 1;
+    }
     FlatCounter& DayPorts(std::int64_t day) {
         if (last_day_ports_ != nullptr && last_day_ == day) return *last_day_ports_;
         last_day_ports_ = &day_ports_[day];
@@ -125,6 +158,11 @@ class Rollups {
 
     std::map<std::int64_t, HourRollup> hours_;
     std::map<std::int64_t, FlatCounter> day_ports_;
+    std::map<std::int64_t, DayActivity> day_activity_;
+    // AddEvents' scratch: packets per (protocol index << 16 | port) and per country (26 × 26 letters) of the
+    // current hour, and which entries are non-zero.
+    std::vector<std::uint64_t> port_sums_, country_sums_;
+    std::vector<std::uint32_t> port_touched_, country_touched_;
     FlatCounter* last_day_ports_ = nullptr;
     std::int64_t last_day_ = 0;
     HourRollup* last_ = nullptr;

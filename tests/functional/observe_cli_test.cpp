@@ -379,5 +379,24 @@ TEST_F(ObserveCliTest, QueriesBeforeAnyImportSayWhy) {
     EXPECT_NE(r.err.find("no observations"), std::string::npos) << r.err;
 }
 
+// Importing the same capture twice for one sensor stores it once and says so; top-ports does not double.
+TEST_F(ObserveCliTest, ReimportIsADuplicateAndCountsOnce) {
+    Import();
+    auto before = Kizuna({"observe", "top-ports", "--from", "2026-11-22", "--to", "2026-11-23", "--format", "csv"});
+    ASSERT_EQ(before.exit_code, 0) << before.err;
+    std::string copy = dir_.File("same-scan.pcap");
+    std::filesystem::copy_file(pcap_, copy);
+    auto again = Kizuna({"observe", "import", copy, "--sensor", "tokyo-1"});
+    ASSERT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_NE(again.out.find("imported 0 event(s)"), std::string::npos) << again.out;
+    EXPECT_NE(again.out.find("duplicate: " + copy + " skipped, nothing stored: sensor tokyo-1 already imported the "
+                             "same content (scan.pcap"),
+              std::string::npos)
+        << again.out;
+    auto after = Kizuna({"observe", "top-ports", "--from", "2026-11-22", "--to", "2026-11-23", "--format", "csv"});
+    ASSERT_EQ(after.exit_code, 0) << after.err;
+    EXPECT_EQ(after.out, before.out);
+}
+
 }  // namespace
 }  // namespace kizuna::functional

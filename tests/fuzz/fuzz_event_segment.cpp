@@ -1,7 +1,9 @@
 // Fuzzes the event store's segment format (docs/formats/event-store.md): arbitrary bytes as a segment file
-// (file header, then blocks: header checks, checksum, zstd payload, column split) and as a date/time flag.
-// Nothing may crash or trip a sanitizer; a block that decodes must have the columns its header promises, and
-// events encoded from the input must decode to themselves.
+// (file header, then blocks of version 1 — header checks, checksum, zstd payload, column split — or version
+// 2 — directory, per-column encodings and checksums, projections), as single version 2 columns of every
+// encoding, and as a date/time flag. Nothing may crash or trip a sanitizer; a block that decodes must have
+// the columns its header promises, and events encoded from the input must decode to themselves in both
+// versions.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -43,10 +45,32 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             EventColumns columns = block.View();
             Check(columns.size == header->event_count);
             Check(columns.country.size() == columns.size && columns.packets.size() == columns.size);
+            Check(columns.time_micros.size() == columns.size && columns.source.size() == columns.size);
             ScanFilter filter;
             for (std::size_t i = 0; i < columns.size; ++i) (void)filter.Matches(columns, i);
         }
+        segment::DecodedBlock projected;
+        if (codec.Decode(*header, payload, projected, column::kDestinationPort | column::kPackets).ok()) {
+            Check(projected.View().destination_port.size() == header->event_count);
+            Check(projected.View().packets.size() == header->event_count);
+        }
         pos += segment::kBlockHeaderSize + header->payload_len;
+    }
+
+    // The input as one column of a small block, in every encoding and column.
+    if (size >= 1) {
+        segment::BlockHeader h;
+        h.event_count = 1 + data[0] % 64;
+        h.flags = data[0] & 1 ? segment::kFlagIpv4Only : 0;
+        auto column_bytes = bytes.subspan(1);
+        for (std::size_t c = 0; c < segment::kColumnCount; ++c) {
+            for (std::uint8_t enc = 0; enc <= 4; ++enc) {
+                segment::ColumnEntry entry{static_cast<segment::Encoding>(enc), 0,
+                                           static_cast<std::uint32_t>(column_bytes.size()), 0};
+                segment::DecodedBlock one;
+                if (codec.DecodeColumn(h, c, entry, column_bytes, one, false).ok()) Check(one.size == h.event_count);
+            }
+        }
     }
 
     // Round trip: the input's bytes as events.
@@ -67,6 +91,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Check(segment::BlockChecksumOk(std::span<const std::uint8_t>(encoded).first(segment::kBlockHeaderSize), payload));
     Check(codec.Decode(*header, payload, block).ok());
     EventColumns columns = block.View();
+    for (std::size_t i = 0; i < n; ++i) Check(columns.Row(i) == events[i]);
+    // And as a version 1 block.
+    Check(codec.EncodeV1("fuzz", 1, 0, 1, events, countries, encoded).ok());
+    header = segment::DecodeBlockHeader(encoded);
+    Check(header.ok() && header->version == 1);
+    payload = std::span<const std::uint8_t>(encoded).subspan(segment::kBlockHeaderSize);
+    Check(segment::BlockChecksumOk(std::span<const std::uint8_t>(encoded).first(segment::kBlockHeaderSize), payload));
+    Check(codec.Decode(*header, payload, block).ok());
+    columns = block.View();
     for (std::size_t i = 0; i < n; ++i) Check(columns.Row(i) == events[i]);
     return 0;
 }
