@@ -119,6 +119,9 @@ class StoreDistinctCounts final : public DistinctCounts {
         if (protocols.size() == 1) filter.protocol = *protocols.begin();
         if (ports.size() == 1 && ports[0].protocol != Protocol::kIcmp && ports[0].protocol != Protocol::kIcmpv6)
             filter.destination_port = ports[0].port;
+        // Read only what the count needs (ports, ICMP type/code, addresses, packets; time for the range).
+        filter.columns = column::kTime | column::kProtocol | column::kDestinationPort | column::kIcmpType |
+                         column::kIcmpCode | column::kSource | column::kDestination | column::kPackets;
         KZ_TRY(store_.Scan(filter, [&](const EventColumns& c) {
             for (std::size_t row = 0; row < c.size; ++row) {
                 if (c.packets[row] == 0 || !filter.range.Contains(PacketTime{c.time_micros[row]})) continue;
