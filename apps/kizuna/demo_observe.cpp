@@ -81,16 +81,6 @@ constexpr std::uint8_t kSourceBlocks[] = {1,   14,  27,  36,  39,  42,  45,  58,
                                           222, 223, 5,   23,  24,  31,  37,  41,  46,  62,  64,  66,  68,  71,  77,
                                           78,  79,  80,  81,  82,  83,  84,  85,  86,  87,  88,  89,  90,  91,  92};
 
-observe::IpAddress V4(std::uint32_t v) {
-    observe::IpAddress ip{};
-    ip[10] = ip[11] = 0xff;
-    ip[12] = static_cast<std::uint8_t>(v >> 24);
-    ip[13] = static_cast<std::uint8_t>(v >> 16);
-    ip[14] = static_cast<std::uint8_t>(v >> 8);
-    ip[15] = static_cast<std::uint8_t>(v);
-    return ip;
-}
-
 // One noisy host's packets to TCP 9200 on one sensor and day (its own generator, so the rest of the demo
 // data does not change with it).
 void AddNoisyScanner(std::vector<ScanEvent>& events, std::mt19937& rng, std::int64_t day_start, std::int64_t day_end,
@@ -100,8 +90,8 @@ void AddNoisyScanner(std::vector<ScanEvent>& events, std::mt19937& rng, std::int
     for (long i = 0; i < n; ++i) {
         ScanEvent e;
         e.time = observe::PacketTime{day_start + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(day_end - day_start))};
-        e.source = V4(0x5BC8002Au);  // 91.200.0.42
-        e.destination = V4(0xC6336400u | sensor_octet);
+        e.source = observe::Ipv4Mapped(0x5BC8002Au);  // 91.200.0.42
+        e.destination = observe::Ipv4Mapped(0xC6336400u | sensor_octet);
         e.protocol = Protocol::kTcp;
         e.destination_port = 9200;
         e.source_port = static_cast<std::uint16_t>(1024 + rng() % 64000);
@@ -136,9 +126,9 @@ class DayGenerator {
         auto add = [&](Protocol protocol, std::uint16_t port) {
             ScanEvent e;
             e.time = observe::PacketTime{day_start + static_cast<std::int64_t>(unit(rng_) * static_cast<double>(day_end - day_start))};
-            e.source = V4(static_cast<std::uint32_t>(kSourceBlocks[rng_() % std::size(kSourceBlocks)]) << 24 |
+            e.source = observe::Ipv4Mapped(static_cast<std::uint32_t>(kSourceBlocks[rng_() % std::size(kSourceBlocks)]) << 24 |
                           (rng_() & 0xFFFFFF));
-            e.destination = V4(0xC6336400u | sensor_octet);  // 198.51.100.x: documentation addresses
+            e.destination = observe::Ipv4Mapped(0xC6336400u | sensor_octet);  // 198.51.100.x: documentation addresses
             e.protocol = protocol;
             e.ip_version = 4;
             e.ttl = static_cast<std::uint8_t>(40 + rng_() % 80);

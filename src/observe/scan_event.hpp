@@ -42,6 +42,17 @@ constexpr std::string_view ProtocolName(Protocol protocol) {
 // 16 bytes in network order; IPv4 addresses are IPv4-mapped (::ffff:a.b.c.d).
 using IpAddress = std::array<std::uint8_t, 16>;
 
+// ::ffff:a.b.c.d for the IPv4 address `v` (a in the most significant byte).
+inline IpAddress Ipv4Mapped(std::uint32_t v) {
+    IpAddress ip{};
+    ip[10] = ip[11] = 0xff;
+    ip[12] = static_cast<std::uint8_t>(v >> 24);
+    ip[13] = static_cast<std::uint8_t>(v >> 16);
+    ip[14] = static_cast<std::uint8_t>(v >> 8);
+    ip[15] = static_cast<std::uint8_t>(v);
+    return ip;
+}
+
 // TCP flag bits as they appear in byte 13 of the TCP header.
 namespace tcp_flag {
 inline constexpr std::uint8_t kFin = 0x01;

@@ -20,12 +20,11 @@ IpAddress Address(std::uint32_t v, bool v6) {
     IpAddress ip{};
     if (v6) {
         ip[0] = 0x20, ip[1] = 0x01, ip[2] = 0x0d, ip[3] = 0xb8;
-    } else {
-        ip[10] = ip[11] = 0xff;
+        ip[12] = static_cast<std::uint8_t>(v >> 24), ip[13] = static_cast<std::uint8_t>(v >> 16);
+        ip[14] = static_cast<std::uint8_t>(v >> 8), ip[15] = static_cast<std::uint8_t>(v);
+        return ip;
     }
-    ip[12] = static_cast<std::uint8_t>(v >> 24), ip[13] = static_cast<std::uint8_t>(v >> 16);
-    ip[14] = static_cast<std::uint8_t>(v >> 8), ip[15] = static_cast<std::uint8_t>(v);
-    return ip;
+    return Ipv4Mapped(v);
 }
 
 TEST(ClickHouseDistinctTest, UniqueSourcesAndTargetsEqualOnBothBackends) {

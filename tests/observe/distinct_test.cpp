@@ -16,21 +16,12 @@ namespace {
 constexpr std::int64_t kDay = kDayMicros;
 constexpr std::int64_t kStart = 1'767'225'600'000'000LL;  // 2026-01-01T00:00:00Z
 
-IpAddress V4(std::uint32_t v) {
-    IpAddress ip{};
-    ip[10] = ip[11] = 0xff;
-    ip[12] = static_cast<std::uint8_t>(v >> 24);
-    ip[13] = static_cast<std::uint8_t>(v >> 16);
-    ip[14] = static_cast<std::uint8_t>(v >> 8);
-    ip[15] = static_cast<std::uint8_t>(v);
-    return ip;
-}
 
 ScanEvent Tcp(std::int64_t time, std::uint32_t src, std::uint32_t dst, std::uint16_t port, std::uint32_t packets = 1) {
     ScanEvent e;
     e.time = PacketTime{time};
-    e.source = V4(src);
-    e.destination = V4(dst);
+    e.source = Ipv4Mapped(src);
+    e.destination = Ipv4Mapped(dst);
     e.protocol = Protocol::kTcp;
     e.destination_port = port;
     e.source_port = 40000;
