@@ -4,6 +4,8 @@
 #include <cstdio>
 
 #include "commands.hpp"
+#include "mail/mail.hpp"
+#include "observe/partners.hpp"
 
 namespace kizuna::app {
 namespace {
@@ -352,6 +354,19 @@ core::Status SeedVulnerabilityCoordination(Center& c) {
     return SeedAdvisories(c, coord, {r1.id, r3.id, r4.id}, komorebi, hikari);
 }
 
+// Partner CSIRTs for the daily IODEF mail (O5): one with an OpenPGP key (made here, in the data directory's
+// demo-partner-gnupg, as the partner would send it), one still without a key, so /observe/partners shows
+// both states.
+core::Status SeedDemoPartners(Center& c) {
+    KZ_ASSIGN(auto partner_keyring, mail::CenterKeyring::Open(c.data_dir + "/demo-partner-gnupg"));
+    KZ_ASSIGN(std::string fingerprint, partner_keyring.EnsureKey("KrCERT/CC (demo) <iodef@krcert.example>"));
+    KZ_ASSIGN(std::string armored, partner_keyring.ExportPublicKey(fingerprint));
+    observe::PartnerRegistry partners(*c.db, core::RealClock(), *c.audit);
+    KZ_TRY(partners.Add({"KrCERT/CC", "iodef@krcert.example", "KR", armored}, "demo"));
+    KZ_TRY(partners.Add({"TWCERT/CC", "scan-reports@twcert.example", "TW", ""}, "demo"));
+    return core::Ok();
+}
+
 }  // namespace
 
 core::Result<bool> SeedDemoData(Center& center) {
@@ -366,6 +381,7 @@ core::Result<bool> SeedDemoData(Center& center) {
     KZ_TRY(center.tokens->Create("sensor-tokyo-01", "demo sensor in Tokyo", "demo"));
     KZ_TRY(SeedVulnerabilityCoordination(center));
     KZ_TRY(SeedDemoObservations(center));
+    KZ_TRY(SeedDemoPartners(center));
     return true;
 }
 
