@@ -15,6 +15,7 @@
 #include "center.hpp"
 #include "commands.hpp"
 #include "sched/scheduler.hpp"
+#include "observe/clickhouse.hpp"
 #include "observe/distinct.hpp"
 #include "observe/event_store.hpp"
 #include "observe/import.hpp"
@@ -212,6 +213,23 @@ int RunImport(const ObserveFlags& f) {
         }
         PrintError(status.error().ToString());
         return kExitFailure;
+    }
+    // With the ClickHouse backend, the import feeds it like the collector's live sink does: whatever ClickHouse
+    // lacks of this sensor (the prefix rule of ClickHouseStore::CatchUp, so a re-run — also after an import
+    // that was all duplicates — completes a sync that failed, and never counts an event twice). The events are
+    // already durable in the event store either way.
+    if (opened->config.observe.backend == "clickhouse") {
+        auto ch = observe::ClickHouseStore::Open({.url = opened->config.observe.clickhouse_url});
+        auto forwarded = ch.ok() ? (*ch)->CatchUp(*opened->store, f.sensor) : core::Result<std::uint64_t>(ch.error());
+        if (!forwarded.ok()) {
+            PrintError("stored in the event store, but ClickHouse at " + opened->config.observe.clickhouse_url +
+                       " was not updated: " + forwarded.error().ToString() +
+                       " (run `kizuna observe clickhouse-sync` or this import again once it is reachable)");
+            return kExitFailure;
+        }
+        std::printf("forwarded %llu event(s) of sensor %s to ClickHouse at %s\n",
+                    static_cast<unsigned long long>(*forwarded), f.sensor.c_str(),
+                    opened->config.observe.clickhouse_url.c_str());
     }
     return kExitOk;
 }

@@ -105,6 +105,34 @@ TEST_F(ClickHouseCliTest, SameQueriesSameAnswersOnBothBackends) {
                          "--set", "observe.backend=clickhouse"});
     auto embedded = Kizuna({"observe", "top-ports", "--from", "2026-01-01", "--to", "2026-01-03", "--format", "json"});
     EXPECT_EQ(again.out, embedded.out);
+
+    // With the ClickHouse backend selected, an import forwards what it stored (no separate sync), and
+    // importing the same file again forwards nothing more.
+    std::vector<t::PcapRecord> later;
+    for (int i = 0; i < 300; ++i) {
+        t::Ipv4Spec ip;
+        ip.source = {static_cast<std::uint8_t>(60 + i % 30), 2, 3, 4};
+        later.push_back({kDay0 + 3 * 86'400 * kSecond + i * 60 * kSecond,
+                         t::Ethernet(t::kEthertypeIpv4, t::Ipv4(ip, t::Tcp(50000, 8291, 0x02))), {}});
+    }
+    const std::string pcap2 = dir_.File("later.pcap");
+    t::WritePcapFile(pcap2, 1, later);
+    const std::vector<std::string> backend = {"--set", "observe.backend=clickhouse"};
+    std::vector<std::string> import2 = {"observe", "import", pcap2, "--sensor", "cli-sensor"};
+    import2.insert(import2.end(), backend.begin(), backend.end());
+    auto forwarded = Kizuna(import2);
+    ASSERT_EQ(forwarded.exit_code, 0) << forwarded.err;
+    EXPECT_NE(forwarded.out.find("forwarded 300 event(s) of sensor cli-sensor"), std::string::npos) << forwarded.out;
+    auto repeated = Kizuna(import2);
+    ASSERT_EQ(repeated.exit_code, 0) << repeated.err;
+    EXPECT_NE(repeated.out.find("duplicate: "), std::string::npos) << repeated.out;
+    EXPECT_NE(repeated.out.find("forwarded 0 event(s)"), std::string::npos) << repeated.out;
+    std::vector<std::string> top = {"observe", "top-ports", "--from", "2026-01-01", "--to", "2026-01-05", "--format", "json"};
+    auto top_embedded = Kizuna(top);
+    top.insert(top.end(), backend.begin(), backend.end());
+    auto top_clickhouse = Kizuna(top);
+    EXPECT_NE(top_embedded.out.find("8291"), std::string::npos) << top_embedded.out;
+    EXPECT_EQ(top_clickhouse.out, top_embedded.out);
 }
 
 }  // namespace
