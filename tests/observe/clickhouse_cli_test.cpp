@@ -133,6 +133,27 @@ TEST_F(ClickHouseCliTest, SameQueriesSameAnswersOnBothBackends) {
     auto top_clickhouse = Kizuna(top);
     EXPECT_NE(top_embedded.out.find("8291"), std::string::npos) << top_embedded.out;
     EXPECT_EQ(top_clickhouse.out, top_embedded.out);
+
+    // ClickHouse unreachable during an import: the events are stored, the command says ClickHouse was not
+    // updated (exit 1); importing the same file again once it is reachable forwards exactly what was missing.
+    for (auto& r : later) r.micros_since_epoch += 86'400 * kSecond;
+    const std::string pcap3 = dir_.File("unreachable.pcap");
+    t::WritePcapFile(pcap3, 1, later);
+    auto failed = t::RunCommand({KIZUNA_BIN, "observe", "import", pcap3, "--sensor", "cli-sensor", "--data-dir",
+                                 dir_.File("data"), "--set", "observe.geo_database=none", "--set",
+                                 "observe.backend=clickhouse", "--set", "observe.clickhouse_url=http://127.0.0.1:1"});
+    EXPECT_EQ(failed.exit_code, 1) << failed.out << failed.err;
+    EXPECT_NE(failed.out.find("imported 300 event(s)"), std::string::npos) << failed.out;
+    EXPECT_NE(failed.err.find("stored in the event store, but ClickHouse"), std::string::npos) << failed.err;
+    std::vector<std::string> import3 = {"observe", "import", pcap3, "--sensor", "cli-sensor"};
+    import3.insert(import3.end(), backend.begin(), backend.end());
+    auto completed = Kizuna(import3);
+    ASSERT_EQ(completed.exit_code, 0) << completed.err;
+    EXPECT_NE(completed.out.find("forwarded 300 event(s)"), std::string::npos) << completed.out;
+    top = {"observe", "top-ports", "--from", "2026-01-01", "--to", "2026-01-06", "--format", "json"};
+    top_embedded = Kizuna(top);
+    top.insert(top.end(), backend.begin(), backend.end());
+    EXPECT_EQ(Kizuna(top).out, top_embedded.out);
 }
 
 }  // namespace
