@@ -485,13 +485,21 @@ void BlockCodec::EncodeColumn(std::size_t column, const std::uint8_t* raw, std::
     Put<std::uint32_t>(entry, 8, Crc32c(std::span<const std::uint8_t>(out.data() + start, length)));
 }
 
-core::Result<void> BlockCodec::Encode(std::string_view sensor, std::uint64_t seq, std::uint16_t part_index,
-                                      std::uint16_t part_count, std::span<const ScanEvent> events,
-                                      std::span<const CountryCode> countries, std::vector<std::uint8_t>& out) {
+// The REQUIREs of BlockCodec::Encode (both versions).
+static core::Result<void> CheckEncodeArguments(std::string_view sensor, std::span<const ScanEvent> events,
+                                               std::span<const CountryCode> countries) {
     const std::size_t n = events.size();
     if (n == 0 || n > kMaxBlockEvents || countries.size() != n || sensor.empty() || sensor.size() > kMaxSensorName) {
         return core::Internal("block encode: bad arguments");
     }
+    return {};
+}
+
+core::Result<void> BlockCodec::Encode(std::string_view sensor, std::uint64_t seq, std::uint16_t part_index,
+                                      std::uint16_t part_count, std::span<const ScanEvent> events,
+                                      std::span<const CountryCode> countries, std::vector<std::uint8_t>& out) {
+    const std::size_t n = events.size();
+    KZ_TRY(CheckEncodeArguments(sensor, events, countries));
     BlockHeader h;
     std::array<std::size_t, kColumnCount + 1> starts{};
     BuildRaw(events, countries, h, raw_, starts);
@@ -515,9 +523,7 @@ core::Result<void> BlockCodec::EncodeV1(std::string_view sensor, std::uint64_t s
                                         std::uint16_t part_count, std::span<const ScanEvent> events,
                                         std::span<const CountryCode> countries, std::vector<std::uint8_t>& out) {
     const std::size_t n = events.size();
-    if (n == 0 || n > kMaxBlockEvents || countries.size() != n || sensor.empty() || sensor.size() > kMaxSensorName) {
-        return core::Internal("block encode: bad arguments");
-    }
+    KZ_TRY(CheckEncodeArguments(sensor, events, countries));
     BlockHeader h;
     std::array<std::size_t, kColumnCount + 1> starts{};
     BuildRaw(events, countries, h, raw_, starts);

@@ -163,10 +163,13 @@ TEST_F(ObservePagesUniqueTest, TrendsAndPortPagesShowUniqueSourcesAndTargetsButN
 
 TEST_F(ObservePagesTest, PartnerTableIsForCoordinatorsOnlyAndChangesAreAudited) {
     // Hidden from everyone but coordinators (and admins): 404, never 403.
+    // A partner CSIRT's own account (role partner) does not see the table of partners either.
+    AddUser("partner", auth::Role::kPartner);
     EXPECT_EQ(Get("/observe/partners").status, 404);
-    for (const char* who : {"vendor", "reporter"}) {
+    for (const char* who : {"vendor", "reporter", "partner"}) {
         EXPECT_EQ(Get("/observe/partners", who).status, 404) << who;
         EXPECT_EQ(PostForm("/observe/partners", who, "name=X&email=x%40y.example&countries=KR").status, 404) << who;
+        EXPECT_EQ(PostForm("/observe/partners/1/key", who, "key=x").status, 404) << who;
         EXPECT_EQ(PostForm("/observe/partners/1/remove", who, "").status, 404) << who;
     }
     EXPECT_EQ(PostForm("/observe/partners", "", "name=X&email=x%40y.example&countries=KR").status, 404);
