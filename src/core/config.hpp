@@ -34,6 +34,10 @@ struct AuthConfig {
     int login_max_failures = 5;            // failures within the window before login is refused
     int login_window_minutes = 15;
     int login_lockout_minutes = 15;
+    int token_ttl_days = 90;               // lifetime of a new API token unless asked otherwise
+    int token_max_ttl_days = 365;          // the longest lifetime anyone may ask for
+    int audit_checkpoint_minutes = 10;     // how often serve appends an audit checkpoint (and at stop)
+    std::string audit_checkpoint_mail;     // also mail each checkpoint to this address ("" = do not)
 };
 
 struct WebConfig {
