@@ -28,9 +28,10 @@ void AuditCheckpointer::WriteOnce() {
 }
 
 void AuditCheckpointer::Start() {
-    WriteOnce();
     const auto interval = std::chrono::minutes(center_.config.auth.audit_checkpoint_minutes);
+    // The first checkpoint is written on the thread: Start() must not delay serve's readiness.
     thread_ = std::thread([this, interval] {
+        WriteOnce();
         std::unique_lock lock(mu_);
         while (!stop_) {
             if (cv_.wait_for(lock, interval, [this] { return stop_; })) break;

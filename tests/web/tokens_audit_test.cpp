@@ -204,7 +204,7 @@ TEST_F(AuditPageFixture, DisclosuresSayWhoReceivedWhat) {
     Seed();
     const std::string en = Page("/audit?lang=en&action=case.disclose");
     EXPECT_EQ(Count(en, "<tr data-seq="), 3u);
-    EXPECT_EQ(Count(en, ">Disclosure<"), 3u) << en;
+    EXPECT_EQ(Count(en, "class=\"action\">Disclosure<"), 3u) << en;
     EXPECT_EQ(Count(en, "Alpha Networks"), 2u);
     EXPECT_EQ(Count(en, "Beta Devices"), 1u);
     EXPECT_EQ(en.find("Gamma Soft"), std::string::npos);
@@ -217,9 +217,9 @@ TEST_F(AuditPageFixture, DisclosuresSayWhoReceivedWhat) {
     EXPECT_EQ(en.find(">case.disclose<"), std::string::npos);
     EXPECT_EQ(en.find("\"level\""), std::string::npos);
     const std::string ja = Page("/audit?lang=ja");
-    EXPECT_EQ(Count(ja, ">情報の開示<"), 3u);
+    EXPECT_EQ(Count(ja, "class=\"action\">情報の開示<"), 3u);
     EXPECT_NE(ja.find("受領者（製品開発者）"), std::string::npos);
-    EXPECT_NE(ja.find(">その他の操作<"), std::string::npos);  // an action without a label is not shown as code
+    EXPECT_NE(ja.find("class=\"action\">その他の操作<"), std::string::npos);  // an action without a label is not shown as code
     EXPECT_EQ(ja.find(">some.future_action<"), std::string::npos);
 }
 
