@@ -285,6 +285,34 @@ TEST(CliTest, TheDataDirectoryAndItsFilesArePrivate) {
     }
 }
 
+TEST(CliTest, ServeCheckpointsTheAuditLogAndMailsTheCheckpoint) {
+    TempDir dir;
+    ASSERT_EQ(Kizuna(dir, {"user", "add", "u1", "--role", "reporter"}, "reporter-pass-1\n").exit_code, 0);
+    {
+        testing::ServerProcess server(KIZUNA_BIN,
+                                      {"--data-dir", dir.File("data"), "--set",
+                                       "auth.audit_checkpoint_mail=audit-archive@example.jp"},
+                                      dir.path());
+        ASSERT_TRUE(server.started());
+        EXPECT_EQ(server.Terminate(), 0);
+    }
+    std::ifstream file(dir.File("data/audit-checkpoints.log"));
+    std::string line, last;
+    int lines = 0;
+    while (std::getline(file, line)) {
+        ++lines;
+        last = line;
+    }
+    EXPECT_EQ(lines, 2);  // the keying marker, then the head at start (unchanged at stop: no third line)
+    EXPECT_EQ(last.rfind("kizuna-audit-checkpoint 1 head ", 0), 0u) << last;
+    auto queued = testing::RunCommand({"/usr/bin/sqlite3", dir.File("data/kizuna.db"),
+                                       "SELECT to_address, body FROM mail_queue"});
+    ASSERT_EQ(queued.exit_code, 0) << queued.err;
+    EXPECT_EQ(queued.out.rfind("audit-archive@example.jp|", 0), 0u) << queued.out;
+    EXPECT_NE(queued.out.find(last), std::string::npos) << queued.out;
+    EXPECT_EQ(Kizuna(dir, {"audit", "verify"}).exit_code, 0);
+}
+
 TEST(CliTest, ServeStopsCleanlyOnSigterm) {
     TempDir dir;
     testing::ServerProcess server(KIZUNA_BIN, {"--data-dir", dir.File("data")}, dir.path());
