@@ -67,9 +67,15 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 )sql";
 
+// Issue 12: every foreign-key column has an index whose first column it is (tests/functional/schema_test.cpp).
+constexpr std::string_view kForeignKeyIndexes = R"sql(
+CREATE INDEX IF NOT EXISTS api_tokens_by_user ON api_tokens(user_id);
+)sql";
+
 constexpr store::Migration kMigrations[] = {
     {100, "auth_users_sessions_tokens", kUsers},
     {101, "auth_audit_log", kAudit},
+    {110, "auth_foreign_key_indexes", kForeignKeyIndexes},
 };
 
 }  // namespace
