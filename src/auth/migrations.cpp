@@ -96,11 +96,17 @@ UPDATE api_tokens SET expires_us = (CAST(strftime('%s', 'now') AS INTEGER) + 90 
 CREATE INDEX api_tokens_by_user ON api_tokens(user_id);
 )sql";
 
+// Issue 12: every foreign-key column has an index whose first column it is (tests/functional/schema_test.cpp).
+constexpr std::string_view kForeignKeyIndexes = R"sql(
+CREATE INDEX IF NOT EXISTS api_tokens_by_user ON api_tokens(user_id);
+)sql";
+
 constexpr store::Migration kMigrations[] = {
     {100, "auth_users_sessions_tokens", kUsers},
     {101, "auth_audit_log", kAudit},
     {102, "auth_audit_keying", kAuditKeying},
     {103, "auth_token_lifecycle", kTokenLifecycle},
+    {110, "auth_foreign_key_indexes", kForeignKeyIndexes},
 };
 
 }  // namespace

@@ -319,7 +319,7 @@ core::Status ScheduleService::Release(store::Connection& c, CaseId id) {
     const std::string now = core::FormatRfc3339(clock_.Now());
     // The release event: one transaction flips the case public; the advisory, feeds and CSAF of the
     // publication issue hang off this same flag so they appear together.
-    KZ_TRY(c.Exec("UPDATE cases SET published = 1, published_at = ? WHERE id = ?", {now, id.value()}));
+    KZ_TRY(c.Exec("UPDATE cases SET published_at = ? WHERE id = ?", {now, id.value()}));
     auto seq = audit_.Append(c, {"system", "case.publish", "case:" + std::to_string(id.value()), "", ""});
     if (!seq.ok()) return seq.error();
     return Event(c, id, "system", "case.published", now);
