@@ -697,31 +697,42 @@ core::Result<AppendOutcome> EventStore::AppendLocked(std::string_view sensor, st
         countries = s.countries;
     }
 
-    // Split into parts: one run per UTC day, each cut into blocks of at most max_block_events. A batch in
-    // time order that stays within a day (the usual case) is encoded in place without copying.
+    // Split into parts: one run per UTC day, each cut into blocks of at most max_block_events. A batch whose
+    // days never go back (a capture in time order, over one day or many) is encoded in place without copying;
+    // only a batch that returns to an earlier day is reordered, by day, keeping the order within each day.
     std::span<const ScanEvent> ordered = events;
     std::span<const CountryCode> ordered_countries = countries;
-    bool one_day_in_order = true;
-    const std::int64_t first_day = DayOf(events.front().time.micros_since_epoch);
+    bool days_in_order = true;
     {
-        // A subtraction instead of a division per event (unsigned: no overflow at the extremes).
-        const auto day_begin = static_cast<std::uint64_t>(first_day * kDayMicros);
-        for (std::size_t i = 1; i < events.size() && one_day_in_order; ++i) {
-            one_day_in_order = static_cast<std::uint64_t>(events[i].time.micros_since_epoch) - day_begin <
-                               static_cast<std::uint64_t>(kDayMicros);
+        // A subtraction per event while it stays in the current day, a division only when it leaves it
+        // (unsigned: no overflow at the extremes).
+        std::int64_t day = DayOf(events.front().time.micros_since_epoch);
+        auto day_begin = static_cast<std::uint64_t>(day * kDayMicros);
+        for (std::size_t i = 1; i < events.size(); ++i) {
+            const std::int64_t micros = events[i].time.micros_since_epoch;
+            if (static_cast<std::uint64_t>(micros) - day_begin < static_cast<std::uint64_t>(kDayMicros)) continue;
+            const std::int64_t next_day = DayOf(micros);
+            if (next_day < day) {
+                days_in_order = false;
+                break;
+            }
+            day = next_day;
+            day_begin = static_cast<std::uint64_t>(day * kDayMicros);
         }
     }
-    if (!one_day_in_order) {
-        std::vector<std::size_t> order(events.size());
-        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-            return DayOf(events[a].time.micros_since_epoch) < DayOf(events[b].time.micros_since_epoch);
-        });
+    if (!days_in_order) {
+        // Each event's day computed once, then a stable sort of (day, index) pairs.
+        std::vector<std::pair<std::int64_t, std::uint32_t>> order(events.size());
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            order[i] = {DayOf(events[i].time.micros_since_epoch), static_cast<std::uint32_t>(i)};
+        }
+        std::stable_sort(order.begin(), order.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
         s.sorted_events.resize(order.size());
         s.sorted_countries.resize(order.size());
         for (std::size_t i = 0; i < order.size(); ++i) {
-            s.sorted_events[i] = events[order[i]];
-            s.sorted_countries[i] = countries[order[i]];
+            s.sorted_events[i] = events[order[i].second];
+            s.sorted_countries[i] = countries[order[i].second];
         }
         ordered = s.sorted_events;
         ordered_countries = s.sorted_countries;
