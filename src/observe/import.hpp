@@ -60,7 +60,8 @@ std::string DigestHex(std::span<const std::uint8_t> digest);
 
 // Duplicates are skipped (counted in report.files and listed in report.duplicates), not errors.
 // Stops at the first file that cannot be opened or is cut short (kNotFound / kInvalidArgument / kDataLoss,
-// naming the file); batches already stored stay stored and are counted in `report`.
+// naming the file); batches already stored stay stored, are counted in `report`, and the next import of the
+// file resumes after them (report.resumed).
 core::Result<void> ImportCaptures(EventStore& store, const std::vector<std::string>& files, std::string_view sensor,
                                   const ImportOptions& options, ImportReport& report);
 
