@@ -4,7 +4,10 @@
  * busy scanners, many occasional ones); TCP SYN ~85 %, UDP ~10 %, ICMP echo ~5 %; destinations spread over
  * a /16 "telescope". Deterministic for a given seed.
  *
- *   pcap_gen OUTPUT PACKETS [SEED] [START_EPOCH_SECONDS] [SPAN_SECONDS]
+ * SOURCES "diverse" instead gives (almost) every packet its own random public source address, as a /8
+ * darknet sees spoofed and Internet-wide scans: n packets have about n - n^2 / 7e9 distinct sources.
+ *
+ *   pcap_gen OUTPUT PACKETS [SEED] [START_EPOCH_SECONDS] [SPAN_SECONDS] [zipf|diverse]
  */
 #include <math.h>
 #include <stdint.h>
@@ -59,7 +62,7 @@ static void put32(uint8_t* p, uint32_t v) {
 
 int main(int argc, char** argv) {
     if (argc < 3) {
-        fprintf(stderr, "usage: pcap_gen OUTPUT PACKETS [SEED] [START_EPOCH_SECONDS] [SPAN_SECONDS]\n");
+        fprintf(stderr, "usage: pcap_gen OUTPUT PACKETS [SEED] [START_EPOCH_SECONDS] [SPAN_SECONDS] [zipf|diverse]\n");
         return 2;
     }
     const char* output = argv[1];
@@ -67,6 +70,11 @@ int main(int argc, char** argv) {
     rng_state = argc > 3 ? strtoull(argv[3], NULL, 10) : 42;
     uint64_t start = argc > 4 ? strtoull(argv[4], NULL, 10) : 1793491200ULL; /* 2026-11-01T00:00:00Z */
     uint64_t span = argc > 5 ? strtoull(argv[5], NULL, 10) : 86400ULL;
+    const int diverse = argc > 6 && strcmp(argv[6], "diverse") == 0;
+    if (argc > 6 && !diverse && strcmp(argv[6], "zipf") != 0) {
+        fprintf(stderr, "pcap_gen: sources must be zipf or diverse\n");
+        return 2;
+    }
     if (packets == 0 || span == 0) {
         fprintf(stderr, "pcap_gen: PACKETS and SPAN_SECONDS must be positive\n");
         return 2;
@@ -105,6 +113,11 @@ int main(int argc, char** argv) {
         double u = uniform();
         size_t rank = (size_t)(exp(u * log_n * (2.0 - zipf_s)) ) % SOURCES;
         uint32_t src = sources[rank];
+        if (diverse) {
+            do {
+                src = (uint32_t)next_random();
+            } while ((src >> 24) == 0 || (src >> 24) == 10 || (src >> 24) == 127 || (src >> 24) >= 224);
+        }
         uint32_t dst = (198u << 24) | (18u << 16) | (uint32_t)(next_random() & 0xFFFF); /* 198.18.0.0/16 */
         double kind = uniform();
         uint8_t frame[14 + 20 + 20];

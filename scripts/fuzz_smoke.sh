@@ -2,6 +2,9 @@
 # A short libFuzzer run on a scratch copy of the seed corpus: fails on any crash, leak, timeout or
 # sanitizer report. Usage: fuzz_smoke.sh FUZZER_BINARY SEED_CORPUS_DIR SECONDS
 set -euo pipefail
+# Any sanitizer report ends the run as a failure (the targets are also built with -fno-sanitize-recover).
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1}
 fuzzer=$1 seeds=$2 seconds=${3:-20}
 if [ ! -x "$fuzzer" ]; then
   echo "fuzz smoke: $fuzzer is missing; build it with 'make fuzz-build'" >&2

@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "observe/geo.hpp"
+#include "observe/internal/import_progress_log.hpp"
 #include "observe/rollup.hpp"
 #include "observe/segment_format.hpp"
 #include "observe/segment_io.hpp"
@@ -110,6 +111,9 @@ struct EventStore::Impl {
     Fd imports_fd;
     fs::path imports_path;
     std::uint64_t imports_length = 0;
+
+    // Unfinished imports (import_progress.log). Written under append_mutex; its map read under state_mutex.
+    detail::ImportProgressLog progress_log;
 
     // Writer-only state (append_mutex).
     std::unique_ptr<GeoLookup> geo;
@@ -263,6 +267,9 @@ struct EventStore::Impl {
         auto it = segments.find(day);
         if (it != segments.end() && it->second.writer.valid()) return &it->second;
         if (open_writers >= kMaxOpenSegments) {
+            // Only segments that hold no unsynced block of the batch being written may close: AppendEvents
+            // syncs each day's segment before it moves to the next day, and a batch visits its days in order,
+            // so every open writer but the one being filled is synced (the current one is `day`'s, not open).
             for (auto& [d, s] : segments) s.writer = Fd();
             open_writers = 0;
         }
@@ -591,6 +598,10 @@ core::Result<std::unique_ptr<EventStore>> EventStore::Open(const fs::path& dir, 
     KZ_TRY(impl->RecoverControl(commits));
     KZ_TRY(impl->RecoverSegments(checkpointed_lengths, commits));
     KZ_TRY(impl->RecoverImports());
+    KZ_TRY(impl->progress_log.Recover(dir, options.read_only, [&](std::string_view sensor) -> std::uint64_t {
+        auto it = impl->sensor_ids.find(std::string(sensor));
+        return it == impl->sensor_ids.end() ? 0 : impl->watermarks[it->second];
+    }));
     if (!options.read_only && impl->control_length > control_start) impl->bytes_since_checkpoint = 1;
     if (!options.read_only) {
         std::uint64_t replayed = 0;
@@ -625,6 +636,43 @@ core::Result<AppendOutcome> EventStore::AppendEvents(std::string_view sensor, st
     Impl& s = *impl_;
     if (s.options.read_only) return core::FailedPrecondition("event store is open read-only");
     std::lock_guard append(s.append_mutex);
+    return AppendLocked(sensor, seq, events, given_countries, countries_given);
+}
+
+core::Result<AppendOutcome> EventStore::AppendImportBatch(std::span<const ScanEvent> events,
+                                                          std::span<const CountryCode> countries,
+                                                          const ImportProgress& progress) {
+    KZ_TRY(ValidateSensor(progress.sensor));
+    if (countries.size() != events.size()) return core::InvalidArgument("one country per event is needed", "countries");
+    Impl& s = *impl_;
+    if (s.options.read_only) return core::FailedPrecondition("event store is open read-only");
+    std::lock_guard append(s.append_mutex);
+    if (s.broken) return core::Internal("event store is unusable after a failed rollback; reopen it");
+    KZ_ASSIGN(std::uint32_t sensor_id, s.SensorId(progress.sensor));
+    std::uint64_t seq = s.watermarks[sensor_id] + 1;
+    KZ_TRY(s.progress_log.AppendIntent(seq, progress));
+    auto stored = AppendLocked(progress.sensor, seq, events, countries, true);
+    if (!stored.ok()) {
+        // The batch is not stored (rolled back): say so, or the next intent would imply it was. If even that
+        // fails, only reopening may continue, and Open() decides from the watermark.
+        if (!s.progress_log.AppendAbort(progress.sensor, seq).ok()) s.broken = true;
+        return stored;
+    }
+    std::unique_lock state(s.state_mutex);
+    s.progress_log.Commit();
+    return stored;
+}
+
+std::optional<ImportProgress> EventStore::FindImportProgress(std::string_view sensor, const ProbeDigest& probe) const {
+    std::shared_lock state(impl_->state_mutex);
+    return impl_->progress_log.Find(sensor, probe);
+}
+
+core::Result<AppendOutcome> EventStore::AppendLocked(std::string_view sensor, std::uint64_t seq,
+                                                     std::span<const ScanEvent> events,
+                                                     std::span<const CountryCode> given_countries,
+                                                     bool countries_given) {
+    Impl& s = *impl_;
     if (s.broken) return core::Internal("event store is unusable after a failed rollback; reopen it");
     KZ_ASSIGN(std::uint32_t sensor_id, s.SensorId(sensor));
     if (seq <= s.watermarks[sensor_id]) return AppendOutcome::kDuplicate;
@@ -649,31 +697,42 @@ core::Result<AppendOutcome> EventStore::AppendEvents(std::string_view sensor, st
         countries = s.countries;
     }
 
-    // Split into parts: one run per UTC day, each cut into blocks of at most max_block_events. A batch in
-    // time order that stays within a day (the usual case) is encoded in place without copying.
+    // Split into parts: one run per UTC day, each cut into blocks of at most max_block_events. A batch whose
+    // days never go back (a capture in time order, over one day or many) is encoded in place without copying;
+    // only a batch that returns to an earlier day is reordered, by day, keeping the order within each day.
     std::span<const ScanEvent> ordered = events;
     std::span<const CountryCode> ordered_countries = countries;
-    bool one_day_in_order = true;
-    const std::int64_t first_day = DayOf(events.front().time.micros_since_epoch);
+    bool days_in_order = true;
     {
-        // A subtraction instead of a division per event (unsigned: no overflow at the extremes).
-        const auto day_begin = static_cast<std::uint64_t>(first_day * kDayMicros);
-        for (std::size_t i = 1; i < events.size() && one_day_in_order; ++i) {
-            one_day_in_order = static_cast<std::uint64_t>(events[i].time.micros_since_epoch) - day_begin <
-                               static_cast<std::uint64_t>(kDayMicros);
+        // A subtraction per event while it stays in the current day, a division only when it leaves it
+        // (unsigned: no overflow at the extremes).
+        std::int64_t day = DayOf(events.front().time.micros_since_epoch);
+        auto day_begin = static_cast<std::uint64_t>(day * kDayMicros);
+        for (std::size_t i = 1; i < events.size(); ++i) {
+            const std::int64_t micros = events[i].time.micros_since_epoch;
+            if (static_cast<std::uint64_t>(micros) - day_begin < static_cast<std::uint64_t>(kDayMicros)) continue;
+            const std::int64_t next_day = DayOf(micros);
+            if (next_day < day) {
+                days_in_order = false;
+                break;
+            }
+            day = next_day;
+            day_begin = static_cast<std::uint64_t>(day * kDayMicros);
         }
     }
-    if (!one_day_in_order) {
-        std::vector<std::size_t> order(events.size());
-        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-            return DayOf(events[a].time.micros_since_epoch) < DayOf(events[b].time.micros_since_epoch);
-        });
+    if (!days_in_order) {
+        // Each event's day computed once, then a stable sort of (day, index) pairs.
+        std::vector<std::pair<std::int64_t, std::uint32_t>> order(events.size());
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            order[i] = {DayOf(events[i].time.micros_since_epoch), static_cast<std::uint32_t>(i)};
+        }
+        std::stable_sort(order.begin(), order.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
         s.sorted_events.resize(order.size());
         s.sorted_countries.resize(order.size());
         for (std::size_t i = 0; i < order.size(); ++i) {
-            s.sorted_events[i] = events[order[i]];
-            s.sorted_countries[i] = countries[order[i]];
+            s.sorted_events[i] = events[order[i].second];
+            s.sorted_countries[i] = countries[order[i].second];
         }
         ordered = s.sorted_events;
         ordered_countries = s.sorted_countries;
@@ -706,10 +765,18 @@ core::Result<AppendOutcome> EventStore::AppendEvents(std::string_view sensor, st
     std::vector<Touched> touched;
     auto rollback = [&](const core::Error& error) -> core::Error {
         for (const Touched& t : touched) {
-            if (!t.segment->writer.valid() ||
-                !segment::Truncate(t.segment->writer, t.old_length, t.segment->path).ok()) {
-                s.broken = true;
+            // A segment this batch wrote and synced earlier may have been closed since (more days than open
+            // writers): reopen it to cut the batch's blocks off.
+            if (!t.segment->writer.valid()) {
+                auto reopened = segment::OpenFile(t.segment->path, O_RDWR);
+                if (!reopened.ok()) {
+                    s.broken = true;
+                    continue;
+                }
+                t.segment->writer = std::move(reopened).value();
+                ++s.open_writers;
             }
+            if (!segment::Truncate(t.segment->writer, t.old_length, t.segment->path).ok()) s.broken = true;
         }
         return error;
     };
@@ -730,10 +797,13 @@ core::Result<AppendOutcome> EventStore::AppendEvents(std::string_view sensor, st
         auto written = segment::WriteAt(seg->writer, s.block_buffer, it->new_length, seg->path);
         if (!written.ok()) return rollback(written.error());
         it->new_length += s.block_buffer.size();
-    }
-    for (const Touched& t : touched) {
-        auto synced = segment::SyncData(t.segment->writer, t.segment->path);
-        if (!synced.ok()) return rollback(synced.error());
+        // The parts are ordered by day, so this day's segment is complete when the next part is another day's:
+        // sync it now, before opening later days may close its writer (at most kMaxOpenSegments stay open; a
+        // batch may span any number of days).
+        if (p + 1 == parts.size() || parts[p + 1].day != part.day) {
+            auto synced = segment::SyncData(seg->writer, seg->path);
+            if (!synced.ok()) return rollback(synced.error());
+        }
     }
     // Blocks of a batch that all went to one segment commit themselves (recovery accepts them only when every
     // part follows in order); a batch spread over several partitions needs the COMMIT record.
@@ -796,9 +866,18 @@ core::Result<void> EventStore::RecordImport(const ImportRecord& record) {
         if (!segment::Truncate(s.imports_fd, s.imports_length, s.imports_path).ok()) s.broken = true;
         return written.error();
     }
-    std::unique_lock state(s.state_mutex);
-    s.imports_length += bytes.size();
-    s.imports[{record.sensor, record.digest}] = record;
+    {
+        std::unique_lock state(s.state_mutex);
+        s.imports_length += bytes.size();
+        s.imports[{record.sensor, record.digest}] = record;
+    }
+    // Completed: a later import of the same file is a duplicate, not a resumption. A crash before this record
+    // leaves the progress, which only matters if a different file with the same probe is imported next.
+    if (s.progress_log.Find(record.sensor, record.probe)) {
+        KZ_TRY(s.progress_log.AppendDone(record.sensor, record.probe));
+        std::unique_lock state(s.state_mutex);
+        s.progress_log.Forget(record.sensor, record.probe);
+    }
     return {};
 }
 

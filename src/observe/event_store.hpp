@@ -191,6 +191,21 @@ struct ImportRecord {
     std::uint64_t packets = 0;
 };
 
+// How far `kizuna observe import` durably got in a file it has not finished (import_progress.log), so that
+// the next import of the same file (same sensor, same ImportRecord::probe) resumes after `records` pcap
+// records: nothing lost, nothing counted twice. Written atomically with each batch (AppendImportBatch) and
+// cleared when the file's import completes (RecordImport).
+struct ImportProgress {
+    std::string sensor;
+    ProbeDigest probe{};
+    std::uint64_t records = 0;  // pcap records consumed (stored, or yielding no event)
+    std::uint64_t events = 0;   // events stored from the file so far
+    std::uint64_t packets = 0;
+    // Packet time span of the stored part (empty while first > last).
+    std::int64_t first_micros = INT64_MAX;
+    std::int64_t last_micros = INT64_MIN;
+};
+
 struct StoreStats {
     std::uint64_t events = 0;   // stored events (not packets)
     std::uint64_t packets = 0;  // sum of ScanEvent::packets
@@ -240,7 +255,21 @@ class EventStore {
     // Completed imports for this sensor whose probe equals `probe` (candidates for a duplicate).
     std::vector<ImportRecord> FindImportsByProbe(std::string_view sensor, const ProbeDigest& probe) const;
     // Remembers a completed import; durable (fsync) when it returns. Call after the file's last batch.
+    // Clears the file's ImportProgress (sensor + probe).
     core::Result<void> RecordImport(const ImportRecord& record);
+
+    // Appends a batch of a file being imported with the next sequence number of `progress.sensor`, and
+    // records `progress` (the file's state including this batch) as the file's durable progress — atomically:
+    // after an error, a crash or SIGKILL at any moment, FindImportProgress returns `progress` exactly when the
+    // batch is stored. How: an intent record (seq, progress) is synced to import_progress.log before the batch;
+    // a failed batch writes an abort record; Open() decides an intent left last by a crash from the sensor's
+    // watermark (the store's lock means nothing else was written in between). Empty batches are allowed (they
+    // only advance the watermark and the progress).
+    core::Result<AppendOutcome> AppendImportBatch(std::span<const ScanEvent> events,
+                                                  std::span<const CountryCode> countries,
+                                                  const ImportProgress& progress);
+    // The durable progress of an unfinished import of the file with this probe for this sensor.
+    std::optional<ImportProgress> FindImportProgress(std::string_view sensor, const ProbeDigest& probe) const;
 
     // 0 for a sensor never seen.
     std::uint64_t LastSequence(std::string_view sensor) const;
@@ -302,6 +331,9 @@ class EventStore {
     explicit EventStore(std::unique_ptr<Impl> impl);
     core::Result<AppendOutcome> AppendEvents(std::string_view sensor, std::uint64_t seq, std::span<const ScanEvent> events,
                                        std::span<const CountryCode> countries, bool countries_given);
+    // REQUIRES: append_mutex held, sensor valid, seq >= 1, store writable.
+    core::Result<AppendOutcome> AppendLocked(std::string_view sensor, std::uint64_t seq, std::span<const ScanEvent> events,
+                                             std::span<const CountryCode> countries, bool countries_given);
     std::unique_ptr<Impl> impl_;
 };
 

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string>
 
+#include "observe/internal/country_ranges.hpp"
+
 namespace kizuna::observe {
 
 namespace {
@@ -49,6 +51,20 @@ GeoLookup::~GeoLookup() = default;
 
 CountryCode GeoLookup::Lookup(const IpAddress& address) {
     if (!db_) return kUnknownCountry;
+    if (!flatten_tried_) {
+        flatten_tried_ = true;
+        auto flat = detail::FlattenCountries(db_->mmdb);
+        if (flat.ok()) ranges_ = std::make_unique<detail::CountryRanges>(std::move(flat).value());
+    }
+    if (ranges_) {
+        if (IsIpv4Mapped(address)) {
+            return ranges_->v4.Find(static_cast<std::uint32_t>(address[12]) << 24 | address[13] << 16 |
+                                    address[14] << 8 | address[15]);
+        }
+        detail::Uint128 key = 0;
+        for (std::uint8_t byte : address) key = key << 8 | byte;
+        return ranges_->v6.Find(key);
+    }
     if (IsIpv4Mapped(address)) {
         const std::uint64_t v4 = static_cast<std::uint64_t>(address[12]) << 24 | address[13] << 16 | address[14] << 8 |
                                  address[15];
@@ -102,7 +118,7 @@ void GeoLookup::LookupSources(std::span<const ScanEvent> events, std::vector<Cou
     countries.resize(events.size());
     constexpr std::size_t kAhead = 16;
     for (std::size_t i = 0; i < events.size(); ++i) {
-        if (i + kAhead < events.size() && !v4_cache_.empty()) {
+        if (i + kAhead < events.size() && !ranges_ && !v4_cache_.empty()) {
             const IpAddress& a = events[i + kAhead].source;
             const std::uint64_t v4 = static_cast<std::uint64_t>(a[12]) << 24 | a[13] << 16 | a[14] << 8 | a[15];
             __builtin_prefetch(&v4_cache_[((v4 * 0x9E3779B97F4A7C15ULL) >> 32) & (v4_cache_.size() - 1)]);
@@ -127,17 +143,7 @@ CountryCode GeoLookup::LookupUncached(const IpAddress& address) {
         result = MMDB_lookup_sockaddr(&db_->mmdb, reinterpret_cast<const sockaddr*>(&sin6), &mmdb_error);
     }
     if (mmdb_error != MMDB_SUCCESS || !result.found_entry) return kUnknownCountry;
-    MMDB_entry_data_s data{};
-    if (MMDB_get_value(&result.entry, &data, "country_code", nullptr) != MMDB_SUCCESS || !data.has_data ||
-        data.type != MMDB_DATA_TYPE_UTF8_STRING || data.data_size != 2) {
-        return kUnknownCountry;
-    }
-    CountryCode country{data.utf8_string[0], data.utf8_string[1]};
-    for (char& c : country) {
-        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-        if (c < 'A' || c > 'Z') return kUnknownCountry;
-    }
-    return country;
+    return detail::CountryOfEntry(&result.entry);
 }
 
 }  // namespace kizuna::observe

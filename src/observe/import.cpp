@@ -37,6 +37,11 @@ struct Chunk {
     std::uint64_t records_read = 0;
     AnomalyCounts anomalies;
     std::optional<core::Error> error;  // the file could not be opened or read to its end
+    ProbeDigest probe{};               // the file's ImportRecord::probe
+    std::uint64_t resumed_records = 0;  // records skipped because an earlier import stored them
+    // The file's import state once this chunk is stored (events: including this batch; end of file: the
+    // whole file), counting what an earlier, interrupted import stored.
+    ImportProgress after;
 };
 
 // A small bounded queue between the two threads, with recycled event buffers so the steady state allocates
@@ -118,24 +123,56 @@ class ChunkQueue {
 constexpr std::size_t kNoFile = ~std::size_t{0};
 
 // `skip` names a file the storing side found to be a duplicate: the reader stops decoding it.
-// Reads, decodes and looks up the sources' countries (so the storing thread does not have to).
-void ReadFiles(const std::vector<std::string>& files, std::size_t batch_events, ChunkQueue& queue,
-               const std::atomic<std::size_t>& skip, GeoLookup& geo) {
+// Reads, decodes and looks up the sources' countries (so the storing thread does not have to). A file with
+// durable progress from an interrupted import of this sensor (same probe) is read from where that stopped.
+void ReadFiles(const EventStore& store, std::string_view sensor, const std::vector<std::string>& files,
+               std::size_t batch_events, ChunkQueue& queue, const std::atomic<std::size_t>& skip, GeoLookup& geo) {
     for (std::size_t index = 0; index < files.size(); ++index) {
         const std::string& file = files[index];
         Chunk end;
         end.file = index;
         end.end_of_file = true;
         auto opened = PcapFileReader::Open(file);
-        if (!opened.ok()) {
-            end.error = opened.error();
+        auto probed = opened.ok() ? ProbeFile(file) : core::Result<ProbeDigest>(opened.error());
+        if (!probed.ok()) {
+            end.error = probed.error();
             queue.Push(std::move(end));
             break;
         }
         PcapFileReader reader = std::move(opened).value();
+        ImportProgress state;
+        state.sensor = std::string(sensor);
+        state.probe = *probed;
+        if (auto earlier = store.FindImportProgress(sensor, *probed)) state = *earlier;
+        std::uint64_t resumed_records = 0;
+        if (state.records > 0) {
+            auto skipped = reader.Skip(state.records);
+            if (!skipped.ok()) {
+                end.error = skipped.error();
+                queue.Push(std::move(end));
+                break;
+            }
+            resumed_records = *skipped;
+        }
+        end.probe = state.probe;
+        end.resumed_records = resumed_records;
+        auto make_chunk = [&](std::vector<ScanEvent> events, std::vector<CountryCode> countries) {
+            Chunk chunk;
+            chunk.file = index;
+            chunk.probe = state.probe;
+            chunk.resumed_records = resumed_records;
+            for (const ScanEvent& e : events) state.packets += e.packets;
+            state.events += events.size();
+            state.records = reader.packets_read();
+            chunk.after = state;
+            chunk.events = std::move(events);
+            chunk.countries = std::move(countries);
+            return chunk;
+        };
         std::vector<ScanEvent> batch = queue.Buffer(batch_events);
         std::vector<CountryCode> countries = queue.CountryBuffer(batch_events);
-        std::int64_t first = INT64_MAX, last = INT64_MIN;
+        std::int64_t& first = state.first_micros;
+        std::int64_t& last = state.last_micros;
         bool cancelled = false;
         for (;;) {
             auto next = reader.Next();
@@ -150,10 +187,7 @@ void ReadFiles(const std::vector<std::string>& files, std::size_t batch_events, 
             batch.push_back(e);
             if (batch.size() >= batch_events) {
                 geo.LookupSources(batch, countries);
-                Chunk chunk;
-                chunk.file = index;
-                chunk.events = std::move(batch);
-                chunk.countries = std::move(countries);
+                Chunk chunk = make_chunk(std::move(batch), std::move(countries));
                 if (!queue.Push(std::move(chunk))) {
                     cancelled = true;
                     break;
@@ -166,17 +200,15 @@ void ReadFiles(const std::vector<std::string>& files, std::size_t batch_events, 
         if (cancelled) return;
         if (!batch.empty()) {
             geo.LookupSources(batch, countries);
-            Chunk chunk;
-            chunk.file = index;
-            chunk.events = std::move(batch);
-            chunk.countries = std::move(countries);
+            Chunk chunk = make_chunk(std::move(batch), std::move(countries));
             if (!queue.Push(std::move(chunk))) return;
         }
         if (first <= last) {
             end.first = PacketTime{first};
             end.last = PacketTime{last};
         }
-        end.records_read = reader.packets_read();
+        end.after = state;
+        end.records_read = reader.packets_read() - resumed_records;
         end.anomalies = reader.counters().counts();
         bool failed = end.error.has_value();
         if (!queue.Push(std::move(end)) || failed) break;
@@ -287,7 +319,7 @@ core::Result<void> ImportCaptures(EventStore& store, const std::vector<std::stri
     // Room for a few batches, so the reader keeps decoding while the storing thread digests a file or fsyncs.
     ChunkQueue queue(4);
     std::atomic<std::size_t> skip{kNoFile};
-    std::thread reader([&] { ReadFiles(files, options.batch_events, queue, skip, *geo); });
+    std::thread reader([&] { ReadFiles(store, sensor, files, options.batch_events, queue, skip, *geo); });
     core::Status status = core::Ok();
     // The file being stored: whether it is a duplicate, its digest (taken on a helper thread while it is
     // stored, unless its probe matched an earlier import and it had to be digested first), its probe, and
@@ -297,7 +329,6 @@ core::Result<void> ImportCaptures(EventStore& store, const std::vector<std::stri
     ProbeDigest probe{};
     std::optional<ContentDigest> digest;
     std::future<core::Result<ContentDigest>> digesting;
-    std::uint64_t file_events = 0, file_packets = 0;
     while (auto chunk = queue.Pop()) {
         if (chunk->file != current) {
             if (chunk->end_of_file && chunk->error && chunk->records_read == 0) {
@@ -305,15 +336,9 @@ core::Result<void> ImportCaptures(EventStore& store, const std::vector<std::stri
                 break;
             }
             current = chunk->file;
-            file_events = file_packets = 0;
             duplicate = false;
             digest.reset();
-            auto probed = ProbeFile(files[current]);
-            if (!probed.ok()) {
-                status = probed.error();
-                break;
-            }
-            probe = *probed;
+            probe = chunk->probe;
             std::vector<ImportRecord> candidates = store.FindImportsByProbe(sensor, probe);
             if (!candidates.empty()) {
                 auto digested = DigestFile(files[current]);
@@ -332,13 +357,18 @@ core::Result<void> ImportCaptures(EventStore& store, const std::vector<std::stri
             } else {
                 digesting = std::async(std::launch::async, DigestFile, files[current]);
             }
+            if (!duplicate && chunk->resumed_records > 0) {
+                report.resumed.push_back({files[current], chunk->resumed_records});
+            }
         }
         if (!chunk->end_of_file) {
             if (duplicate) {
                 queue.Recycle(std::move(chunk->events), std::move(chunk->countries));
                 continue;
             }
-            auto stored = store.AppendBatch(sensor, store.LastSequence(sensor) + 1, chunk->events, chunk->countries);
+            // The batch and how far the file got are stored together: an import stopped at any point resumes
+            // after the last stored batch next time.
+            auto stored = store.AppendImportBatch(chunk->events, chunk->countries, chunk->after);
             if (!stored.ok()) {
                 status = stored.error();
                 break;
@@ -348,8 +378,6 @@ core::Result<void> ImportCaptures(EventStore& store, const std::vector<std::stri
             report.batches += 1;
             report.events += chunk->events.size();
             report.packets += packets;
-            file_events += chunk->events.size();
-            file_packets += packets;
             queue.Recycle(std::move(chunk->events), std::move(chunk->countries));
             continue;
         }
@@ -380,7 +408,8 @@ core::Result<void> ImportCaptures(EventStore& store, const std::vector<std::stri
             digest = *digested;
         }
         std::string name = files[current].substr(files[current].find_last_of('/') + 1);
-        status = store.RecordImport({std::string(sensor), *digest, probe, name, file_events, file_packets});
+        status = store.RecordImport(
+            {std::string(sensor), *digest, probe, name, chunk->after.events, chunk->after.packets});
         if (!status.ok()) break;
     }
     if (digesting.valid()) digesting.wait();  // an import that stopped early: let the helper finish

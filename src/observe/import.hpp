@@ -6,9 +6,11 @@
 // Each completed file's content digest is remembered per sensor (EventStore::RecordImport, after its last batch):
 // importing the same content again for the same sensor stores nothing and is reported as a duplicate. The
 // full digest is taken on a helper thread while the file is imported; only a file whose probe (size, first
-// and last MiB) matches an earlier import is digested before anything is stored. A file
-// whose import was cut short (error, crash) is not remembered: importing it again stores it again, so the
-// part stored by the broken attempt counts twice (docs/OPERATIONS.md).
+// and last MiB) matches an earlier import is digested before anything is stored.
+//
+// An import cut short (error, disk full, crash, SIGKILL) resumes: each batch is stored together with how far
+// the file got (EventStore::AppendImportBatch), and the next import of the same file (same sensor and probe)
+// skips the records already stored — nothing lost, nothing counted twice (docs/OPERATIONS.md).
 #pragma once
 
 #include <cstdint>
@@ -41,6 +43,12 @@ struct ImportReport {
         ImportRecord previous;
     };
     std::vector<Duplicate> duplicates;
+    // Files an earlier, interrupted import had partly stored: the import went on after `records` records.
+    struct Resumed {
+        std::string file;
+        std::uint64_t records = 0;
+    };
+    std::vector<Resumed> resumed;
 };
 
 // XXH3-128 of a file's bytes (canonical big-endian form). kNotFound / kInternal naming the file.
@@ -52,7 +60,8 @@ std::string DigestHex(std::span<const std::uint8_t> digest);
 
 // Duplicates are skipped (counted in report.files and listed in report.duplicates), not errors.
 // Stops at the first file that cannot be opened or is cut short (kNotFound / kInvalidArgument / kDataLoss,
-// naming the file); batches already stored stay stored and are counted in `report`.
+// naming the file); batches already stored stay stored, are counted in `report`, and the next import of the
+// file resumes after them (report.resumed).
 core::Result<void> ImportCaptures(EventStore& store, const std::vector<std::string>& files, std::string_view sensor,
                                   const ImportOptions& options, ImportReport& report);
 

@@ -15,6 +15,11 @@ constexpr std::uint16_t kOptionsTemplateSetId = 3;
 constexpr std::uint16_t kMinDataSetId = 256;
 constexpr std::uint16_t kVariableLength = 65535;
 constexpr std::int64_t kNtpToUnixSeconds = 2'208'988'800;  // 1900-01-01 to 1970-01-01
+// The latest flow start accepted, 9999-12-31T23:59:59.999Z. An exporter's time beyond it would overflow the
+// microsecond arithmetic (IPFIX over UDP is unauthenticated: any packet can carry it); such a flow takes the
+// message's export time instead and is counted as IpfixMessageInfo::time_out_of_range_records.
+constexpr std::uint64_t kMaxFlowSeconds = 253'402'300'799;
+constexpr std::uint64_t kMaxFlowMillis = kMaxFlowSeconds * 1'000 + 999;
 
 namespace ie {
 constexpr std::uint16_t kPacketDeltaCount = 2;
@@ -73,7 +78,8 @@ struct FlowFields {
     std::uint8_t ttl = 0;
     std::optional<std::int64_t> start_micros;
     std::optional<std::uint64_t> start_sysuptime_millis;
-    std::optional<std::int64_t> system_init_millis;
+    std::optional<std::uint64_t> system_init_millis;
+    bool time_out_of_range = false;  // a start time field held a value past kMaxFlowSeconds
 };
 
 void Take(FlowFields& flow, std::uint16_t id, std::span<const std::uint8_t> value) {
@@ -115,12 +121,24 @@ void Take(FlowFields& flow, std::uint16_t id, std::span<const std::uint8_t> valu
         case ie::kIpTtl:
             flow.ttl = static_cast<std::uint8_t>(BeUnsigned(value));
             break;
-        case ie::kFlowStartSeconds:
-            flow.start_micros = static_cast<std::int64_t>(BeUnsigned(value)) * 1'000'000;
+        case ie::kFlowStartSeconds: {
+            const std::uint64_t seconds = BeUnsigned(value);
+            if (seconds > kMaxFlowSeconds) {
+                flow.time_out_of_range = true;
+            } else {
+                flow.start_micros = static_cast<std::int64_t>(seconds) * 1'000'000;
+            }
             break;
-        case ie::kFlowStartMilliseconds:
-            flow.start_micros = static_cast<std::int64_t>(BeUnsigned(value)) * 1'000;
+        }
+        case ie::kFlowStartMilliseconds: {
+            const std::uint64_t millis = BeUnsigned(value);
+            if (millis > kMaxFlowMillis) {
+                flow.time_out_of_range = true;
+            } else {
+                flow.start_micros = static_cast<std::int64_t>(millis) * 1'000;
+            }
             break;
+        }
         case ie::kFlowStartMicroseconds:
         case ie::kFlowStartNanoseconds:
             if (value.size() == 8) flow.start_micros = NtpToMicros(BeUnsigned(value));
@@ -129,7 +147,7 @@ void Take(FlowFields& flow, std::uint16_t id, std::span<const std::uint8_t> valu
             flow.start_sysuptime_millis = BeUnsigned(value);
             break;
         case ie::kSystemInitTimeMilliseconds:
-            flow.system_init_millis = static_cast<std::int64_t>(BeUnsigned(value));
+            flow.system_init_millis = BeUnsigned(value);
             break;
         default:
             break;
@@ -344,13 +362,22 @@ core::Result<IpfixMessageInfo> IpfixSession::Parse(std::span<const std::uint8_t>
             event.ttl = flow.ttl;
             event.packets = static_cast<std::uint32_t>(std::min<std::uint64_t>(flow.packets, UINT32_MAX));
             std::int64_t micros = std::int64_t{info.export_time} * 1'000'000;
+            bool out_of_range = flow.time_out_of_range;
             if (flow.start_micros) {
                 micros = *flow.start_micros;
             } else if (flow.start_sysuptime_millis) {
                 auto init = system_init.find(domain);
-                if (init != system_init.end())
-                    micros = (init->second + static_cast<std::int64_t>(*flow.start_sysuptime_millis)) * 1'000;
+                if (init != system_init.end()) {
+                    // Both are exporter-chosen 64-bit values: add them only when the sum stays in range.
+                    const std::uint64_t uptime = *flow.start_sysuptime_millis;
+                    if (init->second <= kMaxFlowMillis && uptime <= kMaxFlowMillis - init->second) {
+                        micros = static_cast<std::int64_t>(init->second + uptime) * 1'000;
+                    } else {
+                        out_of_range = true;
+                    }
+                }
             }
+            if (out_of_range) info.time_out_of_range_records++;
             event.time = PacketTime::FromMicros(micros);
             events.push_back(event);
             info.events++;

@@ -9,7 +9,8 @@
 // protocolIdentifier 4, tcpControlBits 6, icmpTypeCodeIPv4 32, icmpTypeCodeIPv6 139, packetDeltaCount 2,
 // minimumTTL 52, ipTTL 192, flowStartSeconds 150, flowStartMilliseconds 152, flowStartMicroseconds 154,
 // flowStartNanoseconds 156, flowStartSysUpTime 22 with systemInitTimeMilliseconds 160 (from an options
-// record); without a start time the message's export time is used. Enterprise-specific fields are skipped.
+// record); without a start time the message's export time is used, and so it is for a start time past
+// 9999-12-31 (counted as time_out_of_range_records). Enterprise-specific fields are skipped.
 // A flow becomes one event with `packets` = packetDeltaCount (1 when absent). Flows of other protocols
 // than TCP/UDP/ICMP/ICMPv6, or without addresses, are counted as skipped.
 //
@@ -42,6 +43,9 @@ struct IpfixMessageInfo {
     std::uint64_t lost_records = 0;      // sequence gap before this message
     std::uint64_t skipped_records = 0;   // flows that make no scan event (protocol, addresses)
     std::uint64_t unknown_template_records = 0;  // data sets whose template was not (yet) received
+    // Anomaly "time_out_of_range": flows whose start time (flowStartSeconds/Milliseconds, or systemInitTime +
+    // flowStartSysUpTime) lies past 9999-12-31; they are stored at the message's export time.
+    std::uint64_t time_out_of_range_records = 0;
 };
 
 class IpfixSession {
@@ -76,7 +80,7 @@ class IpfixSession {
 
     std::map<std::pair<std::uint32_t, std::uint16_t>, Template> templates_;  // (domain, template id)
     std::map<std::uint32_t, SequenceState> sequences_;                       // per domain
-    std::map<std::uint32_t, std::int64_t> system_init_millis_;               // per domain
+    std::map<std::uint32_t, std::uint64_t> system_init_millis_;              // per domain
     std::map<std::uint32_t, std::uint64_t> lost_;
 };
 

@@ -77,6 +77,21 @@ core::Result<std::optional<ScanEvent>> PcapFileReader::Next() {
     }
 }
 
+core::Result<std::uint64_t> PcapFileReader::Skip(std::uint64_t records) {
+    if (!handle_) return core::FailedPrecondition("pcap reader was moved from");
+    std::uint64_t skipped = 0;
+    while (skipped < records) {
+        pcap_pkthdr* header = nullptr;
+        const u_char* data = nullptr;
+        int rc = pcap_next_ex(handle_.get(), &header, &data);
+        if (rc == PCAP_ERROR_BREAK) break;
+        if (rc != 1) return FromPcap(core::ErrorCode::kDataLoss, "read", path_, pcap_geterr(handle_.get()));
+        ++packets_read_;
+        ++skipped;
+    }
+    return skipped;
+}
+
 core::Result<std::vector<ScanEvent>> PcapFileReader::ReadAll() {
     std::vector<ScanEvent> events;
     for (;;) {

@@ -32,6 +32,10 @@ class PcapFileReader {
     // at the end of the file. kDataLoss when the file is cut mid-record or otherwise unreadable.
     core::Result<std::optional<ScanEvent>> Next();
 
+    // Reads past the next `records` records without decoding them (a resumed import); fewer at the end of
+    // the file. Returns how many were skipped; kDataLoss as Next().
+    core::Result<std::uint64_t> Skip(std::uint64_t records);
+
     // Every remaining event, in file order.
     core::Result<std::vector<ScanEvent>> ReadAll();
 

@@ -88,7 +88,12 @@ std::string ValueLabel(double v) { return Fixed(v, std::abs(v - std::round(v)) <
 struct Frame {
     double left, top, right, bottom;  // plot area in SVG coordinates
     double lo, hi;                    // value range mapped to [bottom, top]
-    double Y(double v) const { return bottom - (v - lo) / (hi - lo) * (bottom - top); }
+    // Halves first: hi - lo overflows for a range such as ±1e308 (NiceTicks then returns {lo, hi}).
+    double Y(double v) const {
+        const double range = hi * 0.5 - lo * 0.5;
+        if (!(range > 0)) return bottom;
+        return bottom - (v * 0.5 - lo * 0.5) / range * (bottom - top);
+    }
 };
 
 // Values cut or padded to the number of x points; non-finite values stay NaN (gaps).
@@ -232,6 +237,8 @@ void DrawBars(std::string& out, const ChartSpec& spec, const std::vector<std::ve
 
 }  // namespace
 
+constexpr int kMaxTicks = 1000;
+
 std::vector<double> NiceTicks(double lo, double hi, int max_ticks) {
     if (!std::isfinite(lo) || !std::isfinite(hi)) lo = 0, hi = 1;
     if (lo > hi) std::swap(lo, hi);
@@ -240,8 +247,14 @@ std::vector<double> NiceTicks(double lo, double hi, int max_ticks) {
         else if (hi > 0) lo = 0;
         else hi = 0;
     }
-    max_ticks = std::max(max_ticks, 2);
-    const double raw_step = (hi - lo) / (max_ticks - 1);
+    max_ticks = std::clamp(max_ticks, 2, kMaxTicks);
+    // Absurd scales get the range's ends as the only ticks: a width that overflows (±1e308), one too small
+    // for a normal step (subnormal), or one so narrow for its distance from zero that the tick indices leave
+    // the exactly representable integers (and long long) or would take more than kMaxTicks steps.
+    const double span = hi - lo;
+    if (!std::isfinite(span)) return {lo, hi};
+    const double raw_step = span / (max_ticks - 1);
+    if (!std::isnormal(raw_step)) return {lo, hi};
     const double magnitude = std::pow(10, std::floor(std::log10(raw_step)));
     double step = magnitude * 10;
     for (double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
@@ -250,8 +263,17 @@ std::vector<double> NiceTicks(double lo, double hi, int max_ticks) {
             break;
         }
     }
-    const auto first = static_cast<long long>(std::floor(lo / step + 1e-9));
-    const auto last = static_cast<long long>(std::ceil(hi / step - 1e-9));
+    const double first_index = std::floor(lo / step + 1e-9);
+    const double last_index = std::ceil(hi / step - 1e-9);
+    constexpr double kMaxExactIndex = 1e15;  // well inside 2^53 and long long
+    if (!std::isfinite(first_index) || !std::isfinite(last_index) || !std::isnormal(magnitude) ||
+        std::abs(first_index) > kMaxExactIndex || std::abs(last_index) > kMaxExactIndex ||
+        last_index - first_index > 2.0 * kMaxTicks || !std::isfinite(first_index * step) ||
+        !std::isfinite(last_index * step)) {  // the round tick past the data would overflow (0 .. DBL_MAX)
+        return {lo, hi};
+    }
+    const auto first = static_cast<long long>(first_index);
+    const auto last = static_cast<long long>(last_index);
     std::vector<double> ticks;
     for (long long k = first; k <= last; ++k) {
         double t = static_cast<double>(k) * step;

@@ -223,6 +223,40 @@ TEST_F(ObserveTransportTest, SensorSpoolsWhileTheCollectorIsDownAndDeliversLater
     EXPECT_EQ(st.st_mode & 0777, 0700u);  // the event store, as the rest of the data directory
 }
 
+// The live path over a long span (issue 14): a sensor's spool holds batches whose packets jump back and forth
+// across 60 UTC days (more than the store keeps segment writers open); replayed to the collector, every batch
+// is stored whole, port by port as in the file. Before the fix the collector's append failed with
+// "fdatasync …: Bad file descriptor" and the sensor retried forever.
+TEST_F(ObserveTransportTest, SensorReplaysASpoolSpanningManyDays) {
+    constexpr int kDays = 60;
+    std::vector<testing::PcapRecord> records;
+    const std::int64_t start = 1'795'305'600'000'000;  // 2026-11-22T00:00:00Z
+    for (int i = 0; i < 30000; ++i) {
+        testing::Ipv4Spec v4;
+        v4.source = {203, 0, 113, static_cast<std::uint8_t>(i % 250)};
+        const std::int64_t day = (std::int64_t{i} * 23) % kDays;
+        records.push_back({start + day * 86'400'000'000 + std::int64_t{i} * 1'000'000,
+                           testing::Ethernet(testing::kEthertypeIpv4,
+                                             testing::Ipv4(v4, testing::Tcp(40000, static_cast<std::uint16_t>(20 + i % 40),
+                                                                            0x02))),
+                           std::nullopt});
+    }
+    testing::WritePcapFile(dir_.File("scan.pcap"), 1, records);
+    auto probe = StartCollector(0);
+    const int port = std::stoi(WaitForFile(dir_.File("port"), 20s));
+    probe->Kill();
+    auto sensor = StartSensor(dir_.File("token"), port, {"--batch-events", "4000"});
+    std::this_thread::sleep_for(1500ms);  // the whole file is read and spooled while nothing listens
+    auto collector = StartCollector(port);
+    ASSERT_FALSE(WaitForFile(dir_.File("port"), 20s).empty()) << collector->Log();
+    ASSERT_EQ(sensor->Wait(90s), 0) << sensor->Log() << collector->Log();
+    collector->Signal(SIGTERM);
+    StoreContents stored = ReadStore(data_dir_ + "/observe");
+    EXPECT_EQ(stored.events, 30000u);
+    EXPECT_EQ(stored.ports, PortsInPcap(dir_.File("scan.pcap")));
+    EXPECT_EQ(collector->Log().find("Bad file descriptor"), std::string::npos) << collector->Log();
+}
+
 // A port that was free a moment ago (for settings that cannot take 0 and report back).
 int FreePort() {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);

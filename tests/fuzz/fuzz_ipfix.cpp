@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         // A bad header: still feed the rest as one message (the UDP path), then stop.
         const std::size_t take = length.ok() && *length <= input.size() ? *length : input.size();
         auto info = session.Parse(input.first(take), events);
-        if (info.ok()) Check(info->events <= info->data_records);
+        if (info.ok()) Check(info->events <= info->data_records && info->time_out_of_range_records <= info->events);
         input = input.subspan(take);
     }
     for (const auto& event : events) {

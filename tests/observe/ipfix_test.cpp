@@ -94,6 +94,105 @@ TEST(IpfixTest, TemplateThenDataGivesEventsWithPacketCounts) {
     EXPECT_EQ(events[1].packets, 2u);
 }
 
+// Exporter times past 9999-12-31 overflowed int64 microseconds (UBSan, fuzz_ipfix); now such a flow is
+// stored at the message's export time and counted as time_out_of_range. Values at the limit still decode.
+TEST(IpfixTest, StartTimesOutOfRangeFallBackToExportTimeAsANamedAnomaly) {
+    constexpr std::uint32_t kExport = 1'795'305'600;
+    auto template_with = [](std::uint16_t id, std::uint16_t time_ie) {
+        Bytes t;
+        Put16(t, id);
+        Put16(t, 6);
+        for (auto [ie, len] : std::vector<std::pair<int, int>>{{8, 4}, {12, 4}, {7, 2}, {11, 2}, {4, 1}, {time_ie, 8}}) {
+            Put16(t, static_cast<std::uint16_t>(ie));
+            Put16(t, static_cast<std::uint16_t>(len));
+        }
+        return Set(2, t);
+    };
+    auto record = [](std::uint64_t time) {
+        Bytes r = {203, 0, 113, 7, 192, 0, 2, 80};
+        Put16(r, 40000);
+        Put16(r, 23);
+        r.push_back(6);
+        Put64(r, time);
+        return r;
+    };
+    struct Case {
+        std::uint16_t time_ie;
+        std::uint64_t value;
+        bool out_of_range;
+        std::int64_t expected_micros;
+    };
+    const std::int64_t export_micros = std::int64_t{kExport} * 1'000'000;
+    const std::vector<Case> cases{
+        {150, UINT64_MAX, true, export_micros},                      // flowStartSeconds x 1e6 overflowed
+        {150, 9'300'000'000'000ull, true, export_micros},            // fits u64, not x 1e6 in int64
+        {150, 253'402'300'800ull, true, export_micros},              // 10000-01-01
+        {150, 253'402'300'799ull, false, 253'402'300'799'000'000},   // 9999-12-31T23:59:59Z
+        {152, UINT64_MAX, true, export_micros},                      // flowStartMilliseconds x 1e3 overflowed
+        {152, 9'300'000'000'000'000ull, true, export_micros},
+        {152, 1'795'305'600'123ull, false, 1'795'305'600'123'000},
+    };
+    for (const Case& c : cases) {
+        IpfixSession session;
+        std::vector<ScanEvent> events;
+        auto info = session.Parse(Message(0, 1, {template_with(256, c.time_ie), Set(256, record(c.value))}, kExport),
+                                  events);
+        ASSERT_TRUE(info.ok()) << info.error().ToString();
+        ASSERT_EQ(events.size(), 1u) << c.value;
+        EXPECT_EQ(info->time_out_of_range_records, c.out_of_range ? 1u : 0u) << c.value;
+        EXPECT_EQ(events[0].time.micros_since_epoch, c.expected_micros) << c.value;
+    }
+}
+
+// systemInitTimeMilliseconds + flowStartSysUpTime: both exporter-chosen; a sum past the limit is the anomaly.
+TEST(IpfixTest, SysUpTimeArithmeticOutOfRangeIsAnAnomaly) {
+    constexpr std::uint32_t kExport = 1'795'305'600;
+    auto message = [&](std::uint64_t init_millis, std::uint64_t uptime_millis) {
+        Bytes options_template;
+        Put16(options_template, 300);
+        Put16(options_template, 2);
+        Put16(options_template, 1);
+        Put16(options_template, 143), Put16(options_template, 4);
+        Put16(options_template, 160), Put16(options_template, 8);
+        Bytes options_data;
+        Put32(options_data, 1);
+        Put64(options_data, init_millis);
+        Bytes t;
+        Put16(t, 400);
+        Put16(t, 6);
+        for (auto [ie, len] : std::vector<std::pair<int, int>>{{8, 4}, {12, 4}, {7, 2}, {11, 2}, {4, 1}, {22, 8}}) {
+            Put16(t, static_cast<std::uint16_t>(ie));
+            Put16(t, static_cast<std::uint16_t>(len));
+        }
+        Bytes r = {203, 0, 113, 7, 192, 0, 2, 80};
+        Put16(r, 40000);
+        Put16(r, 23);
+        r.push_back(6);
+        Put64(r, uptime_millis);
+        return Message(0, 1, {Set(3, options_template), Set(300, options_data), Set(2, t), Set(400, r)}, kExport);
+    };
+    struct Case {
+        std::uint64_t init, uptime;
+        bool out_of_range;
+    };
+    for (const Case& c : std::vector<Case>{{UINT64_MAX, 1, true},
+                                           {1, UINT64_MAX, true},
+                                           {9'000'000'000'000'000'000ull, 9'000'000'000'000'000'000ull, true},
+                                           {253'402'300'799'999ull, 1, true},
+                                           {253'402'300'799'000ull, 999, false},
+                                           {1'795'305'000'000ull, 600'000, false}}) {
+        IpfixSession session;
+        std::vector<ScanEvent> events;
+        auto info = session.Parse(message(c.init, c.uptime), events);
+        ASSERT_TRUE(info.ok()) << info.error().ToString();
+        ASSERT_EQ(events.size(), 1u);
+        EXPECT_EQ(info->time_out_of_range_records, c.out_of_range ? 1u : 0u) << c.init << " + " << c.uptime;
+        const std::int64_t expected =
+            c.out_of_range ? std::int64_t{kExport} * 1'000'000 : static_cast<std::int64_t>(c.init + c.uptime) * 1'000;
+        EXPECT_EQ(events[0].time.micros_since_epoch, expected) << c.init << " + " << c.uptime;
+    }
+}
+
 TEST(IpfixTest, TemplatesArePerObservationDomain) {
     IpfixSession session;
     std::vector<ScanEvent> events;

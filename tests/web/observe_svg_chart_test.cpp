@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <regex>
 #include <string>
 
@@ -55,6 +56,54 @@ TEST(SvgChartTest, NiceTicksAreRoundAndCoverTheData) {
         for (size_t i = 0; i < ticks.size(); ++i) EXPECT_DOUBLE_EQ(ticks[i], c.expect[i]) << c.lo << ".." << c.hi;
         EXPECT_LE(ticks.front(), std::min(c.lo, 0.0));
         EXPECT_GE(ticks.back(), c.hi);
+    }
+}
+
+// Found by fuzz_svg_chart under UBSan: NaN and infinity reached the long long tick indices, and a huge range
+// (or a narrow one far from zero) could make the tick loop endless. Every such scale now yields a few finite
+// ticks covering the data, and the chart renders.
+TEST(SvgChartTest, AbsurdScalesGiveFewFiniteTicksAndStillRender) {
+    const double inf = std::numeric_limits<double>::infinity();
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const double huge = std::numeric_limits<double>::max();
+    const double tiny = std::numeric_limits<double>::denorm_min();
+    struct Case {
+        double lo, hi;
+        int max_ticks;
+    } cases[] = {
+        {-huge, huge, 6},          // hi - lo overflows to infinity
+        {0, huge, 6},
+        {-1e308, 1e308, 6},
+        {0, tiny, 6},              // subnormal step
+        {1e300, 1e300 * (1 + 1e-15), 6},  // narrow, far from zero: indices past 2^53
+        {-1e20, 1e20 + 1, 6},
+        {0, 1, 2'000'000'000},     // a caller asking for absurdly many ticks
+        {nan, 5, 6},
+        {0, inf, 6},
+        {-inf, inf, 6},
+    };
+    for (const Case& c : cases) {
+        auto ticks = NiceTicks(c.lo, c.hi, c.max_ticks);
+        ASSERT_GE(ticks.size(), 2u) << c.lo << ".." << c.hi;
+        EXPECT_LE(ticks.size(), 2001u) << c.lo << ".." << c.hi;
+        for (double t : ticks) EXPECT_TRUE(std::isfinite(t)) << c.lo << ".." << c.hi;
+        if (std::isfinite(c.lo) && std::isfinite(c.hi)) {
+            EXPECT_LE(ticks.front(), c.lo) << c.lo << ".." << c.hi;
+            EXPECT_GE(ticks.back(), c.hi) << c.lo << ".." << c.hi;
+        }
+    }
+    for (double big : {huge, 1e300, -huge}) {
+        ChartSpec spec;
+        spec.title = "extremes";
+        spec.x_labels = {"a", "b", "c"};
+        spec.series.push_back({"s", {big, -big, 0}});
+        for (ChartKind kind : {ChartKind::kLine, ChartKind::kStackedBar}) {
+            spec.kind = kind;
+            const std::string svg = RenderChart(spec);
+            EXPECT_EQ(svg.find("nan"), std::string::npos) << big;
+            EXPECT_EQ(svg.find("inf"), std::string::npos) << big;
+            ExpectWellFormed(svg);
+        }
     }
 }
 
