@@ -1,5 +1,6 @@
 // API tokens: GET /api/v1/tokens, DELETE /api/v1/tokens/{id}, and the account page's revoke form
-// (POST /account/tokens/{id}/revoke). Owners see and revoke their own tokens; admins everyone's. A token
+// (POST /account/tokens/{id}/revoke), and the account page's password change (POST /account/password), which
+// ends every session and revokes every token of the user. Owners see and revoke their own tokens; admins everyone's. A token
 // of someone else answers 404 (its existence is not confirmed). Creation is POST /api/v1/tokens (api.cpp).
 #include <nlohmann/json.hpp>
 
@@ -98,6 +99,29 @@ void AddTokenRoutes(http::Router& router, SiteServices& s) {
             if (st.error().code() != core::ErrorCode::kFailedPrecondition) return ErrorPage(req, s, 500);
         }
         return http::Response::Redirect("/account?done=token_revoked");
+    });
+
+    router.Add("POST", "/account/password", [&s](http::Request& req) {
+        RequestContext& ctx = Context(req);
+        if (!ctx.principal) return http::Response::Redirect("/login?next=/account");
+        if (!ctx.session || !CsrfValid(req)) return ErrorPage(req, s, 403);
+        const std::string name = ctx.principal->name;
+        auto found = s.users.FindForLogin(name);
+        if (!found.ok()) return ErrorPage(req, s, 500);
+        if (!*found || !auth::VerifyPassword((*found)->second, req.Form("current_password").value_or("")))
+            return http::Response::Redirect("/account?error=password_wrong");
+        auto st = s.users.ChangePassword(name, req.Form("new_password").value_or(""), name);
+        if (!st.ok()) {
+            if (st.error().code() == core::ErrorCode::kInvalidArgument)
+                return http::Response::Redirect("/account?error=password_rules");
+            return ErrorPage(req, s, 500);
+        }
+        // Every session ended with the change, this one too: log in again with the new password.
+        http::Response r = http::Response::Redirect("/login?next=/account");
+        http::CookieOptions drop = SessionCookieOptions(req);
+        drop.max_age_seconds = 0;
+        r.SetCookie(kSessionCookie, "", drop);
+        return r;
     });
 }
 

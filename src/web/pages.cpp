@@ -352,6 +352,10 @@ void AddPages(http::Router& router, SiteServices& s) {
         view.set("zone", s.zone.name());
         view.set("csrf", ctx.session ? ctx.session->csrf_token : "");
         if (req.Query("done").value_or("") == "token_revoked") view.set("notice", Translate(ctx.lang, "token_revoked_notice"));
+        // Message codes only: nothing from the query string is shown as text.
+        const std::string error = req.Query("error").value_or("");
+        if (error == "password_wrong" || error == "password_rules")
+            view.set("password_error", Translate(ctx.lang, "account_" + error));
         http::Response r = RenderPage(req, s, "account", "account_title", std::move(view));
         r.SetHeader("Cache-Control", "no-store");
         return r;

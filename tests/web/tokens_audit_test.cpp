@@ -158,6 +158,37 @@ TEST_F(TokensApiTest, DisablingOrANewPasswordEndsSessionsAndTokens) {
               3);
 }
 
+TEST_F(TokensApiTest, ChangingThePasswordOnTheAccountPageEndsSessionsAndTokens) {
+    auto session = sessions_->Login("vendor", "long-enough-password", "192.0.2.1");
+    ASSERT_TRUE(session.ok());
+    auto page = WithSession(handler_, "GET", "/account?lang=en", session->token);
+    EXPECT_NE(page.body.find("action=\"/account/password\""), std::string::npos);
+    const std::string good = "current_password=long-enough-password&new_password=a-new-long-password";
+    // Without the CSRF token: refused, nothing changes.
+    EXPECT_EQ(WithSession(handler_, "POST", "/account/password", session->token, good).status, 403);
+    // A wrong current password: back to the page with a message code, nothing changes.
+    auto wrong = WithSession(handler_, "POST", "/account/password", session->token,
+                             "csrf=" + session->csrf_token + "&current_password=guess&new_password=a-new-long-password");
+    EXPECT_EQ(wrong.status, 303);
+    EXPECT_EQ(wrong.Header("Location"), "/account?error=password_wrong");
+    auto shown = WithSession(handler_, "GET", "/account?lang=en&error=password_wrong", session->token);
+    EXPECT_NE(shown.body.find("The current password is wrong."), std::string::npos);
+    EXPECT_EQ(WithSession(handler_, "GET", "/account?lang=en&error=%3Cb%3Eowned", session->token).body.find("owned"),
+              std::string::npos);
+    auto weak = WithSession(handler_, "POST", "/account/password", session->token,
+                            "csrf=" + session->csrf_token + "&current_password=long-enough-password&new_password=short");
+    EXPECT_EQ(weak.Header("Location"), "/account?error=password_rules");
+    EXPECT_EQ(Status("GET", "/api/v1/me", "vendor"), 200);
+    // The change: this session and the token end; the new password logs in.
+    auto done = WithSession(handler_, "POST", "/account/password", session->token, "csrf=" + session->csrf_token + "&" + good);
+    EXPECT_EQ(done.status, 303);
+    EXPECT_EQ(done.Header("Location"), "/login?next=/account");
+    EXPECT_FALSE(sessions_->Resolve(session->token)->has_value());
+    EXPECT_EQ(Status("GET", "/api/v1/me", "vendor"), 401);
+    EXPECT_TRUE(sessions_->Login("vendor", "a-new-long-password", "192.0.2.1").ok());
+    EXPECT_EQ(Status("POST", "/account/password", ""), 303);  // anonymous: to the login page
+}
+
 class AuditPageFixture : public SiteFixture {
   protected:
     void Seed() {
