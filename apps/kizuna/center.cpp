@@ -93,9 +93,13 @@ core::Result<std::unique_ptr<Center>> Center::Open(core::Config config, std::str
     center->tokens = std::make_unique<auth::TokenService>(*center->db, clock, *center->audit,
                                                           auth::TokenLimits::FromConfig(center->config.auth));
     center->vendors = std::make_unique<vuln::VendorRegistry>(*center->db, clock, *center->audit);
+    // The center's zone: calendar rules (the unreachable vendor's three months) count days in it.
+    KZ_ASSIGN(core::TimeZone zone, core::TimeZone::Load(center->config.web.time_zone));
+    const vuln::ReportThrottle throttle{center->config.vuln.report_max_per_window,
+                                        std::chrono::minutes(center->config.vuln.report_window_minutes)};
     center->cases = std::make_unique<vuln::CaseService>(*center->db, clock, *center->audit, *center->vendors,
-                                                        center->config.vuln.identifier_scheme);
-    center->schedule = std::make_unique<vuln::ScheduleService>(*center->db, clock, *center->audit);
+                                                        center->config.vuln.identifier_scheme, throttle, zone);
+    center->schedule = std::make_unique<vuln::ScheduleService>(*center->db, clock, *center->audit, zone);
     center->scheduler = std::make_unique<sched::Scheduler>(*center->db, clock, *center->log);
     center->schedule->RegisterJobs(*center->scheduler);
     center->infrastructure = std::make_unique<vuln::InfrastructureRegistry>(*center->db, clock, *center->audit);

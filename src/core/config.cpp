@@ -55,6 +55,8 @@ const std::vector<KeySpec>& Specs() {
         s("web.time_zone", [](Config& c) { return &c.web.time_zone; });
         s("vuln.identifier_scheme", [](Config& c) { return &c.vuln.identifier_scheme; });
         s("vuln.terms_version", [](Config& c) { return &c.vuln.terms_version; });
+        i("vuln.report_max_per_window", [](Config& c) { return &c.vuln.report_max_per_window; });
+        i("vuln.report_window_minutes", [](Config& c) { return &c.vuln.report_window_minutes; });
         s("mail.listen", [](Config& c) { return &c.mail.listen; });
         i("mail.lmtp_port", [](Config& c) { return &c.mail.lmtp_port; });
         i("mail.smtp_port", [](Config& c) { return &c.mail.smtp_port; });
@@ -202,6 +204,8 @@ Status ValidateConfig(const Config& c) {
     if (c.vuln.identifier_scheme.find("{rand:") == std::string::npos &&
         c.vuln.identifier_scheme.find("{seq:") == std::string::npos)
         return InvalidArgument("must contain {rand:N} or {seq:N}", "vuln.identifier_scheme");
+    if (c.vuln.report_max_per_window < 1) return InvalidArgument("must be at least 1", "vuln.report_max_per_window");
+    if (c.vuln.report_window_minutes < 1) return InvalidArgument("must be at least 1", "vuln.report_window_minutes");
     if (c.mail.lmtp_port < -1 || c.mail.lmtp_port > 65535) return InvalidArgument("must be -1..65535", "mail.lmtp_port");
     if (c.mail.smtp_port < -1 || c.mail.smtp_port > 65535) return InvalidArgument("must be -1..65535", "mail.smtp_port");
     if (c.mail.relay_port < 1 || c.mail.relay_port > 65535) return InvalidArgument("must be 1..65535", "mail.relay_port");

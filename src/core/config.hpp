@@ -49,6 +49,8 @@ struct VulnConfig {
     // Case identifiers: {rand:N} N random digits, {seq:N} the case number zero-padded, {year} the year.
     std::string identifier_scheme = "JVNVU#{rand:8}";
     std::string terms_version = "2026-04";   // current version of the vendor registration terms
+    int report_max_per_window = 10;          // the /report form: reports per client address within ...
+    int report_window_minutes = 60;          // ... this window (staff are not throttled)
 };
 
 // The mail gateway (src/mail/). Ports: -1 = off, 0 = any free port (the bound port is written to

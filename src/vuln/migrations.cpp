@@ -326,6 +326,25 @@ ALTER TABLE date_change_requests DROP COLUMN decided_at;
 ALTER TABLE date_change_requests RENAME COLUMN decided_at_new TO decided_at;
 )sql";
 
+// Issue 12: answers to the publication date name the date they were given for (a new date needs a new
+// answer from everyone); vendors' date-change reasons leave the case's public reason; the report form's
+// per-address throttle.
+constexpr std::string_view kDateAnswersAndThrottle = R"sql(
+ALTER TABLE case_vendors ADD COLUMN date_answer_for TEXT NOT NULL DEFAULT '';
+UPDATE case_vendors SET date_answer_for = coalesce((SELECT p.publish_at FROM schedule_proposals p
+    WHERE p.case_id = case_vendors.case_id AND p.state = 'proposed' ORDER BY p.id DESC LIMIT 1), '')
+    WHERE date_answer = 'accepted';
+UPDATE cases SET publish_reason = 'changed at a vendor''s request'
+    WHERE publish_reason LIKE 'date change requested by a vendor:%';
+UPDATE schedule_proposals SET reason = 'changed at a vendor''s request'
+    WHERE reason LIKE 'date change requested by a vendor:%';
+CREATE TABLE report_submissions (
+    key   TEXT NOT NULL,               -- 'ip:ADDRESS'
+    at_us INTEGER NOT NULL
+);
+CREATE INDEX report_submissions_by_key ON report_submissions(key, at_us);
+)sql";
+
 }  // namespace
 
 std::span<const store::Migration> Migrations() {
@@ -336,6 +355,8 @@ std::span<const store::Migration> Migrations() {
         {1003, "vuln_early_notice", EarlyNoticeSchema()},
         {1004, "vuln_secondary", SecondarySchema()},
         {1005, "vuln_international", InternationalSchema()},
+        {1020, "vuln_date_answers_report_throttle", kDateAnswersAndThrottle},
+        {1021, "vuln_related_bodies_keys", SecondaryKeysSchema()},
         {1030, "vuln_foreign_key_indexes", kForeignKeyIndexes},
         {1031, "vuln_status_checks", kStatusChecks},
         {1100, "vuln_advisories", AdvisorySchema()},
