@@ -1,7 +1,8 @@
 // Browser test: a two-vendor case from the reporter's form to both vendors' status reports.
 // The reporter (no account) files the report; the coordinator verifies it, picks both vendors from the
 // suggestions and sends the summary notice; each vendor requests details in its portal; the coordinator
-// discloses; each vendor then sees the details and reports its status; the coordinator sees both.
+// discloses; each vendor then sees the details and reports its status; the coordinator sees both, proposes
+// a date that one vendor accepts, and decides another one that nobody has agreed to yet.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -113,6 +114,38 @@ test('a two-vendor case goes from the report form to both vendors\' status repor
     assert.ok((await page.textContent('[data-testid=case-vendors] tr[data-vendor="さくら電機"] [data-testid=status]')).includes('該当製品あり'));
     assert.ok((await page.textContent('[data-testid=case-vendors] tr[data-vendor="Hikari Networks"] [data-testid=status]')).includes('該当製品なし'));
     await page.screenshot({ path: join(shots, 'case-statuses.png'), fullPage: true });
+
+    // 7. The date (V9): the coordinator proposes, さくら電機 accepts, the coordinator then decides another
+    // date — nobody has agreed to that one yet, and the page says so. Banners are message codes only.
+    const day = 24 * 3600 * 1000;
+    const proposed = new Date(Date.now() + 60 * day).toISOString().replace(/\.\d+Z$/, 'Z');
+    const decided = new Date(Date.now() + 61 * day).toISOString().replace(/\.\d+Z$/, 'Z');
+    await page.fill('#schedule-form input[name=publish_at]', proposed);
+    await page.fill('#schedule-form input[name=reason]', '海外調整機関との調整');
+    await Promise.all([page.waitForNavigation(), page.click('#schedule-form button[value=propose]')]);
+    assert.equal(await page.locator('[data-testid=flash-ok]').count(), 1);
+    await logout(page);
+    await login(page, base, 'sakura', 'vendor-password-1');
+    await page.goto(caseUrl);
+    await Promise.all([page.waitForNavigation(), page.click('[data-testid=accept-date]')]);
+    assert.equal(await page.locator('[data-testid=you-agreed]').count(), 1);
+    await logout(page);
+    await login(page, base, 'yamada', 'coord-password-1');
+    await page.goto(caseUrl);
+    assert.equal((await page.textContent('[data-testid=date-answers] tr[data-vendor="さくら電機"] [data-testid=date-answer]')).trim(), '了承済み');
+    await page.fill('#schedule-form input[name=publish_at]', 'yesterday');
+    await Promise.all([page.waitForNavigation(), page.click('#schedule-form button[value=decide]')]);
+    assert.match(page.url(), /\?error=invalid&field=publish_at$/);
+    assert.equal((await page.textContent('[data-testid=flash-error]')).trim(), '入力内容を受け付けられませんでした。フォームを確認してください。 (公表日時)');
+    await page.fill('#schedule-form input[name=publish_at]', decided);
+    await page.fill('#schedule-form input[name=reason]', '海外調整機関との調整');
+    await Promise.all([page.waitForNavigation(), page.click('#schedule-form button[value=decide]')]);
+    assert.equal((await page.textContent('[data-testid=date-answers] tr[data-vendor="さくら電機"] [data-testid=date-answer]')).trim(), '未回答');
+    assert.equal((await page.textContent('[data-testid=date-answers] tr[data-vendor="Hikari Networks"] [data-testid=date-answer]')).trim(), '未回答');
+    assert.ok((await page.textContent('[data-testid=unreachable-rule]')).includes('Asia/Tokyo'));
+    await page.screenshot({ path: join(shots, 'case-date-answers.png'), fullPage: true });
+    await page.goto(`${caseUrl}?error=${encodeURIComponent('Your account is locked. Call +81-3-0000-0000')}`);
+    assert.equal(await page.locator('[data-testid=flash-error]').count(), 0);
   } finally {
     await browser.close();
     center.stop();

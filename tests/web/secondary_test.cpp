@@ -323,6 +323,42 @@ TEST_F(SecondaryWebTest, OverseasCoordinatorKeyReleasesWaitingMail) {
     EXPECT_NE(PartBody(inner, inner.find("Content-Type: text/plain")).find("2027-01-15T01:00:00Z"), std::string::npos);
 }
 
+// The case page's key forms go through the same rules: staff only (404 for anyone else), bad keys named.
+TEST_F(SecondaryWebTest, KeyFormsOnTheCasePageAreForStaffOnly) {
+    const vuln::Caller coord{&coord_, std::nullopt};
+    auto k = international_->AddCoordinator(case_, {"CERT/CC", "US", "cert@cert.example.org", "", "", {}}, coord);
+    ASSERT_TRUE(k.ok());
+    auto rid = secondary_->RegisterRelated(case_, {"Tsubame Works", "Sato", "sato@tsubame.example.jp", ""},
+                                           vuln::Caller{&member_, vendor_});
+    ASSERT_TRUE(rid.ok());
+    const std::string act = "/cases/" + std::to_string(case_.value()) + "/act";
+    auto post = [&](const std::string& who, const std::string& body) {
+        http::HeaderList headers{{"Content-Type", "application/x-www-form-urlencoded"}};
+        if (!who.empty()) headers.push_back({"Authorization", "Bearer " + secrets_[who]});
+        auto req = http::Request::Make("POST", act, headers, body);
+        EXPECT_TRUE(req.ok());
+        req->remote_ip = "192.0.2.1";
+        return handler_(*req);
+    };
+    for (const std::string& body : {"action=coordinator_key&coordinator=" + std::to_string(k->value()) + "&key=junk",
+                                   "action=related_key&related=" + std::to_string(rid->value()) + "&key=junk"}) {
+        EXPECT_EQ(post("v-detail", body).status, 404) << body;
+        EXPECT_EQ(post("finder", body).status, 404) << body;
+        EXPECT_EQ(post("", body).status, 303) << body;  // to the login page
+        auto refused = post("coord", body);
+        EXPECT_EQ(refused.status, 303);
+        EXPECT_EQ(refused.Header("Location"), "/cases/" + std::to_string(case_.value()) + "?error=invalid&field=key");
+    }
+    EXPECT_EQ(Count("SELECT count(*) FROM mail_recipient_keys"), 0);
+    // Staff see the key column and the forms.
+    auto page = Call("GET", "/cases/" + std::to_string(case_.value()) + "?lang=en", "coord");
+    EXPECT_NE(page.body.find("data-testid=\"coordinator-key\">no key<"), std::string::npos);
+    EXPECT_NE(page.body.find("value=\"coordinator_key\""), std::string::npos);
+    EXPECT_NE(page.body.find("value=\"related_key\""), std::string::npos);
+    EXPECT_EQ(Call("GET", "/cases/" + std::to_string(case_.value()), "v-detail").body.find("value=\"related_key\""),
+              std::string::npos);
+}
+
 TEST_F(SecondaryWebTest, TooManyFailuresAnswer429) {
     for (int i = 0; i < vuln::SecondaryService::kMaxClaimFailures; ++i)
         EXPECT_EQ(PostForm("JVNVU#8888888" + std::to_string(i), "x@example.jp", kToken, "198.51.100.99").status, 200);
