@@ -4,6 +4,7 @@
 // line, builds the logger and the Sensor, and stops it on SIGINT/SIGTERM.
 #include <CLI/CLI.hpp>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -41,6 +42,8 @@ bool SplitHostPort(const std::string& text, std::string& host, std::uint16_t& po
 }  // namespace
 
 int main(int argc, char** argv) {
+    // The spool holds captured scan events: private to the sensor's user (directories 0700, files 0600).
+    ::umask(0077);
     CLI::App app{"kizuna-sensor — ISDAS scan sensor: capture, spool, send to the Kizuna collector over TLS",
                  "kizuna-sensor"};
     kizuna::observe::SensorOptions options;

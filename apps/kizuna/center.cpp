@@ -1,8 +1,16 @@
 #include "center.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+
+#include "auth/audit_files.hpp"
 
 #include "observe/trends.hpp"
 
@@ -36,6 +44,28 @@ std::vector<store::Migration> AllMigrations() {
     return all;
 }
 
+core::Status EnsurePrivateDataDir(const std::string& data_dir, core::Logger& log) {
+    // Everything under the data directory is the center's secret (database, keys, mail, events): the
+    // process umask is 077 (main.cpp) and the directory itself is made 0700 when we create it.
+    std::error_code ec;
+    const bool existed = std::filesystem::exists(data_dir, ec);
+    std::filesystem::create_directories(data_dir, ec);
+    if (ec) return core::InvalidArgument("cannot create data directory " + data_dir + ": " + ec.message(), "data_dir");
+    struct stat st {};
+    if (!existed) {
+        if (::chmod(data_dir.c_str(), 0700) != 0)
+            return core::Internal("cannot make data directory " + data_dir + " private: " + std::strerror(errno));
+    } else if (::stat(data_dir.c_str(), &st) == 0 && (st.st_mode & 0077) != 0) {
+        log.Warn("the data directory is readable by others; chmod 700 it", {{"dir", data_dir}});
+    }
+    // SQLite creates its file (and -wal, -shm with the same mode) 0644 unless it already exists.
+    const std::string db_path = data_dir + "/kizuna.db";
+    const int fd = ::open(db_path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return core::Internal("cannot create " + db_path + ": " + std::strerror(errno));
+    ::close(fd);
+    return core::Ok();
+}
+
 core::Result<std::unique_ptr<Center>> Center::Open(core::Config config, std::string data_dir) {
     auto center = std::make_unique<Center>();
     center->config = std::move(config);
@@ -43,10 +73,7 @@ core::Result<std::unique_ptr<Center>> Center::Open(core::Config config, std::str
     KZ_ASSIGN(core::LogLevel level, core::ParseLogLevel(center->config.log.level));
     center->log = std::make_unique<core::Logger>(core::RealClock(), level, center->config.log.file);
 
-    std::error_code ec;
-    std::filesystem::create_directories(center->data_dir, ec);
-    if (ec) return core::InvalidArgument("cannot create data directory " + center->data_dir + ": " + ec.message(),
-                                         "data_dir");
+    KZ_TRY(EnsurePrivateDataDir(center->data_dir, *center->log));
     const int pool = std::max(2, center->config.server.threads + 2);
     KZ_ASSIGN(center->db, store::OpenSqlite({.path = center->DatabasePath(), .pool_size = pool}));
     const auto migrations = AllMigrations();
@@ -56,16 +83,23 @@ core::Result<std::unique_ptr<Center>> Center::Open(core::Config config, std::str
                                                 {"version", center->migrations.current_version},
                                                 {"path", center->DatabasePath()}});
     const core::Clock& clock = core::RealClock();
-    center->audit = std::make_unique<auth::AuditLog>(clock);
+    // The audit chain's key and checkpoints live beside the database, outside it (auth/audit_files.hpp).
+    KZ_ASSIGN(auth::AuditKeying keying, auth::OpenAuditKeying(*center->db, center->data_dir, clock));
+    center->audit = std::make_unique<auth::AuditLog>(clock, std::move(keying));
     center->users = std::make_unique<auth::UserDirectory>(*center->db, clock, *center->audit,
                                                           auth::PasswordLimits::Interactive());
     center->sessions = std::make_unique<auth::SessionManager>(
         *center->db, clock, *center->users, *center->audit, auth::SessionLimits::FromConfig(center->config.auth));
-    center->tokens = std::make_unique<auth::TokenService>(*center->db, clock, *center->audit);
+    center->tokens = std::make_unique<auth::TokenService>(*center->db, clock, *center->audit,
+                                                          auth::TokenLimits::FromConfig(center->config.auth));
     center->vendors = std::make_unique<vuln::VendorRegistry>(*center->db, clock, *center->audit);
+    // The center's zone: calendar rules (the unreachable vendor's three months) count days in it.
+    KZ_ASSIGN(core::TimeZone zone, core::TimeZone::Load(center->config.web.time_zone));
+    const vuln::ReportThrottle throttle{center->config.vuln.report_max_per_window,
+                                        std::chrono::minutes(center->config.vuln.report_window_minutes)};
     center->cases = std::make_unique<vuln::CaseService>(*center->db, clock, *center->audit, *center->vendors,
-                                                        center->config.vuln.identifier_scheme);
-    center->schedule = std::make_unique<vuln::ScheduleService>(*center->db, clock, *center->audit);
+                                                        center->config.vuln.identifier_scheme, throttle, zone);
+    center->schedule = std::make_unique<vuln::ScheduleService>(*center->db, clock, *center->audit, zone);
     center->scheduler = std::make_unique<sched::Scheduler>(*center->db, clock, *center->log);
     center->schedule->RegisterJobs(*center->scheduler);
     center->infrastructure = std::make_unique<vuln::InfrastructureRegistry>(*center->db, clock, *center->audit);

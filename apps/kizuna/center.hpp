@@ -63,6 +63,10 @@ struct Center {
     std::string CenterKeyUserId() const { return config.mail.from_name + " <" + config.mail.from_address + ">"; }
 };
 
+// Creates the data directory 0700 (when missing) and the database file 0600; warns when an existing
+// directory is open to others.
+core::Status EnsurePrivateDataDir(const std::string& data_dir, core::Logger& log);
+
 // Loads configuration and opens the center, printing why not; sets *exit_code (2 for usage and
 // configuration errors, 1 for others) and returns null on failure.
 std::unique_ptr<Center> OpenCenter(const GlobalOptions& global, int* exit_code);

@@ -31,8 +31,17 @@ struct UserAddOptions {
     std::string organization;
 };
 int RunUserAdd(const GlobalOptions& global, const UserAddOptions& options);
-int RunTokenCreate(const GlobalOptions& global, const std::string& user, const std::string& label);
+int RunTokenCreate(const GlobalOptions& global, const std::string& user, const std::string& label,
+                   int expires_in_days = 0);
+// `kizuna token list [--user NAME]` and `kizuna token revoke ID` (commands_tokens.cpp).
+int RunTokenList(const GlobalOptions& global, const std::string& user);
+int RunTokenRevoke(const GlobalOptions& global, std::int64_t token_id);
+// `kizuna user disable|enable NAME`, `kizuna user passwd NAME` (password from stdin or prompted).
+int RunUserSetDisabled(const GlobalOptions& global, const std::string& name, bool disabled);
+int RunUserPasswd(const GlobalOptions& global, const std::string& name);
 int RunAuditVerify(const GlobalOptions& global);
+// Appends a checkpoint of the audit chain head to <data_dir>/audit-checkpoints.log.
+int RunAuditCheckpoint(const GlobalOptions& global);
 
 // `kizuna mail ...` (commands_mail.cpp).
 int RunMailInitKey(const GlobalOptions& global);

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <tuple>
 
+#include "audit_checkpointer.hpp"
 #include "commands.hpp"
 #include "http/http.hpp"
 #include "web/site.hpp"
@@ -99,6 +100,8 @@ int Serve(Center& center, const ServeOptions& options, bool demo) {
     // Due jobs (publication instants, reminders) run in the background; jobs missed while the center was
     // down run now (catch-up).
     center.scheduler->Start();
+    AuditCheckpointer checkpointer(center);
+    checkpointer.Start();
     // The mail gateway: listeners hand inbound mail over, the sender drains the outbox.
     std::vector<std::unique_ptr<mail::MailListener>> listeners;
     if (auto st = StartMail(center, listeners); !st.ok()) {
@@ -111,6 +114,7 @@ int Serve(Center& center, const ServeOptions& options, bool demo) {
     center.mail_outbound->Stop();
     if (collector) collector->Stop();
     center.scheduler->Stop();
+    checkpointer.Stop();
     center.log->Info("stopped");
     return kExitOk;
 }

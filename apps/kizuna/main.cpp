@@ -1,6 +1,7 @@
 // kizuna: the coordination center. Composition root: parses the command line and hands over to the
 // subcommand, which builds the real clock, store and services.
 #include <CLI/CLI.hpp>
+#include <sys/stat.h>
 
 #include <cstdio>
 
@@ -28,12 +29,18 @@ void AddServeOptions(CLI::App& cmd, kizuna::app::ServeOptions& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Everything the center writes (database, keys, mail, events, checkpoints) is private to its user:
+    // directories 0700, files 0600 (issue 12). Exports meant for others are copied out by the operator.
+    ::umask(0077);
     CLI::App app{"Kizuna — coordination-center platform for CSIRTs", "kizuna"};
     app.require_subcommand(1);
     GlobalOptions global;
     kizuna::app::ServeOptions serve_options;
     kizuna::app::UserAddOptions user_options;
     std::string token_user, token_label;
+    int token_days = 0;
+    std::int64_t token_id = 0;
+    std::string user_target;
 
     auto* serve = app.add_subcommand("serve", "run the center (web pages, API) until SIGTERM");
     AddGlobalOptions(*serve, global);
@@ -59,18 +66,42 @@ int main(int argc, char** argv) {
     user_add->add_option("--email", user_options.email, "contact e-mail address");
     user_add->add_option("--organization", user_options.organization, "organisation");
 
+    auto* user_disable = user->add_subcommand("disable", "disable an account: ends its sessions, revokes its tokens");
+    AddGlobalOptions(*user_disable, global);
+    user_disable->add_option("name", user_target, "login name")->required();
+    auto* user_enable = user->add_subcommand("enable", "enable a disabled account again (tokens stay revoked)");
+    AddGlobalOptions(*user_enable, global);
+    user_enable->add_option("name", user_target, "login name")->required();
+    auto* user_passwd = user->add_subcommand("passwd", "set a new password (standard input or prompt); ends the "
+                                                       "user's sessions and revokes its tokens");
+    AddGlobalOptions(*user_passwd, global);
+    user_passwd->add_option("name", user_target, "login name")->required();
+
     auto* token = app.add_subcommand("token", "manage API tokens");
     token->require_subcommand(1);
     auto* token_create = token->add_subcommand("create", "create an API token for a user and print it once");
     AddGlobalOptions(*token_create, global);
     token_create->add_option("--user", token_user, "the user the token acts as")->required();
     token_create->add_option("--label", token_label, "what the token is for");
+    token_create->add_option("--expires-in-days", token_days,
+                             "lifetime in days (default auth.token_ttl_days; at most auth.token_max_ttl_days)")
+        ->check(CLI::Range(1, 36500));
+    auto* token_list = token->add_subcommand("list", "list API tokens (never their secrets)");
+    AddGlobalOptions(*token_list, global);
+    token_list->add_option("--user", token_user, "only this user's tokens");
+    auto* token_revoke = token->add_subcommand("revoke", "revoke an API token by its id (see token list)");
+    AddGlobalOptions(*token_revoke, global);
+    token_revoke->add_option("id", token_id, "token id")->required();
 
     auto* audit = app.add_subcommand("audit", "audit log");
     audit->require_subcommand(1);
     auto* audit_verify = audit->add_subcommand(
-        "verify", "check the hash chain; exit 0 when intact, 1 naming the first bad entry otherwise");
+        "verify", "check the keyed chain and the checkpoints outside the database; exit 0 when intact, 1 "
+                  "naming what is wrong or missing otherwise");
     AddGlobalOptions(*audit_verify, global);
+    auto* audit_checkpoint = audit->add_subcommand(
+        "checkpoint", "append a checkpoint of the chain head to <data_dir>/audit-checkpoints.log");
+    AddGlobalOptions(*audit_checkpoint, global);
 
     auto* mail = app.add_subcommand("mail", "the mail gateway: center key, import, quarantine, outbox");
     mail->require_subcommand(1);
@@ -141,8 +172,14 @@ int main(int argc, char** argv) {
     if (demo->parsed()) return kizuna::app::RunDemo(global, serve_options);
     if (migrate->parsed()) return kizuna::app::RunMigrate(global);
     if (user_add->parsed()) return kizuna::app::RunUserAdd(global, user_options);
-    if (token_create->parsed()) return kizuna::app::RunTokenCreate(global, token_user, token_label);
+    if (user_disable->parsed()) return kizuna::app::RunUserSetDisabled(global, user_target, true);
+    if (user_enable->parsed()) return kizuna::app::RunUserSetDisabled(global, user_target, false);
+    if (user_passwd->parsed()) return kizuna::app::RunUserPasswd(global, user_target);
+    if (token_create->parsed()) return kizuna::app::RunTokenCreate(global, token_user, token_label, token_days);
+    if (token_list->parsed()) return kizuna::app::RunTokenList(global, token_user);
+    if (token_revoke->parsed()) return kizuna::app::RunTokenRevoke(global, token_id);
     if (audit_verify->parsed()) return kizuna::app::RunAuditVerify(global);
+    if (audit_checkpoint->parsed()) return kizuna::app::RunAuditCheckpoint(global);
     if (mail_init_key->parsed()) return kizuna::app::RunMailInitKey(global);
     if (mail_public_key->parsed()) return kizuna::app::RunMailPublicKey(global);
     if (mail_import->parsed()) return kizuna::app::RunMailImport(global, mail_path);

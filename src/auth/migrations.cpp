@@ -67,9 +67,46 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 )sql";
 
+// The keyed audit chain (audit.hpp): the marker says which entries are still v1 (unkeyed, verified as
+// before) and from where on every entry is keyed. The same marker is the first line of the checkpoint
+// file outside the database; `audit verify` compares the two.
+constexpr std::string_view kAuditKeying = R"sql(
+CREATE TABLE audit_keying (
+    id              INTEGER PRIMARY KEY CHECK (id = 1),
+    keyed_after_seq INTEGER NOT NULL,
+    head            TEXT NOT NULL,
+    created_at      TEXT NOT NULL
+);
+CREATE TRIGGER audit_keying_no_update BEFORE UPDATE ON audit_keying
+BEGIN SELECT RAISE(ABORT, 'audit_keying is append-only'); END;
+CREATE TRIGGER audit_keying_no_delete BEFORE DELETE ON audit_keying
+BEGIN SELECT RAISE(ABORT, 'audit_keying is append-only'); END;
+CREATE INDEX audit_log_by_actor ON audit_log(actor, seq);
+CREATE INDEX audit_log_by_action ON audit_log(action, seq);
+CREATE INDEX audit_log_by_at ON audit_log(at);
+)sql";
+
+// Token lifecycle: expiry and who revoked; revocation time for listings.
+constexpr std::string_view kTokenLifecycle = R"sql(
+ALTER TABLE api_tokens ADD COLUMN expires_us INTEGER;
+ALTER TABLE api_tokens ADD COLUMN revoked_at TEXT;
+-- Tokens from before expiry existed get the default lifetime (90 days) from the upgrade on.
+UPDATE api_tokens SET expires_us = (CAST(strftime('%s', 'now') AS INTEGER) + 90 * 86400) * 1000000
+ WHERE expires_us IS NULL AND revoked = 0;
+CREATE INDEX api_tokens_by_user ON api_tokens(user_id);
+)sql";
+
+// Issue 12: every foreign-key column has an index whose first column it is (tests/functional/schema_test.cpp).
+constexpr std::string_view kForeignKeyIndexes = R"sql(
+CREATE INDEX IF NOT EXISTS api_tokens_by_user ON api_tokens(user_id);
+)sql";
+
 constexpr store::Migration kMigrations[] = {
     {100, "auth_users_sessions_tokens", kUsers},
     {101, "auth_audit_log", kAudit},
+    {102, "auth_audit_keying", kAuditKeying},
+    {103, "auth_token_lifecycle", kTokenLifecycle},
+    {110, "auth_foreign_key_indexes", kForeignKeyIndexes},
 };
 
 }  // namespace

@@ -44,6 +44,9 @@ Decision Authorize(const Principal* who, Action action, const Resource& r) {
         case ResourceKind::kApiToken:
             if (!who) return Deny(Denial::kUnauthenticated, "login required");
             if (who->role == Role::kAdmin) return Allow("admin");
+            // A leaked token must not be able to make more of itself: only an admin's token mints tokens.
+            if (action == Action::kCreate && who->via_token)
+                return Deny(Denial::kForbidden, "tokens are created from a browser session");
             if (r.owner && *r.owner == who->id && who->role != Role::kSensor) return Allow("own token");
             return Deny(Denial::kForbidden, "admins manage tokens of others");
         case ResourceKind::kCase: return CaseData(who, action, r, false);

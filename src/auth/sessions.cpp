@@ -58,28 +58,36 @@ core::Result<bool> SessionManager::Throttled(store::Connection& conn, std::strin
 core::Result<Session> SessionManager::Login(std::string_view name, std::string_view password,
                                             std::string_view remote_ip) {
     const std::string ip(remote_ip);
-    {
-        KZ_ASSIGN(auto lease, db_.Acquire());
-        KZ_ASSIGN(bool throttled, Throttled(*lease, name, remote_ip));
-        if (throttled) {
-            KZ_TRY(audit_.Append(db_, {std::string(name), "auth.login_throttled", "user:" + std::string(name), "", ip}));
-            return core::ResourceExhausted("too many failed logins; try again in " +
-                                           std::to_string(limits_.lockout.count()) + " minutes");
+    const std::int64_t attempt_us = Micros(clock_.Now());
+    // Check and record the attempt in one write transaction (one writer at a time): the attempt is
+    // counted as a failure before the password is checked, so parallel guesses cannot all pass the
+    // check before any of them is recorded. A successful login withdraws its record below.
+    struct Admission {
+        bool throttled = false;
+        std::int64_t ip_row = 0;
+    };
+    KZ_ASSIGN(Admission admission, db_.InTransaction<Admission>([&](store::Connection& c) -> core::Result<Admission> {
+        Admission a;
+        KZ_ASSIGN(a.throttled, Throttled(c, name, remote_ip));
+        if (a.throttled) {
+            KZ_TRY(audit_.Append(c, {std::string(name), "auth.login_throttled", "user:" + std::string(name), "", ip}));
+            return a;
         }
-    }
+        KZ_TRY(c.Exec("INSERT INTO login_failures(key, at_us) VALUES (?, ?)", {"ip:" + ip, attempt_us}));
+        a.ip_row = c.LastInsertId();
+        KZ_TRY(c.Exec("INSERT INTO login_failures(key, at_us) VALUES (?, ?)", {"user:" + std::string(name), attempt_us}));
+        // Keep the table small: failures older than a day no longer matter.
+        KZ_TRY(c.Exec("DELETE FROM login_failures WHERE at_us < ?", {attempt_us - 86'400'000'000LL}));
+        return a;
+    }));
+    if (admission.throttled)
+        return core::ResourceExhausted("too many failed logins; try again in " + std::to_string(limits_.lockout.count()) +
+                                       " minutes");
     KZ_ASSIGN(auto found, users_.FindForLogin(name));
     const bool good = found ? VerifyPassword(found->second, password) : (VerifyPassword(DummyHash(), password), false);
     if (!good) {
-        const std::int64_t now_us = Micros(clock_.Now());
-        KZ_TRY(db_.InTransaction([&](store::Connection& c) -> core::Status {
-            KZ_TRY(c.Exec("INSERT INTO login_failures(key, at_us) VALUES (?, ?), (?, ?)",
-                          {"user:" + std::string(name), now_us, "ip:" + ip, now_us}));
-            // Keep the table small: failures older than a day no longer matter.
-            KZ_TRY(c.Exec("DELETE FROM login_failures WHERE at_us < ?", {now_us - 86'400'000'000LL}));
-            auto seq = audit_.Append(c, {std::string(name), "auth.login_failed", "user:" + std::string(name), "", ip});
-            if (!seq.ok()) return seq.error();
-            return core::Ok();
-        }));
+        // The attempt is already recorded as a failure; only the audit entry remains.
+        KZ_TRY(audit_.Append(db_, {std::string(name), "auth.login_failed", "user:" + std::string(name), "", ip}));
         return core::Unauthenticated("wrong user name or password");
     }
     const User& user = found->first;
@@ -93,6 +101,7 @@ core::Result<Session> SessionManager::Login(std::string_view name, std::string_v
                       {detail::Sha256Hex(session.token), user.id.value(), session.csrf_token, now_us,
                        Micros(session.expires), ip}));
         KZ_TRY(c.Exec("DELETE FROM login_failures WHERE key = ?", {"user:" + user.name}));
+        KZ_TRY(c.Exec("DELETE FROM login_failures WHERE rowid = ?", {admission.ip_row}));
         KZ_TRY(c.Exec("DELETE FROM sessions WHERE expires_us < ?", {now_us}));
         auto seq = audit_.Append(c, {user.name, "auth.login", "user:" + user.name, "", ip});
         if (!seq.ok()) return seq.error();

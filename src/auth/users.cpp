@@ -1,5 +1,7 @@
 #include "auth/users.hpp"
 
+#include "auth/tokens.hpp"
+
 namespace kizuna::auth {
 namespace {
 
@@ -83,6 +85,54 @@ core::Result<std::map<Role, std::int64_t>> UserDirectory::CountByRole() {
         if (auto role = ParseRole(r.Text(0)); role.ok()) counts[*role] = r.Int(1);
     }
     return counts;
+}
+
+namespace {
+
+// Ends the user's sessions and revokes its tokens; returns the audit detail saying how many.
+core::Result<std::string> RevokeAccess(store::Connection& c, UserId user, const std::string& now) {
+    KZ_TRY(c.Exec("DELETE FROM sessions WHERE user_id = ?", {user.value()}));
+    const std::int64_t sessions = c.ChangedRows();
+    KZ_ASSIGN(std::int64_t tokens, TokenService::RevokeAllOf(c, user, now));
+    return "{\"sessions_ended\":" + std::to_string(sessions) + ",\"tokens_revoked\":" + std::to_string(tokens) + "}";
+}
+
+}  // namespace
+
+core::Status UserDirectory::SetDisabled(std::string_view name, bool disabled, std::string_view actor) {
+    const std::string now = core::FormatRfc3339(clock_.Now());
+    return db_.InTransaction([&](store::Connection& c) -> core::Status {
+        KZ_ASSIGN(auto row, c.QueryOne("SELECT id FROM users WHERE name = ?", {std::string(name)}));
+        if (!row) return core::NotFound("no user named '" + std::string(name) + "'");
+        const UserId id(row->Int(0));
+        KZ_TRY(c.Exec("UPDATE users SET disabled = ? WHERE id = ?", {std::int64_t{disabled ? 1 : 0}, id.value()}));
+        std::string detail;
+        if (disabled) {
+            KZ_ASSIGN(detail, RevokeAccess(c, id, now));
+        }
+        auto seq = audit_.Append(c, {std::string(actor), disabled ? "user.disable" : "user.enable",
+                                     "user:" + std::string(name), detail, ""});
+        if (!seq.ok()) return seq.error();
+        return core::Ok();
+    });
+}
+
+core::Status UserDirectory::ChangePassword(std::string_view name, std::string_view new_password,
+                                           std::string_view actor) {
+    KZ_TRY(CheckPasswordRules(new_password));
+    KZ_ASSIGN(std::string hash, HashPassword(new_password, limits_));
+    const std::string now = core::FormatRfc3339(clock_.Now());
+    return db_.InTransaction([&](store::Connection& c) -> core::Status {
+        KZ_ASSIGN(auto row, c.QueryOne("SELECT id FROM users WHERE name = ?", {std::string(name)}));
+        if (!row) return core::NotFound("no user named '" + std::string(name) + "'");
+        const UserId id(row->Int(0));
+        KZ_TRY(c.Exec("UPDATE users SET password_hash = ? WHERE id = ?", {hash, id.value()}));
+        KZ_ASSIGN(std::string detail, RevokeAccess(c, id, now));
+        auto seq = audit_.Append(c, {std::string(actor), "user.password_change", "user:" + std::string(name),
+                                     detail, ""});
+        if (!seq.ok()) return seq.error();
+        return core::Ok();
+    });
 }
 
 core::Result<std::optional<std::pair<User, std::string>>> UserDirectory::FindForLogin(std::string_view name) {

@@ -47,6 +47,13 @@ class UserDirectory {
     core::Result<std::vector<User>> List();
     core::Result<std::map<Role, std::int64_t>> CountByRole();
 
+    // Disables (or enables again) an account. Disabling ends every session of the user and revokes all
+    // of its API tokens in the same transaction; audited as "user.disable" / "user.enable".
+    core::Status SetDisabled(std::string_view name, bool disabled, std::string_view actor);
+    // Sets a new password (checked against the rules). Ends every session and revokes every token of the
+    // user: whoever knew the old password may have made them. Audited as "user.password_change".
+    core::Status ChangePassword(std::string_view name, std::string_view new_password, std::string_view actor);
+
     // For login: the stored hash (nullopt when the user is unknown, disabled or password-less).
     core::Result<std::optional<std::pair<User, std::string>>> FindForLogin(std::string_view name);
 

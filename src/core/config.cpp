@@ -47,10 +47,16 @@ const std::vector<KeySpec>& Specs() {
         i("auth.login_max_failures", [](Config& c) { return &c.auth.login_max_failures; });
         i("auth.login_window_minutes", [](Config& c) { return &c.auth.login_window_minutes; });
         i("auth.login_lockout_minutes", [](Config& c) { return &c.auth.login_lockout_minutes; });
+        i("auth.token_ttl_days", [](Config& c) { return &c.auth.token_ttl_days; });
+        i("auth.token_max_ttl_days", [](Config& c) { return &c.auth.token_max_ttl_days; });
+        i("auth.audit_checkpoint_minutes", [](Config& c) { return &c.auth.audit_checkpoint_minutes; });
+        s("auth.audit_checkpoint_mail", [](Config& c) { return &c.auth.audit_checkpoint_mail; });
         s("web.default_lang", [](Config& c) { return &c.web.default_lang; });
         s("web.time_zone", [](Config& c) { return &c.web.time_zone; });
         s("vuln.identifier_scheme", [](Config& c) { return &c.vuln.identifier_scheme; });
         s("vuln.terms_version", [](Config& c) { return &c.vuln.terms_version; });
+        i("vuln.report_max_per_window", [](Config& c) { return &c.vuln.report_max_per_window; });
+        i("vuln.report_window_minutes", [](Config& c) { return &c.vuln.report_window_minutes; });
         s("mail.listen", [](Config& c) { return &c.mail.listen; });
         i("mail.lmtp_port", [](Config& c) { return &c.mail.lmtp_port; });
         i("mail.smtp_port", [](Config& c) { return &c.mail.smtp_port; });
@@ -189,9 +195,17 @@ Status ValidateConfig(const Config& c) {
     if (c.auth.login_max_failures < 1) return InvalidArgument("must be at least 1", "auth.login_max_failures");
     if (c.auth.login_window_minutes < 1) return InvalidArgument("must be at least 1", "auth.login_window_minutes");
     if (c.auth.login_lockout_minutes < 1) return InvalidArgument("must be at least 1", "auth.login_lockout_minutes");
+    if (c.auth.token_max_ttl_days < 1) return InvalidArgument("must be at least 1", "auth.token_max_ttl_days");
+    if (c.auth.token_ttl_days < 1 || c.auth.token_ttl_days > c.auth.token_max_ttl_days)
+        return InvalidArgument("must be 1..auth.token_max_ttl_days", "auth.token_ttl_days");
+    if (c.auth.audit_checkpoint_minutes < 1) return InvalidArgument("must be at least 1", "auth.audit_checkpoint_minutes");
+    if (!c.auth.audit_checkpoint_mail.empty() && c.auth.audit_checkpoint_mail.find('@') == std::string::npos)
+        return InvalidArgument("must be an e-mail address", "auth.audit_checkpoint_mail");
     if (c.vuln.identifier_scheme.find("{rand:") == std::string::npos &&
         c.vuln.identifier_scheme.find("{seq:") == std::string::npos)
         return InvalidArgument("must contain {rand:N} or {seq:N}", "vuln.identifier_scheme");
+    if (c.vuln.report_max_per_window < 1) return InvalidArgument("must be at least 1", "vuln.report_max_per_window");
+    if (c.vuln.report_window_minutes < 1) return InvalidArgument("must be at least 1", "vuln.report_window_minutes");
     if (c.mail.lmtp_port < -1 || c.mail.lmtp_port > 65535) return InvalidArgument("must be -1..65535", "mail.lmtp_port");
     if (c.mail.smtp_port < -1 || c.mail.smtp_port > 65535) return InvalidArgument("must be -1..65535", "mail.smtp_port");
     if (c.mail.relay_port < 1 || c.mail.relay_port > 65535) return InvalidArgument("must be 1..65535", "mail.relay_port");

@@ -34,6 +34,10 @@ struct AuthConfig {
     int login_max_failures = 5;            // failures within the window before login is refused
     int login_window_minutes = 15;
     int login_lockout_minutes = 15;
+    int token_ttl_days = 90;               // lifetime of a new API token unless asked otherwise
+    int token_max_ttl_days = 365;          // the longest lifetime anyone may ask for
+    int audit_checkpoint_minutes = 10;     // how often serve appends an audit checkpoint (and at stop)
+    std::string audit_checkpoint_mail;     // also mail each checkpoint to this address ("" = do not)
 };
 
 struct WebConfig {
@@ -45,6 +49,8 @@ struct VulnConfig {
     // Case identifiers: {rand:N} N random digits, {seq:N} the case number zero-padded, {year} the year.
     std::string identifier_scheme = "JVNVU#{rand:8}";
     std::string terms_version = "2026-04";   // current version of the vendor registration terms
+    int report_max_per_window = 10;          // the /report form: reports per client address within ...
+    int report_window_minutes = 60;          // ... this window (staff are not throttled)
 };
 
 // The mail gateway (src/mail/). Ports: -1 = off, 0 = any free port (the bound port is written to

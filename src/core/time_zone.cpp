@@ -29,4 +29,16 @@ std::string TimeZone::FormatRfc3339Local(WallTime t) const {
     return s;
 }
 
+WallTime TimeZone::StartOfDayMonthsLater(WallTime t, int months) const {
+    const auto* zone = static_cast<const date::time_zone*>(zone_);
+    const auto local = zone->to_local(std::chrono::floor<std::chrono::seconds>(t));
+    const date::year_month_day day{date::floor<date::days>(local)};
+    date::year_month_day target = day.year() / day.month() / day.day() + date::months(months);
+    if (!target.ok()) target = (target.year() / target.month() + date::months(1)) / date::day(1);
+    const date::local_days start{target};
+    // A local midnight that does not exist (a DST jump at 00:00) resolves to the instant after the gap.
+    const auto utc = zone->to_sys(date::local_seconds(start.time_since_epoch()), date::choose::latest);
+    return std::chrono::time_point_cast<std::chrono::microseconds>(utc);
+}
+
 }  // namespace kizuna::core

@@ -18,6 +18,11 @@ class TimeZone {
     std::string FormatMinutes(WallTime t) const;
     // "2026-11-22T11:20:47+09:00"
     std::string FormatRfc3339Local(WallTime t) const;
+    // The start (00:00 local) of the local calendar day `months` months after the local day of `t`: 12 Jan
+    // → 12 Apr, 1 Jun → 1 Sep. When that month has no such day (30 Nov + 3 → 30 Feb), the first day of the
+    // following month, so the full period has always passed ("not before" deadlines such as seed 001's
+    // three months from the first contact attempt).
+    WallTime StartOfDayMonthsLater(WallTime t, int months) const;
     const std::string& name() const { return name_; }
 
   private:

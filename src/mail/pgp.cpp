@@ -117,7 +117,9 @@ core::Result<CenterKeyring> CenterKeyring::Open(std::string home_dir) {
     // Loopback pinentry never prompts: the center's key has no passphrase and nothing may block on a tty.
     const std::string agent_conf = home_dir + "/gpg-agent.conf";
     if (!std::filesystem::exists(agent_conf)) std::ofstream(agent_conf) << "allow-loopback-pinentry\n";
-    return CenterKeyring(std::move(home_dir));
+    // A deep data directory would put the agent's socket beyond the Unix socket path limit: use a short alias.
+    KZ_ASSIGN(std::string usable_home, detail::UsableGnupgHome(home_dir));
+    return CenterKeyring(std::move(usable_home));
 }
 
 CenterKeyring::~CenterKeyring() {

@@ -33,7 +33,9 @@ struct RecipientKey {
 
 class CenterKeyring {
   public:
-    // `home_dir` is created (0700) when missing. Nothing is generated yet.
+    // `home_dir` is created (0700) when missing. Nothing is generated yet. When `home_dir` is too deep for
+    // gpg-agent's socket (Unix socket paths stop at 107 bytes), the keyring works through a short private
+    // alias of it (/tmp/kizuna-gnupg-<uid>/<hash>, see detail::UsableGnupgHome), which home() then returns.
     static core::Result<CenterKeyring> Open(std::string home_dir);
     // Stops the gpg-agent this keyring started (gpgconf --kill all).
     ~CenterKeyring();

@@ -230,6 +230,15 @@ core::Result<AdvisoryPage> AdvisoryService::Search(const AdvisorySearch& query) 
     return page;
 }
 
+core::Result<std::optional<AdvisoryService::PublicLink>> AdvisoryService::PublishedLink(CaseId id) const {
+    KZ_ASSIGN(auto lease, db_.Acquire());
+    KZ_ASSIGN(auto row, lease->QueryOne("SELECT a.advisory_id, a.slug FROM advisories a JOIN cases c ON c.id = a.case_id"
+                                        " WHERE a.case_id = ? AND c.published = 1",
+                                        {id.value()}));
+    if (!row) return std::optional<PublicLink>();
+    return std::optional<PublicLink>(PublicLink{row->Text(0), row->Text(1)});
+}
+
 core::Result<std::string> AdvisoryService::PublicStamp(std::string_view advisory_id) const {
     if (advisory_id.empty() || advisory_id.size() > 100) return core::NotFound("no such advisory");
     KZ_ASSIGN(auto lease, db_.Acquire());

@@ -176,6 +176,15 @@ class AdvisoryService {
     // a vendor's status): a cache key for rendered pages. NotFound for ids that are not public.
     core::Result<std::string> PublicStamp(std::string_view advisory_id) const;
 
+    // The published advisory of a case, for links from public pages (O4: a port's trend links the advisory
+    // of the case attached to it): its id and URL slug, or nullopt while the case is unpublished or has no
+    // advisory. Reads nothing confidential and audits nothing.
+    struct PublicLink {
+        std::string advisory_id;  // "JVNVU#12345678"
+        std::string slug;         // "JVNVU12345678", the id in /advisories/{slug}
+    };
+    core::Result<std::optional<PublicLink>> PublishedLink(CaseId id) const;
+
   private:
     core::Result<AdvisoryRecord> Load(store::Connection& c, std::int64_t advisory_row) const;
 

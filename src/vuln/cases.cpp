@@ -11,6 +11,10 @@ namespace kizuna::vuln {
 
 using detail::Lower;
 
+namespace {
+constexpr std::int64_t kDayUs = 86'400'000'000LL;
+}  // namespace
+
 bool Caller::staff() const {
     return principal && (principal->role == auth::Role::kAdmin || principal->role == auth::Role::kCoordinator);
 }
@@ -18,8 +22,15 @@ bool Caller::staff() const {
 std::string Caller::name() const { return principal ? principal->name : "anonymous"; }
 
 CaseService::CaseService(store::Database& db, const core::Clock& clock, const auth::AuditLog& audit,
-                         VendorRegistry& vendors, std::string identifier_scheme)
-    : db_(db), clock_(clock), audit_(audit), vendors_(vendors), identifier_scheme_(std::move(identifier_scheme)) {}
+                         VendorRegistry& vendors, std::string identifier_scheme, ReportThrottle throttle,
+                         std::optional<core::TimeZone> zone)
+    : db_(db),
+      clock_(clock),
+      audit_(audit),
+      vendors_(vendors),
+      identifier_scheme_(std::move(identifier_scheme)),
+      throttle_(throttle),
+      zone_(zone ? std::move(*zone) : std::move(core::TimeZone::Load("UTC")).value()) {}
 
 core::Result<detail::CaseAccess> CaseService::Check(store::Connection& c, CaseId id, const Caller& caller,
                                                     bool need_detail) {
@@ -74,7 +85,7 @@ core::Result<std::string> CaseService::NewIdentifier(store::Connection& c) {
     return core::Internal("could not find a free case identifier with scheme " + identifier_scheme_);
 }
 
-core::Result<Receipt> CaseService::Submit(const NewCase& r, const Caller& caller) {
+core::Result<Receipt> CaseService::Submit(const NewCase& r, const Caller& caller, std::string_view remote_ip) {
     if (r.title.empty() || r.title.size() > 300) return core::InvalidArgument("must be 1-300 characters", "title");
     if (r.summary.size() > 20000) return core::InvalidArgument("must be at most 20000 characters", "summary");
     if (r.details.empty()) return core::InvalidArgument("describe the vulnerability", "details");
@@ -89,7 +100,20 @@ core::Result<Receipt> CaseService::Submit(const NewCase& r, const Caller& caller
 
     core::RandomIdGenerator ids;
     const std::string now = core::FormatRfc3339(clock_.Now());
+    const bool throttled = !remote_ip.empty() && !caller.staff();
+    const std::string throttle_key = "ip:" + std::string(remote_ip);
+    const std::int64_t now_us = core::ToUnixMicros(clock_.Now());
+    const std::int64_t window_us = std::chrono::duration_cast<std::chrono::microseconds>(throttle_.window).count();
     return db_.InTransaction<Receipt>([&](store::Connection& c) -> core::Result<Receipt> {
+        if (throttled) {
+            // Counted and checked in the insert's write transaction: parallel submissions cannot overrun it.
+            KZ_ASSIGN(auto recent, c.QueryInt("SELECT count(*) FROM report_submissions WHERE key = ? AND at_us > ?",
+                                              {throttle_key, now_us - window_us}));
+            if (recent >= throttle_.max_reports)
+                return core::ResourceExhausted("too many reports from this address; please try again later");
+            KZ_TRY(c.Exec("INSERT INTO report_submissions(key, at_us) VALUES (?, ?)", {throttle_key, now_us}));
+            KZ_TRY(c.Exec("DELETE FROM report_submissions WHERE at_us <= ?", {now_us - std::max(window_us, kDayUs)}));
+        }
         KZ_ASSIGN(std::string identifier, NewIdentifier(c));
         const std::string receipt = ids.NewReceiptId("R");
         const bool reporter_account = caller.principal && !caller.staff();
@@ -143,11 +167,15 @@ core::Result<std::vector<CaseListItem>> CaseService::List(const Caller& caller, 
     // it takes part in (level above none), a reporter its own reports, everyone else nothing.
     std::string sql =
         "SELECT c.id, c.identifier, c.title, c.source, c.state, c.verification, c.created_at,"
-        " (SELECT count(*) FROM case_vendors v WHERE v.case_id = c.id),"
+        // Staff count every vendor of the case; anyone else only what they may know: their own vendor.
+        " (SELECT count(*) FROM case_vendors v WHERE v.case_id = c.id AND (? OR (v.vendor_id = ? AND"
+        " v.level != 'none'))),"
         " coalesce(me.level, 'none'), coalesce(me.status, 'unknown')"
         " FROM cases c LEFT JOIN case_vendors me ON me.case_id = c.id AND me.vendor_id = ?"
         " WHERE ";
-    std::vector<store::Value> params{caller.vendor ? store::Value(caller.vendor->value()) : store::Value(std::int64_t{0})};
+    const store::Value my_vendor =
+        caller.vendor ? store::Value(caller.vendor->value()) : store::Value(std::int64_t{0});
+    std::vector<store::Value> params{std::int64_t{caller.staff() ? 1 : 0}, my_vendor, my_vendor};
     if (caller.staff()) {
         sql += "1";
     } else if (caller.principal->role == auth::Role::kVendor || caller.principal->role == auth::Role::kPartner) {
@@ -193,6 +221,8 @@ core::Result<std::vector<CaseListItem>> CaseService::List(const Caller& caller, 
 }
 
 core::Result<CaseId> CaseService::FindByIdentifier(std::string_view identifier, const Caller& caller) {
+    // Before any lookup: an anonymous caller must not tell real identifiers (or receipt ids) from others.
+    if (!caller.principal) return core::Unauthenticated("log in to see cases");
     KZ_ASSIGN(auto lease, db_.Acquire());
     KZ_ASSIGN(auto row, lease->QueryOne("SELECT id FROM cases WHERE identifier = ? OR receipt_id = ?",
                                         {std::string(identifier), std::string(identifier)}));
@@ -200,6 +230,14 @@ core::Result<CaseId> CaseService::FindByIdentifier(std::string_view identifier, 
     const CaseId id(row->Int(0));
     KZ_TRY(Check(*lease, id, caller, false));  // the same answer as for a case that does not exist
     return id;
+}
+
+core::Result<CaseReference> CaseService::Reference(CaseId id, const Caller& caller) {
+    KZ_ASSIGN(auto lease, db_.Acquire());
+    KZ_TRY(Check(*lease, id, caller, false));
+    KZ_ASSIGN(auto row, lease->QueryOne("SELECT identifier, published FROM cases WHERE id = ?", {id.value()}));
+    if (!row) return core::NotFound("no such case");
+    return CaseReference{id, row->Text(0), row->Int(1) != 0};
 }
 
 core::Result<CaseView> CaseService::Get(CaseId id, const Caller& caller) {

@@ -15,6 +15,7 @@
 #include "auth/audit.hpp"
 #include "auth/roles.hpp"
 #include "core/clock.hpp"
+#include "core/time_zone.hpp"
 #include "store/store.hpp"
 #include "vuln/matcher.hpp"
 #include "vuln/types.hpp"
@@ -190,20 +191,44 @@ struct QueuedMail {
     std::string state;
 };
 
+// The report form's throttle: at most `max_reports` reports from one client address within `window`
+// (vuln.report_max_per_window, vuln.report_window_minutes). Staff are not throttled.
+struct ReportThrottle {
+    int max_reports = 10;
+    std::chrono::minutes window{60};
+};
+
+// What a case link may show without reading the case: its identifier (the caller may know the case).
+struct CaseReference {
+    CaseId id;
+    std::string identifier;
+    bool published = false;
+};
+
 class CaseService {
   public:
+    // `zone`: the center's time zone (web.time_zone), for the unreachable rule's calendar months; UTC when
+    // not given.
     CaseService(store::Database& db, const core::Clock& clock, const auth::AuditLog& audit, VendorRegistry& vendors,
-                std::string identifier_scheme);
+                std::string identifier_scheme, ReportThrottle throttle = {},
+                std::optional<core::TimeZone> zone = std::nullopt);
 
     // Intake (V2): from the public form (anonymous caller), the API or a coordinator. The reporter of an
-    // authenticated submission can follow it; an anonymous one keeps the receipt id.
-    core::Result<Receipt> Submit(const NewCase& report, const Caller& caller);
+    // authenticated submission can follow it; an anonymous one keeps the receipt id. With `remote_ip`, a
+    // non-staff submission counts against the address's ReportThrottle, checked and counted in the same
+    // transaction as the insert (ResourceExhausted when the window is full).
+    core::Result<Receipt> Submit(const NewCase& report, const Caller& caller, std::string_view remote_ip = {});
     // The verification step before any vendor is contacted.
     core::Status Verify(CaseId id, Verification result, std::string_view note, const Caller& caller);
 
     core::Result<std::vector<CaseListItem>> List(const Caller& caller, const CaseFilter& filter = {});
     core::Result<CaseView> Get(CaseId id, const Caller& caller);
+    // Unauthenticated for an anonymous caller before anything is looked up (no oracle for identifiers or
+    // receipt ids); NotFound for a case the caller may not know.
     core::Result<CaseId> FindByIdentifier(std::string_view identifier, const Caller& caller);
+    // The identifier of a case the caller may know, without reading its detail (so nothing is audited):
+    // for links on other pages. NotFound / Unauthenticated like Get.
+    core::Result<CaseReference> Reference(CaseId id, const Caller& caller);
 
     // V3: ranked candidates with the reasons each was suggested.
     core::Result<std::vector<SuggestedVendor>> SuggestVendors(CaseId id, const Caller& caller);
@@ -266,6 +291,8 @@ class CaseService {
     const auth::AuditLog& audit_;
     VendorRegistry& vendors_;
     std::string identifier_scheme_;
+    ReportThrottle throttle_;
+    core::TimeZone zone_;
 };
 
 }  // namespace kizuna::vuln

@@ -186,7 +186,7 @@ core::Status CaseService::LogContactAttempt(CaseId id, VendorId vendor, Channel 
         KZ_ASSIGN(auto earlier, c.QueryInt("SELECT count(*) FROM contact_attempts WHERE case_id = ? AND vendor_id = ?",
                                            {id.value(), vendor.value()}));
         if (earlier == 0)
-            KZ_TRY(sched::Scheduler::Schedule(c, kUnreachableJob, clock_.Now() + kUnreachableAfter,
+            KZ_TRY(sched::Scheduler::Schedule(c, kUnreachableJob, UnreachableFrom(clock_.Now(), zone_),
                                               std::to_string(id.value()) + ":" + std::to_string(vendor.value()),
                                               "unreachable:case:" + std::to_string(id.value()) + ":vendor:" +
                                                   std::to_string(vendor.value())));
@@ -202,6 +202,8 @@ core::Status CaseService::RequestRegistration(CaseId id, VendorId vendor, Channe
                                               const Caller& caller) {
     {
         KZ_ASSIGN(auto lease, db_.Acquire());
+        // Access before anything is loaded: a caller outside the case learns nothing about the vendor.
+        KZ_TRY(detail::RequireStaff(*lease, id, caller));
         KZ_ASSIGN(VendorFacts v, LoadVendor(*lease, vendor));
         if (v.state == RegistrationState::kRegistered) return core::FailedPrecondition(v.name + " is already registered");
     }

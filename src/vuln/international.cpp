@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "mail/queue.hpp"
 #include "vuln/internal/case_access.hpp"
+#include "vuln/secondary.hpp"
 
 namespace kizuna::vuln {
 
@@ -98,7 +100,7 @@ std::string ConstraintText(const PublicationConstraint& k) {
 
 core::Result<std::vector<Coordinator>> LoadCoordinators(store::Connection& c, CaseId id) {
     KZ_ASSIGN(auto rows, c.Query("SELECT id, name, country, contact_email, case_reference, note, vendors, not_before,"
-                                 " not_after, constraint_note, added_at, added_by FROM case_coordinators"
+                                 " not_after, constraint_note, added_at, added_by, key_fingerprint, key_info FROM case_coordinators"
                                  " WHERE case_id = ? ORDER BY id",
                                  {id.value()}));
     std::vector<Coordinator> out;
@@ -116,6 +118,8 @@ core::Result<std::vector<Coordinator>> LoadCoordinators(store::Connection& c, Ca
         k.constraint.note = r.Text(9);
         k.added_at = r.Text(10);
         k.added_by = r.Text(11);
+        k.key_fingerprint = r.Text(12);
+        k.key_info = r.Text(13);
         out.push_back(std::move(k));
     }
     return out;
@@ -409,6 +413,33 @@ core::Status InternationalService::SetVendors(CaseId id, CoordinatorId coordinat
                      row->Text(0) + ": " + std::to_string(vendors.size()) + " vendor(s)"));
         return Audit(c, audit_, caller, "case.coordinator_vendors", id,
                      json{{"coordinator", coordinator.value()}, {"vendors", vendors.size()}}.dump());
+    });
+}
+
+core::Status InternationalService::SetKey(CaseId id, CoordinatorId coordinator, std::string_view armored,
+                                          const Caller& caller) {
+    {
+        // Access before the (slow) key check.
+        KZ_ASSIGN(auto lease, db_.Acquire());
+        KZ_TRY(detail::RequireStaff(*lease, id, caller));
+    }
+    KZ_ASSIGN(detail::CheckedKey key, detail::CheckBodyKey(armored, clock_.Now()));
+    return db_.InTransaction([&](store::Connection& c) -> core::Status {
+        KZ_TRY(detail::RequireStaff(c, id, caller));
+        KZ_ASSIGN(auto row, c.QueryOne("SELECT name, contact_email FROM case_coordinators WHERE id = ? AND case_id = ?",
+                                       {coordinator.value(), id.value()}));
+        if (!row) return core::NotFound("no such coordinator in the case");
+        if (row->Text(1).empty())
+            return core::FailedPrecondition("give the coordinator a contact e-mail address first");
+        const std::string owner = "case_coordinator:" + std::to_string(coordinator.value());
+        KZ_TRY(c.Exec("UPDATE case_coordinators SET key_fingerprint = ?, key_info = ? WHERE id = ?",
+                      {key.fingerprint, key.info, coordinator.value()}));
+        KZ_TRY(mail::RemoveRecipientKeys(c, owner));
+        KZ_TRY(mail::RegisterRecipientKey(c, key.fingerprint, row->Text(1), armored, owner, clock_.Now()));
+        KZ_TRY(detail::AddCaseEvent(c, clock_, id, caller.name(), "international.key",
+                                    row->Text(0) + ": key " + key.fingerprint));
+        return Audit(c, audit_, caller, "case.coordinator_key", id,
+                     json{{"coordinator", coordinator.value()}, {"fingerprint", key.fingerprint}}.dump());
     });
 }
 

@@ -67,6 +67,8 @@ struct Coordinator {
     PublicationConstraint constraint;  // empty bounds = no constraint
     std::string added_at;
     std::string added_by;
+    std::string key_fingerprint;  // the OpenPGP key mail to contact_email is encrypted to ('' = none yet)
+    std::string key_info;
 };
 
 // The publication window every partner agrees to, next to the case's own date.
@@ -112,6 +114,10 @@ class InternationalService {
     core::Status SetConstraint(CaseId id, CoordinatorId coordinator, const PublicationConstraint& constraint,
                                const Caller& caller);
     core::Result<InternationalView> View(CaseId id, const Caller& caller);
+    // Registers or replaces the coordinator's OpenPGP public key for its contact address (checked with
+    // GPGME; InvalidArgument field "key"), so the date and other mail to it can be sent encrypted.
+    // FailedPrecondition when the coordinator has no contact e-mail. Audited as "case.coordinator_key".
+    core::Status SetKey(CaseId id, CoordinatorId coordinator, std::string_view armored, const Caller& caller);
 
     // The case as an exchange document (JSON text), technical details included. Audited "case.export".
     core::Result<std::string> Export(CaseId id, const Caller& caller);

@@ -244,6 +244,107 @@ CREATE TABLE date_change_requests (
 );
 )sql";
 
+// Issue 12: every foreign-key column has an index whose first column it is, so the lookups of a case's
+// reports, countermeasures, attachments, contact attempts, proposals… (and SQLite's own foreign-key checks on
+// delete) do not scan the table. tests/functional/schema_test.cpp fails for a foreign key without one.
+constexpr std::string_view kForeignKeyIndexes = R"sql(
+CREATE INDEX IF NOT EXISTS vendor_registration_events_by_vendor ON vendor_registration_events(vendor_id, id);
+CREATE INDEX IF NOT EXISTS vendor_contacts_by_vendor ON vendor_contacts(vendor_id);
+CREATE INDEX IF NOT EXISTS product_components_by_product ON product_components(product_id);
+CREATE INDEX IF NOT EXISTS vendor_keywords_by_keyword ON vendor_keywords(keyword_id);
+CREATE INDEX IF NOT EXISTS cases_by_reporter ON cases(reporter_user_id);
+CREATE INDEX IF NOT EXISTS case_vendors_by_vendor ON case_vendors(vendor_id);
+CREATE INDEX IF NOT EXISTS case_vendors_by_suggester ON case_vendors(suggested_by);
+CREATE INDEX IF NOT EXISTS case_attachments_by_case ON case_attachments(case_id);
+CREATE INDEX IF NOT EXISTS contact_attempts_by_case ON contact_attempts(case_id, vendor_id);
+CREATE INDEX IF NOT EXISTS contact_attempts_by_vendor ON contact_attempts(vendor_id);
+CREATE INDEX IF NOT EXISTS status_reports_by_case ON status_reports(case_id, vendor_id);
+CREATE INDEX IF NOT EXISTS status_reports_by_vendor ON status_reports(vendor_id);
+CREATE INDEX IF NOT EXISTS countermeasures_by_case ON countermeasures(case_id, vendor_id);
+CREATE INDEX IF NOT EXISTS countermeasures_by_vendor ON countermeasures(vendor_id);
+CREATE INDEX IF NOT EXISTS case_events_by_vendor ON case_events(vendor_id);
+CREATE INDEX IF NOT EXISTS mail_queue_by_case ON mail_queue(case_id);
+CREATE INDEX IF NOT EXISTS mail_queue_by_vendor ON mail_queue(vendor_id);
+CREATE INDEX IF NOT EXISTS schedule_proposals_by_case ON schedule_proposals(case_id, state);
+CREATE INDEX IF NOT EXISTS date_change_requests_by_case ON date_change_requests(case_id, vendor_id);
+CREATE INDEX IF NOT EXISTS date_change_requests_by_vendor ON date_change_requests(vendor_id);
+CREATE INDEX IF NOT EXISTS infra_contacts_by_org ON infra_contacts(org_id);
+CREATE INDEX IF NOT EXISTS early_notices_by_requester ON early_notices(requested_by_user);
+CREATE INDEX IF NOT EXISTS early_notice_recipients_by_notice ON early_notice_recipients(notice_id);
+CREATE INDEX IF NOT EXISTS early_notice_recipients_by_org ON early_notice_recipients(org_id);
+CREATE INDEX IF NOT EXISTS early_notice_recipients_by_mail ON early_notice_recipients(mail_id);
+CREATE INDEX IF NOT EXISTS related_orgs_by_vendor ON related_orgs(vendor_id);
+CREATE INDEX IF NOT EXISTS related_orgs_by_mail ON related_orgs(mail_id);
+)sql";
+
+// Issue 12: status columns created without a CHECK. SQLite cannot add a CHECK to an existing column without
+// rebuilding the table, and rebuilding tables that others reference needs foreign_keys off, which cannot be
+// switched inside the migration's transaction; so the check is a pair of triggers per column, which reject
+// exactly what a CHECK would: RAISE(ABORT) rolls the statement back. The value lists are those of
+// case_vendors.status and vendors.registration_state ('' = no state before a vendor's creation).
+constexpr std::string_view kStatusChecks = R"sql(
+CREATE TRIGGER status_reports_status_check_insert BEFORE INSERT ON status_reports
+WHEN NEW.status NOT IN ('unknown','affected','affected_investigating','not_affected','not_affected_investigating')
+BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: status_reports.status'); END;
+CREATE TRIGGER status_reports_status_check_update BEFORE UPDATE OF status ON status_reports
+WHEN NEW.status NOT IN ('unknown','affected','affected_investigating','not_affected','not_affected_investigating')
+BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: status_reports.status'); END;
+CREATE TRIGGER vendor_registration_events_state_check_insert BEFORE INSERT ON vendor_registration_events
+WHEN NEW.from_state NOT IN ('','unregistered','applied','documents_received','meeting','registration_requested',
+                            'registered','refused')
+  OR NEW.to_state NOT IN ('unregistered','applied','documents_received','meeting','registration_requested',
+                          'registered','refused')
+BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: vendor_registration_events state'); END;
+CREATE TRIGGER vendor_registration_events_state_check_update BEFORE UPDATE OF from_state, to_state
+ON vendor_registration_events
+WHEN NEW.from_state NOT IN ('','unregistered','applied','documents_received','meeting','registration_requested',
+                            'registered','refused')
+  OR NEW.to_state NOT IN ('unregistered','applied','documents_received','meeting','registration_requested',
+                          'registered','refused')
+BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: vendor_registration_events state'); END;
+)sql";
+
+// Issue 12: one source of truth for publication, and NULL (not '') for a time that has not happened.
+// cases.published duplicated cases.published_at; it is now derived from it (a generated column, so every
+// reader keeps working and nothing can write the two out of step). Absent times become NULL: each column is
+// replaced by a nullable one without a default (ADD, copy with NULLIF, DROP, RENAME: no table rebuild, so
+// the foreign keys that point at cases stay untouched). Readers see NULL as "" (store::Row::Text).
+constexpr std::string_view kPublicationAndNullTimes = R"sql(
+ALTER TABLE cases DROP COLUMN published;
+ALTER TABLE cases ADD COLUMN published_at_new TEXT;   -- NULL = not published
+UPDATE cases SET published_at_new = NULLIF(published_at, '');
+ALTER TABLE cases DROP COLUMN published_at;
+ALTER TABLE cases RENAME COLUMN published_at_new TO published_at;
+ALTER TABLE cases ADD COLUMN published INTEGER GENERATED ALWAYS AS (published_at IS NOT NULL) VIRTUAL;
+ALTER TABLE cases ADD COLUMN publish_at_new TEXT;     -- NULL = no date decided
+UPDATE cases SET publish_at_new = NULLIF(publish_at, '');
+ALTER TABLE cases DROP COLUMN publish_at;
+ALTER TABLE cases RENAME COLUMN publish_at_new TO publish_at;
+ALTER TABLE date_change_requests ADD COLUMN decided_at_new TEXT;  -- NULL = still open
+UPDATE date_change_requests SET decided_at_new = NULLIF(decided_at, '');
+ALTER TABLE date_change_requests DROP COLUMN decided_at;
+ALTER TABLE date_change_requests RENAME COLUMN decided_at_new TO decided_at;
+)sql";
+
+// Issue 12: answers to the publication date name the date they were given for (a new date needs a new
+// answer from everyone); vendors' date-change reasons leave the case's public reason; the report form's
+// per-address throttle.
+constexpr std::string_view kDateAnswersAndThrottle = R"sql(
+ALTER TABLE case_vendors ADD COLUMN date_answer_for TEXT NOT NULL DEFAULT '';
+UPDATE case_vendors SET date_answer_for = coalesce((SELECT p.publish_at FROM schedule_proposals p
+    WHERE p.case_id = case_vendors.case_id AND p.state = 'proposed' ORDER BY p.id DESC LIMIT 1), '')
+    WHERE date_answer = 'accepted';
+UPDATE cases SET publish_reason = 'changed at a vendor''s request'
+    WHERE publish_reason LIKE 'date change requested by a vendor:%';
+UPDATE schedule_proposals SET reason = 'changed at a vendor''s request'
+    WHERE reason LIKE 'date change requested by a vendor:%';
+CREATE TABLE report_submissions (
+    key   TEXT NOT NULL,               -- 'ip:ADDRESS'
+    at_us INTEGER NOT NULL
+);
+CREATE INDEX report_submissions_by_key ON report_submissions(key, at_us);
+)sql";
+
 }  // namespace
 
 std::span<const store::Migration> Migrations() {
@@ -254,7 +355,12 @@ std::span<const store::Migration> Migrations() {
         {1003, "vuln_early_notice", EarlyNoticeSchema()},
         {1004, "vuln_secondary", SecondarySchema()},
         {1005, "vuln_international", InternationalSchema()},
+        {1020, "vuln_date_answers_report_throttle", kDateAnswersAndThrottle},
+        {1021, "vuln_related_bodies_keys", SecondaryKeysSchema()},
+        {1030, "vuln_foreign_key_indexes", kForeignKeyIndexes},
+        {1031, "vuln_status_checks", kStatusChecks},
         {1100, "vuln_advisories", AdvisorySchema()},
+        {1130, "vuln_publication_and_null_times", kPublicationAndNullTimes},
     };
     return kMigrations;
 }

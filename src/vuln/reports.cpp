@@ -164,14 +164,9 @@ core::Result<std::int64_t> CaseService::PostMessage(CaseId id, std::string_view 
     if (body.empty() || body.size() > 50000) return core::InvalidArgument("must be 1-50000 characters", "body");
     return db_.InTransaction<std::int64_t>([&](store::Connection& c) -> core::Result<std::int64_t> {
         KZ_ASSIGN(detail::CaseAccess a, Check(c, id, caller, false));
-        std::optional<VendorId> thread_vendor;
-        if (thread.rfind("vendor:", 0) == 0) {
-            const long long v = std::atoll(std::string(thread.substr(7)).c_str());
-            if (v <= 0) return core::InvalidArgument("unknown thread", "thread");
-            thread_vendor = VendorId(v);
-        } else if (thread != "reporter") {
-            return core::InvalidArgument("must be vendor:<id> or reporter", "thread");
-        }
+        const auto parsed = detail::ParseThread(thread);
+        if (!parsed) return core::InvalidArgument("must be vendor:<id> or reporter", "thread");
+        const std::optional<VendorId> thread_vendor = *parsed;
         std::string role;
         if (a.staff) {
             role = "coordinator";
@@ -205,6 +200,7 @@ core::Result<std::int64_t> CaseService::PostMessage(CaseId id, std::string_view 
 core::Result<std::vector<Message>> CaseService::Messages(CaseId id, std::string_view thread, const Caller& caller) {
     KZ_ASSIGN(auto lease, db_.Acquire());
     KZ_ASSIGN(detail::CaseAccess a, Check(*lease, id, caller, false));
+    if (!detail::ParseThread(thread)) return core::InvalidArgument("must be vendor:<id> or reporter", "thread");
     const bool own_vendor_thread = a.vendor && thread == "vendor:" + std::to_string(a.vendor->value());
     const bool own_reporter_thread = a.reporter && thread == "reporter";
     if (!a.staff && !own_vendor_thread && !own_reporter_thread)

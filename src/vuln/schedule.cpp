@@ -14,7 +14,36 @@ DateAnswer ParseDateAnswer(std::string_view s) {
 
 std::string CaseKey(std::string_view prefix, CaseId id) { return std::string(prefix) + ":case:" + std::to_string(id.value()); }
 
+// What every vendor of the case reads as the reason of a date granted on a vendor's request: the request's
+// own reason stays with the request (coordinators and that vendor only).
+constexpr std::string_view kGrantedReason = "changed at a vendor's request";
+
+// A new date needs a new answer from everyone (V9): answers for any other date go back to 'none'.
+core::Status ResetAnswers(store::Connection& c, CaseId id, const std::string& new_date) {
+    return c.Exec("UPDATE case_vendors SET date_answer = 'none', date_answer_for = '' WHERE case_id = ?"
+                  " AND NOT (date_answer = 'accepted' AND date_answer_for = ?)",
+                  {id.value(), new_date});
+}
+
+// The date vendors answer to: the open proposal, else the decided instant.
+core::Result<std::string> CurrentDate(store::Connection& c, CaseId id) {
+    KZ_ASSIGN(auto proposal, c.QueryOne("SELECT publish_at FROM schedule_proposals WHERE case_id = ? AND"
+                                        " state = 'proposed' ORDER BY id DESC LIMIT 1",
+                                        {id.value()}));
+    if (proposal) return proposal->Text(0);
+    KZ_ASSIGN(auto row, c.QueryOne("SELECT publish_at, published FROM cases WHERE id = ?", {id.value()}));
+    if (!row || row->Int(1) != 0) return std::string();
+    return row->Text(0);
+}
+
 }  // namespace
+
+core::WallTime UnreachableFrom(core::WallTime first_attempt, const core::TimeZone& zone) {
+    return zone.StartOfDayMonthsLater(first_attempt, kUnreachableAfterMonths);
+}
+
+ScheduleService::ScheduleService(store::Database& db, const core::Clock& clock, const auth::AuditLog& audit)
+    : ScheduleService(db, clock, audit, std::move(core::TimeZone::Load("UTC")).value()) {}
 
 core::Status ScheduleService::Event(store::Connection& c, CaseId id, std::string_view actor, std::string_view kind,
                                     std::string_view text, std::optional<VendorId> vendor) {
@@ -89,6 +118,11 @@ core::Result<ScheduleView> ScheduleService::View(CaseId id, const Caller& caller
     v.published = row->Int(3) != 0;
     v.published_at = row->Text(4);
     v.leak_risk = row->Text(5);
+    // A vendor's reason for a date change is never the case's reason (V10, other vendors read this): rows
+    // written before that rule hold it, so they are not shown to vendors.
+    if (!a.staff && v.publish_reason.rfind("date change requested by a vendor", 0) == 0)
+        v.publish_reason = std::string(kGrantedReason);
+    KZ_ASSIGN(v.current_date, CurrentDate(c, id));
     KZ_ASSIGN(auto proposal, c.QueryOne("SELECT publish_at, reason FROM schedule_proposals WHERE case_id = ? AND"
                                         " state = 'proposed' ORDER BY id DESC LIMIT 1",
                                         {id.value()}));
@@ -97,15 +131,17 @@ core::Result<ScheduleView> ScheduleService::View(CaseId id, const Caller& caller
         v.proposal_reason = proposal->Text(1);
     }
     KZ_ASSIGN(auto vendors, c.Query("SELECT cv.vendor_id, v.name, cv.level, cv.status, cv.date_answer, cv.unreachable,"
-                                    " cv.unreachable_since FROM case_vendors cv JOIN vendors v ON v.id = cv.vendor_id"
-                                    " WHERE cv.case_id = ? ORDER BY v.name",
+                                    " cv.unreachable_since, cv.date_answer_for FROM case_vendors cv"
+                                    " JOIN vendors v ON v.id = cv.vendor_id WHERE cv.case_id = ? ORDER BY v.name",
                                     {id.value()}));
     for (const auto& r : vendors) {
         const VendorId vid(r.Int(0));
         if (!a.staff && !(a.vendor && *a.vendor == vid)) continue;
-        v.vendors.push_back({vid, r.Text(1), ParseLevel(r.Text(2)).value_or(Level::kNone),
-                             ParseVendorStatus(r.Text(3)).value_or(VendorStatus::kUnknown), ParseDateAnswer(r.Text(4)),
-                             r.Int(5) != 0, r.Text(6)});
+        VendorDate d{vid, r.Text(1), ParseLevel(r.Text(2)).value_or(Level::kNone),
+                     ParseVendorStatus(r.Text(3)).value_or(VendorStatus::kUnknown), ParseDateAnswer(r.Text(4)),
+                     r.Int(5) != 0, r.Text(6), r.Text(7)};
+        d.agreed_current = d.answer == DateAnswer::kAccepted && !v.current_date.empty() && d.answer_for == v.current_date;
+        v.vendors.push_back(std::move(d));
     }
     KZ_ASSIGN(auto requests, c.Query("SELECT r.id, r.vendor_id, v.name, r.requested_at, r.reason, r.state FROM"
                                      " date_change_requests r JOIN vendors v ON v.id = r.vendor_id WHERE r.case_id = ?"
@@ -142,7 +178,7 @@ core::Status ScheduleService::Propose(CaseId id, core::WallTime at, std::string_
                       " VALUES (?, ?, ?, 'proposed', ?, ?)",
                       {id.value(), core::FormatRfc3339(at), std::string(reason), core::FormatRfc3339(clock_.Now()),
                        caller.name()}));
-        KZ_TRY(c.Exec("UPDATE case_vendors SET date_answer = 'none' WHERE case_id = ?", {id.value()}));
+        KZ_TRY(ResetAnswers(c, id, core::FormatRfc3339(at)));
         KZ_TRY(Notify(c, id, "[" + row->Text(2) + "] Proposed publication date",
                       "The coordinator proposes to publish at " + core::FormatRfc3339(at) +
                           (reason.empty() ? "" : " (" + std::string(reason) + ")") +
@@ -156,19 +192,19 @@ core::Status ScheduleService::Accept(CaseId id, const Caller& caller) {
     return db_.InTransaction([&](store::Connection& c) -> core::Status {
         KZ_ASSIGN(detail::CaseAccess a, detail::CheckCaseAccess(c, id, caller, false));
         if (!a.vendor) return core::PermissionDenied("only a vendor of the case answers the proposal");
-        KZ_ASSIGN(auto open, c.QueryInt("SELECT count(*) FROM schedule_proposals WHERE case_id = ? AND state = 'proposed'",
-                                        {id.value()}));
-        if (open == 0) return core::FailedPrecondition("there is no proposed date to accept");
-        KZ_TRY(c.Exec("UPDATE case_vendors SET date_answer = 'accepted' WHERE case_id = ? AND vendor_id = ?",
-                      {id.value(), a.vendor->value()}));
-        return Event(c, id, caller.name(), "schedule.accepted", "", *a.vendor);
+        KZ_ASSIGN(std::string current, CurrentDate(c, id));
+        if (current.empty()) return core::FailedPrecondition("there is no proposed or decided date to accept");
+        KZ_TRY(c.Exec("UPDATE case_vendors SET date_answer = 'accepted', date_answer_for = ? WHERE case_id = ? AND"
+                      " vendor_id = ?",
+                      {current, id.value(), a.vendor->value()}));
+        return Event(c, id, caller.name(), "schedule.accepted", current, *a.vendor);
     });
 }
 
-core::Status ScheduleService::RequestChange(CaseId id, core::WallTime wanted, std::string_view reason,
-                                            const Caller& caller) {
+core::Result<std::int64_t> ScheduleService::RequestChange(CaseId id, core::WallTime wanted, std::string_view reason,
+                                                          const Caller& caller) {
     if (reason.empty() || reason.size() > 2000) return core::InvalidArgument("give a reason (1-2000 characters)", "reason");
-    return db_.InTransaction([&](store::Connection& c) -> core::Status {
+    return db_.InTransaction<std::int64_t>([&](store::Connection& c) -> core::Result<std::int64_t> {
         KZ_ASSIGN(detail::CaseAccess a, detail::CheckCaseAccess(c, id, caller, false));
         if (!a.vendor) return core::PermissionDenied("only a vendor of the case asks for another date");
         if (wanted <= clock_.Now()) return core::InvalidArgument("must be in the future", "publish_at");
@@ -176,11 +212,35 @@ core::Status ScheduleService::RequestChange(CaseId id, core::WallTime wanted, st
                       " VALUES (?, ?, ?, ?, ?)",
                       {id.value(), a.vendor->value(), core::FormatRfc3339(wanted), std::string(reason),
                        core::FormatRfc3339(clock_.Now())}));
-        KZ_TRY(c.Exec("UPDATE case_vendors SET date_answer = 'change_requested' WHERE case_id = ? AND vendor_id = ?",
+        const std::int64_t request = c.LastInsertId();
+        KZ_TRY(c.Exec("UPDATE case_vendors SET date_answer = 'change_requested', date_answer_for = '' WHERE"
+                      " case_id = ? AND vendor_id = ?",
                       {id.value(), a.vendor->value()}));
-        return Event(c, id, caller.name(), "schedule.change_requested",
-                     core::FormatRfc3339(wanted) + ": " + std::string(reason), *a.vendor);
+        KZ_TRY(Event(c, id, caller.name(), "schedule.change_requested",
+                     core::FormatRfc3339(wanted) + ": " + std::string(reason), *a.vendor));
+        return request;
     });
+}
+
+core::Status ScheduleService::DecideIn(store::Connection& c, CaseId id, core::WallTime at,
+                                       const std::string& public_reason, const std::string& identifier,
+                                       const Caller& caller) {
+    const std::string when = core::FormatRfc3339(at);
+    KZ_TRY(c.Exec("UPDATE cases SET publish_at = ?, publish_reason = ? WHERE id = ?", {when, public_reason, id.value()}));
+    KZ_TRY(c.Exec("UPDATE schedule_proposals SET state = 'superseded' WHERE case_id = ? AND state = 'proposed'",
+                  {id.value()}));
+    KZ_TRY(c.Exec("INSERT INTO schedule_proposals(case_id, publish_at, reason, state, created_at, actor)"
+                  " VALUES (?, ?, ?, 'decided', ?, ?)",
+                  {id.value(), when, public_reason, core::FormatRfc3339(clock_.Now()), caller.name()}));
+    KZ_TRY(ScheduleRelease(c, id, at));
+    KZ_TRY(ResetAnswers(c, id, when));
+    const std::string subject = "[" + identifier + "] Publication date decided";
+    const std::string text = "The publication date and time is " + when +
+                             ". Nothing about this vulnerability may be published before then (simultaneous "
+                             "publication). Please confirm this date in the vendor portal.";
+    KZ_TRY(Notify(c, id, subject, text, caller.name()));
+    KZ_TRY(NotifyRelatedBodies(c, id, subject, text));
+    return Event(c, id, caller.name(), "schedule.decided", when + (public_reason.empty() ? "" : " (" + public_reason + ")"));
 }
 
 core::Status ScheduleService::Decide(CaseId id, core::WallTime at, std::string_view reason, const Caller& caller) {
@@ -198,45 +258,27 @@ core::Status ScheduleService::Decide(CaseId id, core::WallTime at, std::string_v
             if (diff > std::chrono::hours(24) && reason.empty())
                 return core::InvalidArgument("a date other than the 45-day default needs a reason", "reason");
         }
-        const std::string when = core::FormatRfc3339(at);
-        KZ_TRY(c.Exec("UPDATE cases SET publish_at = ?, publish_reason = ? WHERE id = ?",
-                      {when, std::string(reason), id.value()}));
-        KZ_TRY(c.Exec("UPDATE schedule_proposals SET state = 'superseded' WHERE case_id = ? AND state = 'proposed'",
-                      {id.value()}));
-        KZ_TRY(c.Exec("INSERT INTO schedule_proposals(case_id, publish_at, reason, state, created_at, actor)"
-                      " VALUES (?, ?, ?, 'decided', ?, ?)",
-                      {id.value(), when, std::string(reason), core::FormatRfc3339(clock_.Now()), caller.name()}));
-        KZ_TRY(ScheduleRelease(c, id, at));
-        const std::string subject = "[" + row->Text(1) + "] Publication date decided";
-        const std::string text = "The publication date and time is " + when +
-                                 ". Nothing about this vulnerability may be published before then (simultaneous "
-                                 "publication).";
-        KZ_TRY(Notify(c, id, subject, text, caller.name()));
-        KZ_TRY(NotifyRelatedBodies(c, id, subject, text));
-        return Event(c, id, caller.name(), "schedule.decided", when + (reason.empty() ? "" : " (" + std::string(reason) + ")"));
+        return DecideIn(c, id, at, std::string(reason), row->Text(1), caller);
     });
 }
 
 core::Status ScheduleService::DecideChange(CaseId id, std::int64_t request, bool grant, const Caller& caller) {
-    std::string wanted, reason;
-    {
-        KZ_ASSIGN(auto lease, db_.Acquire());
-        KZ_ASSIGN(detail::CaseAccess a, detail::CheckCaseAccess(*lease, id, caller, true));
-        if (!a.staff) return core::NotFound("no such case");
-        KZ_ASSIGN(auto row, lease->QueryOne("SELECT requested_at, reason, state FROM date_change_requests"
-                                            " WHERE id = ? AND case_id = ?",
-                                            {request, id.value()}));
-        if (!row) return core::NotFound("no such change request");
-        if (row->Text(2) != "open") return core::FailedPrecondition("the request was already decided");
-        wanted = row->Text(0);
-        reason = row->Text(1);
-    }
-    if (grant) {
-        auto at = core::ParseRfc3339(wanted);
-        if (!at) return core::Internal("stored date unreadable");
-        KZ_TRY(Decide(id, *at, "date change requested by a vendor: " + reason, caller));
-    }
     return db_.InTransaction([&](store::Connection& c) -> core::Status {
+        KZ_ASSIGN(detail::CaseAccess a, detail::CheckCaseAccess(c, id, caller, true));
+        if (!a.staff) return core::NotFound("no such case");
+        KZ_ASSIGN(auto row, c.QueryOne("SELECT requested_at, state FROM date_change_requests WHERE id = ? AND case_id = ?",
+                                       {request, id.value()}));
+        if (!row) return core::NotFound("no such change request");
+        if (row->Text(1) != "open") return core::FailedPrecondition("the request was already decided");
+        const std::string wanted = row->Text(0);
+        if (grant) {
+            auto at = core::ParseRfc3339(wanted);
+            if (!at) return core::Internal("stored date unreadable");
+            KZ_ASSIGN(auto kase, c.QueryOne("SELECT published, identifier FROM cases WHERE id = ?", {id.value()}));
+            if (kase->Int(0) != 0) return core::FailedPrecondition("the case is already published");
+            if (*at <= clock_.Now()) return core::FailedPrecondition("the requested date has passed");
+            KZ_TRY(DecideIn(c, id, *at, std::string(kGrantedReason), kase->Text(1), caller));
+        }
         KZ_TRY(c.Exec("UPDATE date_change_requests SET state = ?, decided_at = ? WHERE id = ?",
                       {std::string(grant ? "granted" : "refused"), core::FormatRfc3339(clock_.Now()), request}));
         return Event(c, id, caller.name(), grant ? "schedule.change_granted" : "schedule.change_refused", wanted);
@@ -258,6 +300,7 @@ core::Status ScheduleService::ReportLeak(CaseId id, std::string_view reason, std
         KZ_TRY(c.Exec("UPDATE cases SET publish_at = ?, publish_reason = ?, leak_risk = 'high' WHERE id = ?",
                       {stamp, "leak: " + std::string(reason), id.value()}));
         KZ_TRY(ScheduleRelease(c, id, when));
+        KZ_TRY(ResetAnswers(c, id, stamp));
         const std::string subject = "[" + row->Text(1) + "] Publication brought forward";
         const std::string text =
             "Because of a leak (" + std::string(reason) + ") the publication is brought forward to " + stamp + ".";
@@ -283,16 +326,22 @@ core::Result<std::vector<UnreachableCandidate>> ScheduleService::UnreachableCand
     KZ_ASSIGN(auto lease, db_.Acquire());
     KZ_ASSIGN(detail::CaseAccess a, detail::CheckCaseAccess(*lease, id, caller, true));
     if (!a.staff) return core::NotFound("no such case");
-    const std::string cutoff = core::FormatRfc3339(clock_.Now() - kUnreachableAfter);
     KZ_ASSIGN(auto rows, lease->Query("SELECT cv.vendor_id, v.name, min(ca.at), count(ca.id) FROM case_vendors cv"
                                       " JOIN vendors v ON v.id = cv.vendor_id"
                                       " JOIN contact_attempts ca ON ca.case_id = cv.case_id AND ca.vendor_id = cv.vendor_id"
                                       " WHERE cv.case_id = ? AND cv.unreachable = 0 AND cv.answer = 'none'"
                                       " AND cv.status = 'unknown' AND v.registration_state != 'registered'"
-                                      " GROUP BY cv.vendor_id HAVING min(ca.at) <= ?",
-                                      {id.value(), cutoff}));
+                                      " GROUP BY cv.vendor_id",
+                                      {id.value()}));
+    const core::WallTime now = clock_.Now();
     std::vector<UnreachableCandidate> out;
-    for (const auto& r : rows) out.push_back({VendorId(r.Int(0)), r.Text(1), r.Text(2), static_cast<int>(r.Int(3))});
+    for (const auto& r : rows) {
+        const auto first = core::ParseRfc3339(r.Text(2));
+        if (!first) continue;
+        const core::WallTime from = UnreachableFrom(*first, zone_);
+        if (now < from) continue;
+        out.push_back({VendorId(r.Int(0)), r.Text(1), r.Text(2), static_cast<int>(r.Int(3)), core::FormatRfc3339(from)});
+    }
     return out;
 }
 
@@ -319,7 +368,7 @@ core::Status ScheduleService::Release(store::Connection& c, CaseId id) {
     const std::string now = core::FormatRfc3339(clock_.Now());
     // The release event: one transaction flips the case public; the advisory, feeds and CSAF of the
     // publication issue hang off this same flag so they appear together.
-    KZ_TRY(c.Exec("UPDATE cases SET published = 1, published_at = ? WHERE id = ?", {now, id.value()}));
+    KZ_TRY(c.Exec("UPDATE cases SET published_at = ? WHERE id = ?", {now, id.value()}));
     auto seq = audit_.Append(c, {"system", "case.publish", "case:" + std::to_string(id.value()), "", ""});
     if (!seq.ok()) return seq.error();
     return Event(c, id, "system", "case.published", now);

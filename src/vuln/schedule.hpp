@@ -13,6 +13,7 @@
 
 #include "auth/audit.hpp"
 #include "core/clock.hpp"
+#include "core/time_zone.hpp"
 #include "store/store.hpp"
 #include "vuln/cases.hpp"
 
@@ -23,7 +24,12 @@ class Scheduler;
 namespace kizuna::vuln {
 
 inline constexpr std::chrono::days kDefaultPublicationWindow{45};
-inline constexpr std::chrono::days kUnreachableAfter{91};  // three months from the first contact attempt
+// Seed 001 2-3: a vendor is unreachable when it has not answered within three months of the first contact
+// attempt — calendar months in the center's time zone (12 Jan → from 12 Apr; 1 Jun → from 1 Sep).
+inline constexpr int kUnreachableAfterMonths = 3;
+// The first instant a vendor first contacted at `first_attempt` may be declared unreachable: 00:00 in `zone`
+// of the day three calendar months later (see core::TimeZone::StartOfDayMonthsLater).
+core::WallTime UnreachableFrom(core::WallTime first_attempt, const core::TimeZone& zone);
 inline constexpr std::string_view kPublishJob = "vuln.publish";
 inline constexpr std::string_view kReminderJob = "vuln.reminder";
 inline constexpr std::string_view kUnreachableJob = "vuln.unreachable_check";
@@ -38,6 +44,8 @@ struct VendorDate {
     DateAnswer answer;
     bool unreachable;
     std::string unreachable_since;
+    std::string answer_for;       // the date the answer was given for ('' for none)
+    bool agreed_current = false;  // accepted the case's current date (ScheduleView::current_date)
 };
 
 struct ChangeRequest {
@@ -59,6 +67,9 @@ struct ScheduleView {
     bool published = false;
     std::string published_at;
     std::string leak_risk;           // "normal" or "high"
+    // The date vendors answer to: the open proposal, else the decided instant ('' when neither). A new
+    // date needs a new answer from everyone (V9), so an acceptance counts only for this date.
+    std::string current_date;
     std::vector<VendorDate> vendors;         // staff: all; a vendor: its own row
     std::vector<ChangeRequest> change_requests;  // staff: all; a vendor: its own
 };
@@ -68,20 +79,30 @@ struct UnreachableCandidate {
     std::string name;
     std::string first_attempt;
     int attempts;
+    std::string candidate_from;  // UnreachableFrom(first_attempt)
 };
 
 class ScheduleService {
   public:
-    ScheduleService(store::Database& db, const core::Clock& clock, const auth::AuditLog& audit)
-        : db_(db), clock_(clock), audit_(audit) {}
+    // `zone` is the center's time zone (web.time_zone): the unreachable rule counts calendar months in it.
+    ScheduleService(store::Database& db, const core::Clock& clock, const auth::AuditLog& audit, core::TimeZone zone)
+        : db_(db), clock_(clock), audit_(audit), zone_(std::move(zone)) {}
+    // The same in UTC (tests, tools without a configured zone).
+    ScheduleService(store::Database& db, const core::Clock& clock, const auth::AuditLog& audit);
+
+    const core::TimeZone& zone() const { return zone_; }
 
     core::Result<ScheduleView> View(CaseId id, const Caller& caller);
     // Proposes a date to the vendors of a multi-vendor case. A date other than the 45-day default needs a
     // reason (vendor fix time, overseas coordination, leak risk).
     core::Status Propose(CaseId id, core::WallTime at, std::string_view reason, const Caller& caller);
-    // A vendor's answer to the proposal.
+    // A vendor's answer to the current date (the open proposal, else the decided date). FailedPrecondition
+    // when there is neither.
     core::Status Accept(CaseId id, const Caller& caller);
-    core::Status RequestChange(CaseId id, core::WallTime wanted, std::string_view reason, const Caller& caller);
+    // A vendor asks for another date; returns the request's id. The reason stays with the request: only
+    // coordinators and the asking vendor ever see it (never the case's publish_reason).
+    core::Result<std::int64_t> RequestChange(CaseId id, core::WallTime wanted, std::string_view reason,
+                                             const Caller& caller);
     // The coordinator decides (silent vendors do not block it): the instant is sent to every participant and
     // the release is scheduled; reminders go to vendors still 'unknown' 7 days and 1 day before.
     core::Status Decide(CaseId id, core::WallTime at, std::string_view reason, const Caller& caller);
@@ -110,10 +131,15 @@ class ScheduleService {
     core::Status NotifyRelatedBodies(store::Connection& c, CaseId id, const std::string& subject,
                                      const std::string& body);
     core::Status ScheduleRelease(store::Connection& c, CaseId id, core::WallTime at);
+    // Sets the decided instant (inside the caller's transaction): proposals superseded, release scheduled,
+    // answers for another date reset, everyone told. `public_reason` is visible to every vendor of the case.
+    core::Status DecideIn(store::Connection& c, CaseId id, core::WallTime at, const std::string& public_reason,
+                          const std::string& identifier, const Caller& caller);
 
     store::Database& db_;
     const core::Clock& clock_;
     const auth::AuditLog& audit_;
+    core::TimeZone zone_;
 };
 
 }  // namespace kizuna::vuln

@@ -2,6 +2,8 @@
 #include "vuln/secondary.hpp"
 
 #include "core/log.hpp"
+#include "mail/openpgp.hpp"
+#include "mail/queue.hpp"
 #include "vuln/internal/case_access.hpp"
 
 namespace kizuna::vuln {
@@ -67,7 +69,7 @@ RelatedState ParseState(std::string_view s) {
 constexpr std::string_view kSelect =
     "SELECT r.id, r.case_id, r.vendor_id, v.name, r.name, r.person, r.email, r.phone, r.state, r.named_by,"
     " r.named_at, r.claimed_name, r.claimed_person, r.claimed_email, r.claimed_phone, r.claimed_at,"
-    " r.decided_by, r.decided_at, r.refusal_reason, r.sent_level"
+    " r.decided_by, r.decided_at, r.refusal_reason, r.sent_level, r.key_fingerprint, r.key_info"
     " FROM related_orgs r JOIN vendors v ON v.id = r.vendor_id";
 
 RelatedOrganization FromRow(const store::Row& r) {
@@ -86,7 +88,44 @@ RelatedOrganization FromRow(const store::Row& r) {
     o.decided_at = r.Text(17);
     o.refusal_reason = r.Text(18);
     o.sent_level = ParseLevel(r.Text(19)).value_or(Level::kNone);
+    o.key_fingerprint = r.Text(20);
+    o.key_info = r.Text(21);
     return o;
+}
+
+// mail_recipient_keys owner of a related organisation's key: one per address and case (several vendors may
+// name the same organisation; it has one key).
+std::string KeyOwner(CaseId id, std::string_view email_key) {
+    return "related_org:" + std::to_string(id.value()) + ":" + std::string(email_key);
+}
+
+core::Status StoreKey(store::Connection& c, CaseId id, std::string_view email, const detail::CheckedKey& key,
+                      std::string_view armored, core::WallTime now) {
+    const std::string email_key = detail::Lower(email);
+    KZ_TRY(c.Exec("UPDATE related_orgs SET key_fingerprint = ?, key_info = ? WHERE case_id = ? AND email_key = ?",
+                  {key.fingerprint, key.info, id.value(), email_key}));
+    KZ_TRY(mail::RemoveRecipientKeys(c, KeyOwner(id, email_key)));
+    return mail::RegisterRecipientKey(c, key.fingerprint, email, armored, KeyOwner(id, email_key), now);
+}
+
+// An attachment name the mail gateway accepts ([A-Za-z0-9._-], 1-100, not starting with '.').
+std::string MailFilename(std::string_view name, std::int64_t id) {
+    std::string out;
+    for (char ch : name) {
+        const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+                        ch == '_' || ch == '-';
+        out += ok ? ch : '_';
+        if (out.size() == 100) break;
+    }
+    if (out.empty() || out.front() == '.') out = "attachment-" + std::to_string(id) + out.substr(0, 80);
+    return out;
+}
+
+std::string MailContentType(std::string_view media_type) {
+    std::string type = detail::Lower(media_type.substr(0, media_type.find(';')));
+    const bool ok = !type.empty() && type.size() <= 100 && type.find('/') != std::string::npos &&
+                    type.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789/+.-") == std::string::npos;
+    return ok ? type : "application/octet-stream";
 }
 
 // The related organisation of this case, for staff (NotFound for anyone else, and for an id of another case).
@@ -152,8 +191,10 @@ core::Result<RelatedId> SecondaryService::RegisterRelated(CaseId id, const Relat
         }
         KZ_ASSIGN(RelatedContact contact, CheckContact(org));
         const std::string email_key = detail::Lower(contact.email);
-        KZ_ASSIGN(auto dup, c.QueryInt("SELECT count(*) FROM related_orgs WHERE case_id = ? AND email_key = ?",
-                                       {id.value(), email_key}));
+        // Only this vendor's own namings: whether another vendor named the address is not this vendor's to know.
+        KZ_ASSIGN(auto dup, c.QueryInt("SELECT count(*) FROM related_orgs WHERE case_id = ? AND vendor_id = ? AND"
+                                       " email_key = ?",
+                                       {id.value(), vendor->value(), email_key}));
         if (dup != 0)
             return core::AlreadyExists("a related organization with this e-mail address is already named for the case",
                                        "email");
@@ -177,6 +218,18 @@ core::Result<ClaimOutcome> SecondaryService::Claim(std::string_view identifier_i
     const std::string key = "ip:" + ip;
     const std::int64_t now_us = core::ToUnixMicros(clock_.Now());
     const std::int64_t window_us = std::chrono::duration_cast<std::chrono::microseconds>(kClaimWindow).count();
+    // The key is checked before anything is looked up: a bad key says nothing about the identifier.
+    std::optional<detail::CheckedKey> claim_key;
+    if (!Trim(claimant.key).empty()) {
+        auto checked = detail::CheckBodyKey(claimant.key, clock_.Now());
+        if (!checked.ok()) {
+            auto seq = audit_.Append(db_, {"anonymous", "secondary.claim", "related:claim",
+                                           "{\"outcome\":\"invalid\"}", ip});
+            if (!seq.ok()) return seq.error();
+            return checked.error();
+        }
+        claim_key = std::move(*checked);
+    }
     // Throttle check and the attempt are one transaction, so parallel attempts cannot overrun the limit.
     core::Result<ClaimOutcome> result = db_.InTransaction<ClaimOutcome>(
         [&](store::Connection& c) -> core::Result<ClaimOutcome> {
@@ -197,25 +250,34 @@ core::Result<ClaimOutcome> SecondaryService::Claim(std::string_view identifier_i
             if (kase) {
                 const CaseId id(kase->Int(0));
                 object = "case:" + std::to_string(id.value());
-                KZ_ASSIGN(auto org, c.QueryOne("SELECT id, state FROM related_orgs WHERE case_id = ? AND email_key = ?",
-                                               {id.value(), detail::Lower(contact.email)}));
-                if (!org) {
+                // Several vendors may have named the same organisation: the claim answers all of their namings.
+                KZ_ASSIGN(auto orgs, c.Query("SELECT id, state, email FROM related_orgs WHERE case_id = ? AND"
+                                             " email_key = ? ORDER BY id",
+                                             {id.value(), detail::Lower(contact.email)}));
+                std::vector<std::int64_t> named;
+                for (const auto& org : orgs)
+                    if (org.Text(1) == "named") named.push_back(org.Int(0));
+                if (orgs.empty()) {
                     outcome = ClaimOutcome::kNoMatch;
-                } else if (org->Text(1) != "named") {
+                } else if (named.empty()) {
                     outcome = ClaimOutcome::kAlreadyClaimed;
-                    detail = ",\"related\":" + std::to_string(org->Int(0));
+                    detail = ",\"related\":" + std::to_string(orgs.front().Int(0));
                 } else {
                     outcome = ClaimOutcome::kClaimed;
-                    const std::int64_t related = org->Int(0);
-                    KZ_TRY(c.Exec("UPDATE related_orgs SET state = 'claimed', claimed_name = ?, claimed_person = ?,"
-                                  " claimed_email = ?, claimed_phone = ?, claimed_at = ?, claimed_ip = ?"
-                                  " WHERE id = ? AND state = 'named'",
-                                  {contact.name, contact.person, contact.email, contact.phone,
-                                   core::FormatRfc3339(clock_.Now()), ip, related}));
-                    KZ_TRY(detail::AddCaseEvent(c, clock_, id, "anonymous", "related.claimed",
-                                 "#" + std::to_string(related) + " " + contact.name + " (" + contact.person +
-                                     ") asked for the information with the identifier"));
-                    detail = ",\"related\":" + std::to_string(related);
+                    for (const std::int64_t related : named) {
+                        KZ_TRY(c.Exec("UPDATE related_orgs SET state = 'claimed', claimed_name = ?, claimed_person = ?,"
+                                      " claimed_email = ?, claimed_phone = ?, claimed_at = ?, claimed_ip = ?"
+                                      " WHERE id = ? AND state = 'named'",
+                                      {contact.name, contact.person, contact.email, contact.phone,
+                                       core::FormatRfc3339(clock_.Now()), ip, related}));
+                        KZ_TRY(detail::AddCaseEvent(c, clock_, id, "anonymous", "related.claimed",
+                                                    "#" + std::to_string(related) + " " + contact.name + " (" +
+                                                        contact.person + ") asked for the information with the identifier" +
+                                                        (claim_key ? ", key " + claim_key->fingerprint : std::string())));
+                    }
+                    if (claim_key) KZ_TRY(StoreKey(c, id, orgs.front().Text(2), *claim_key, claimant.key, clock_.Now()));
+                    detail = ",\"related\":" + std::to_string(named.front());
+                    if (claim_key) detail += ",\"key\":" + Quote(claim_key->fingerprint);
                 }
                 detail = ",\"identifier\":" + Quote(identifier) + detail;
             }
@@ -262,19 +324,49 @@ core::Result<std::int64_t> SecondaryService::Approve(CaseId id, RelatedId relate
                                         {id.value()}));
         if (!kase) return core::NotFound("no such case");
         const std::string identifier = kase->Text(0);
+        // What the naming vendor has at its level (V16): the summary notice's content and keywords; with
+        // 'detail' also the technical details, the terms and the attachments.
         std::string body = "Dear " + org.claimed.person + ",\n\n" + org.vendor_name +
                            " asked us to share the following vulnerability information with " + org.contact.name +
                            ".\n\n[" + identifier + "] " + kase->Text(1) + "\n\nSummary:\n" + kase->Text(2) + "\n";
-        if (level == Level::kDetail) body += "\nTechnical details:\n" + kase->Text(3) + "\n";
+        KZ_ASSIGN(auto terms, c.Query("SELECT kind, value, version FROM case_terms WHERE case_id = ? ORDER BY kind, value",
+                                      {id.value()}));
+        std::string term_lines;
+        for (const auto& t : terms)
+            if (level == Level::kDetail || t.Text(0) == "keyword")
+                term_lines += "- " + t.Text(0) + ": " + t.Text(1) + (t.Text(2).empty() ? "" : " " + t.Text(2)) + "\n";
+        if (!term_lines.empty()) body += "\nTechnologies and components:\n" + term_lines;
+        mail::QueuedMail out;
+        if (level == Level::kDetail) {
+            body += "\nTechnical details:\n" + kase->Text(3) + "\n";
+            KZ_ASSIGN(auto atts, c.Query("SELECT id, name, media_type, content FROM case_attachments WHERE case_id = ?"
+                                         " ORDER BY id",
+                                         {id.value()}));
+            std::size_t total = 0;
+            std::string left_out;
+            for (const auto& a : atts) {
+                std::string data = a.Text(3);
+                if (total + data.size() > mail::kMaxAttachmentBytes) {
+                    left_out += "- " + a.Text(1) + " (" + std::to_string(data.size()) + " bytes)\n";
+                    continue;
+                }
+                total += data.size();
+                out.attachments.push_back({MailFilename(a.Text(1), a.Int(0)), MailContentType(a.Text(2)), std::move(data)});
+            }
+            if (!out.attachments.empty())
+                body += "\nAttached: " + std::to_string(out.attachments.size()) + " file(s) of the case.\n";
+            if (!left_out.empty())
+                body += "\nToo large to attach (ask the coordinator for them):\n" + left_out;
+        }
         body += "\nThis information is not public. Do not pass it on or make it public before the advisory for " +
                 identifier + " is published; contact the coordinator if others need it.\n";
-        const std::string subject = "[" + identifier + "] Vulnerability information (related organization of " +
-                                    org.vendor_name + ")";
+        out.to = org.contact.email;
+        out.subject = "[" + identifier + "] Vulnerability information (related organization of " + org.vendor_name + ")";
+        out.body = std::move(body);
+        out.encrypt_to = org.key_fingerprint;  // '' = the sender looks for a key registered for the address
         const std::string now = core::FormatRfc3339(clock_.Now());
-        KZ_TRY(c.Exec("INSERT INTO mail_queue(to_address, subject, body, encrypt_to, case_id, vendor_id, created_at)"
-                      " VALUES (?, ?, ?, '', ?, NULL, ?)",
-                      {org.contact.email, subject, body, id.value(), now}));
-        const std::int64_t mail = c.LastInsertId();
+        KZ_ASSIGN(const std::int64_t mail, mail::EnqueueMail(c, out, clock_.Now()));
+        KZ_TRY(c.Exec("UPDATE mail_queue SET case_id = ? WHERE id = ?", {id.value(), mail}));
         KZ_TRY(c.Exec("UPDATE related_orgs SET state = 'approved', decided_by = ?, decided_at = ?, sent_level = ?,"
                       " mail_id = ? WHERE id = ?",
                       {caller.name(), now, std::string(Name(level)), mail, related.value()}));
@@ -284,6 +376,25 @@ core::Result<std::int64_t> SecondaryService::Approve(CaseId id, RelatedId relate
         KZ_TRY(Audit(c, audit_, caller.name(), "case.disclose", "case:" + std::to_string(id.value()),
                      "{\"related\":" + std::to_string(related.value()) + ",\"level\":" + Quote(Name(level)) + "}"));
         return mail;
+    });
+}
+
+core::Status SecondaryService::SetKey(CaseId id, RelatedId related, std::string_view armored, const Caller& caller) {
+    {
+        // Access before the (slow) key check: anyone but staff learns nothing.
+        KZ_ASSIGN(auto lease, db_.Acquire());
+        KZ_TRY(LoadForStaff(*lease, id, related, caller));
+    }
+    KZ_ASSIGN(detail::CheckedKey key, detail::CheckBodyKey(armored, clock_.Now()));
+    return db_.InTransaction([&](store::Connection& c) -> core::Status {
+        KZ_ASSIGN(RelatedOrganization org, LoadForStaff(c, id, related, caller));
+        KZ_TRY(StoreKey(c, id, org.contact.email, key, armored, clock_.Now()));
+        KZ_TRY(detail::AddCaseEvent(c, clock_, id, caller.name(), "related.key",
+                                    "#" + std::to_string(related.value()) + " " + org.contact.name + ": key " +
+                                        key.fingerprint));
+        return Audit(c, audit_, caller.name(), "secondary.key", "case:" + std::to_string(id.value()),
+                     "{\"related\":" + std::to_string(related.value()) + ",\"fingerprint\":" +
+                         Quote(key.fingerprint) + "}");
     });
 }
 
@@ -318,6 +429,62 @@ core::Result<std::vector<RelatedOrganization>> SecondaryService::List(CaseId id,
     std::vector<RelatedOrganization> out;
     for (const auto& r : rows) out.push_back(FromRow(r));
     return out;
+}
+
+namespace detail {
+core::Result<CheckedKey> CheckBodyKey(std::string_view armored, core::WallTime now) {
+    if (armored.size() > mail::kMaxPublicKeyBytes) return core::InvalidArgument("the key is too large", "key");
+    KZ_ASSIGN(mail::PublicKeyInfo info, mail::InspectPublicKey(armored, now));
+    if (info.revoked) return core::InvalidArgument("the key is revoked", "key");
+    if (info.expired) return core::InvalidArgument("the key has expired", "key");
+    if (!info.can_encrypt) return core::InvalidArgument("the key has no usable encryption subkey", "key");
+    std::string text = info.algorithm;
+    text += info.expires ? ", expires " + core::FormatRfc3339(*info.expires) : ", no expiry";
+    return CheckedKey{info.fingerprint, text};
+}
+}  // namespace detail
+
+std::string_view SecondaryKeysSchema() {
+    return R"sql(
+CREATE TABLE related_orgs_v2 (
+    id              INTEGER PRIMARY KEY,
+    case_id         INTEGER NOT NULL REFERENCES cases(id),
+    vendor_id       INTEGER NOT NULL REFERENCES vendors(id),
+    name            TEXT NOT NULL,
+    person          TEXT NOT NULL,
+    email           TEXT NOT NULL,
+    email_key       TEXT NOT NULL,
+    phone           TEXT NOT NULL DEFAULT '',
+    state           TEXT NOT NULL DEFAULT 'named' CHECK (state IN ('named','claimed','approved','refused')),
+    named_by        TEXT NOT NULL,
+    named_at        TEXT NOT NULL,
+    claimed_name    TEXT NOT NULL DEFAULT '',
+    claimed_person  TEXT NOT NULL DEFAULT '',
+    claimed_email   TEXT NOT NULL DEFAULT '',
+    claimed_phone   TEXT NOT NULL DEFAULT '',
+    claimed_at      TEXT NOT NULL DEFAULT '',
+    claimed_ip      TEXT NOT NULL DEFAULT '',
+    decided_by      TEXT NOT NULL DEFAULT '',
+    decided_at      TEXT NOT NULL DEFAULT '',
+    refusal_reason  TEXT NOT NULL DEFAULT '',
+    sent_level      TEXT NOT NULL DEFAULT '' CHECK (sent_level IN ('','summary','detail')),
+    mail_id         INTEGER REFERENCES mail_queue(id),
+    key_fingerprint TEXT NOT NULL DEFAULT '',                   -- the organisation's key ('' = none yet)
+    key_info        TEXT NOT NULL DEFAULT '',
+    UNIQUE (case_id, vendor_id, email_key)                      -- one naming per vendor: never across vendors
+);
+INSERT INTO related_orgs_v2(id, case_id, vendor_id, name, person, email, email_key, phone, state, named_by, named_at,
+    claimed_name, claimed_person, claimed_email, claimed_phone, claimed_at, claimed_ip, decided_by, decided_at,
+    refusal_reason, sent_level, mail_id)
+  SELECT id, case_id, vendor_id, name, person, email, email_key, phone, state, named_by, named_at,
+    claimed_name, claimed_person, claimed_email, claimed_phone, claimed_at, claimed_ip, decided_by, decided_at,
+    refusal_reason, sent_level, mail_id FROM related_orgs;
+DROP TABLE related_orgs;
+ALTER TABLE related_orgs_v2 RENAME TO related_orgs;
+CREATE INDEX related_orgs_by_address ON related_orgs(case_id, email_key);
+ALTER TABLE case_coordinators ADD COLUMN key_fingerprint TEXT NOT NULL DEFAULT '';
+ALTER TABLE case_coordinators ADD COLUMN key_info TEXT NOT NULL DEFAULT '';
+)sql";
 }
 
 std::string_view SecondarySchema() {

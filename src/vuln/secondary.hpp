@@ -37,6 +37,7 @@ struct RelatedContact {
     std::string person;  // person in charge (担当者名)
     std::string email;   // required: the claim is matched on it
     std::string phone;   // optional
+    std::string key;     // claim only, optional: the organisation's OpenPGP public key (ASCII-armored)
 };
 
 // 'named' (by the vendor) → 'claimed' (the organisation asked with the identifier) → 'approved' (the
@@ -59,6 +60,8 @@ struct RelatedOrganization {
     std::string decided_at;
     std::string refusal_reason;
     Level sent_level = Level::kNone;  // the level the information was sent at (approved only)
+    std::string key_fingerprint;      // the OpenPGP key the information is encrypted to ('' = none yet)
+    std::string key_info;             // "ed25519/cv25519, no expiry"
 };
 
 // Returned by Claim for the audit trail and the tests; never shown to the claimant.
@@ -84,21 +87,32 @@ class SecondaryService {
     // for a vendor of the case with `on_behalf_of` (the vendor sent the items by mail). NotFound for a
     // caller that may not know the case or whose vendor has not been told about it; InvalidArgument with
     // field name/person/email/phone; AlreadyExists (field "email") when the case already has a related
-    // organisation with this e-mail. Writes case event "related.named" and audit "secondary.register".
+    // organisation with this e-mail named by the same vendor (whether another vendor named the same address
+    // is never revealed: each vendor's naming is its own row). Writes case event "related.named" and audit
+    // "secondary.register".
     core::Result<RelatedId> RegisterRelated(CaseId id, const RelatedContact& org, const Caller& caller,
                                             std::optional<VendorId> on_behalf_of = std::nullopt);
 
     // The related organisation asks with the case identifier (no account). InvalidArgument (fields
     // identifier/name/person/email/phone) for a malformed form, ResourceExhausted when the address is
     // throttled; otherwise the outcome, which callers must not reveal. Audited as "secondary.claim" with
-    // the outcome in the detail (the identifier only when it named a case).
+    // the outcome in the detail (the identifier only when it named a case). An optional `claimant.key` is
+    // checked with GPGME before anything is looked up (InvalidArgument, field "key", when it is not one
+    // usable public key) and, on a successful claim, registered for the organisation's address: the
+    // information is sent encrypted to it.
     core::Result<ClaimOutcome> Claim(std::string_view identifier, const RelatedContact& claimant,
                                      std::string_view remote_ip);
 
     // Staff: sends the information to a claimed organisation at the naming vendor's current level and
-    // returns the mail_queue id. FailedPrecondition unless the organisation is claimed, or when the vendor
+    // returns the mail_queue id. The mail carries what the vendor has at that level: summary and keywords;
+    // at 'detail' also the technical details, the case's terms and its attachments (as mail attachments,
+    // up to mail::kMaxAttachmentBytes; those left out are named in the text). FailedPrecondition unless the organisation is claimed, or when the vendor
     // has no level any more. Audited as "case.disclose" {"related": id, "level": ...}.
     core::Result<std::int64_t> Approve(CaseId id, RelatedId related, const Caller& caller);
+    // Staff: registers or replaces the organisation's OpenPGP public key (checked with GPGME: one public key,
+    // not revoked or expired, able to encrypt; InvalidArgument field "key" otherwise). Mail waiting for a
+    // key is released by the outbound sender. Audited as "secondary.key".
+    core::Status SetKey(CaseId id, RelatedId related, std::string_view armored, const Caller& caller);
     // Staff: closes a named or claimed organisation without sending anything.
     core::Status Refuse(CaseId id, RelatedId related, std::string_view reason, const Caller& caller);
 
@@ -113,5 +127,17 @@ class SecondaryService {
 
 // Schema of this file's tables (SQL text, for vuln's migration list).
 std::string_view SecondarySchema();
+// Migration 1021: one row per naming vendor (UNIQUE case, vendor, e-mail) and the organisation's key.
+std::string_view SecondaryKeysSchema();
+
+namespace detail {
+// A public key a related body (related organisation, overseas coordinator) registers: checked with GPGME
+// at `now`. InvalidArgument (field "key") unless it is one public key that can encrypt now.
+struct CheckedKey {
+    std::string fingerprint;
+    std::string info;  // "ed25519/cv25519, expires 2028-01-01T00:00:00Z"
+};
+core::Result<CheckedKey> CheckBodyKey(std::string_view armored, core::WallTime now);
+}  // namespace detail
 
 }  // namespace kizuna::vuln

@@ -98,31 +98,43 @@ void AddApi(http::Router& router, SiteServices& s) {
         auto body = http::ParseJsonBody(req);
         if (!body.ok()) return http::ErrorResponse(body.error());
         http::JsonObjectReader r(*body);
-        if (auto st = r.RejectUnknown({"user", "label"}); !st.ok()) return http::ErrorResponse(st.error());
+        if (auto st = r.RejectUnknown({"user", "label", "expires_in_days"}); !st.ok()) return http::ErrorResponse(st.error());
         auto name = r.OptionalString("user", 1, 64);
         auto label = r.OptionalString("label", 0, 100);
+        auto days = r.OptionalInt("expires_in_days", 1, 36500);
         if (!name.ok()) return http::ErrorResponse(name.error());
         if (!label.ok()) return http::ErrorResponse(label.error());
+        if (!days.ok()) return http::ErrorResponse(days.error());
         const std::string user_name = name->value_or(ctx.principal ? ctx.principal->name : "");
         auth::Resource resource{ResourceKind::kApiToken};
         if (ctx.principal && user_name == ctx.principal->name) resource.owner = ctx.principal->id;
         if (auto denied = Check(req, Action::kCreate, resource, true)) return *denied;
+        // Only an admin's token mints tokens (policy); everyone else creates them from a browser session.
         if (auto bad = RequireCsrf(req)) return *bad;
-        auto token = s.tokens.Create(user_name, label->value_or(""), ctx.principal->name);
+        std::optional<std::chrono::days> ttl;
+        if (*days) ttl = std::chrono::days(**days);
+        auto token = s.tokens.Create(user_name, label->value_or(""), ctx.principal->name, ttl);
         if (!token.ok()) return http::ErrorResponse(token.error(), req, s.log);
-        return http::Response::Json(201, json{{"id", token->id}, {"user", user_name}, {"token", token->secret}});
+        http::Response resp = http::Response::Json(201, json{{"id", token->id},
+                                                             {"user", user_name},
+                                                             {"token", token->secret},
+                                                             {"expires_at", core::FormatRfc3339(token->expires)}});
+        resp.SetHeader("Cache-Control", "no-store");
+        return resp;
     });
 
     router.Add("GET", "/api/v1/audit/verify", [&s](http::Request& req) {
         if (auto denied = Check(req, Action::kView, {ResourceKind::kAuditLog}, true)) return *denied;
         auto lease = s.db.Acquire();
         if (!lease.ok()) return http::ErrorResponse(lease.error(), req, s.log);
-        auto report = auth::AuditLog::Verify(**lease);
+        auto report = s.audit.VerifyAll(**lease);
         if (!report.ok()) return http::ErrorResponse(report.error(), req, s.log);
-        json out{{"intact", report->intact}, {"entries", report->entries}};
+        json out{{"intact", report->intact}, {"entries", report->entries}, {"checkpoints", report->checkpoints},
+                 {"keyed", report->keyed}};
         if (!report->intact) {
-            out["first_bad_seq"] = *report->first_bad_seq;
+            out["first_bad_seq"] = report->first_bad_seq ? json(*report->first_bad_seq) : json(nullptr);
             out["problem"] = report->problem;
+            out["problems"] = report->problems;
         }
         return http::Response::Json(200, out);
     });

@@ -104,12 +104,15 @@ core::Result<vuln::VendorId> VendorParam(http::Request& req) {
     return vuln::VendorId(v);
 }
 
-// Runs `fn` with the case id and the caller, mapping errors to responses.
+// Runs `fn` with the case id and the caller, mapping errors to responses. Nothing about an embargoed case
+// may stay in a shared or browser cache: every answer is no-store.
 template <typename Fn>
 http::Response WithCase(http::Request& req, SiteServices& s, Fn&& fn) {
     auto id = CaseIdParam(req, s);
     if (!id.ok()) return ApiError(id.error(), req, s);
-    return fn(*id, CallerFor(req, s));
+    http::Response r = fn(*id, CallerFor(req, s));
+    r.SetHeader("Cache-Control", "no-store");
+    return r;
 }
 
 http::Response Done(const core::Status& st, http::Request& req, SiteServices& s) {

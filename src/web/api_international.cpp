@@ -26,7 +26,9 @@ json ViewJson(const vuln::InternationalView& v) {
                                 {"vendors", k.vendors},
                                 {"constraint", ConstraintJson(k.constraint)},
                                 {"added_at", k.added_at},
-                                {"added_by", k.added_by}});
+                                {"added_by", k.added_by},
+                                {"key_fingerprint", k.key_fingerprint},
+                                {"key_info", k.key_info}});
     const auto& w = v.window;
     return json{{"coordinators", coordinators},
                 {"window",
@@ -117,6 +119,28 @@ void AddInternationalRoutes(http::Router& router, SiteServices& s) {
                 KZ_TRY(s.international.SetVendors(*id, vuln::CoordinatorId(cid), vendors, caller));
             }
             return s.international.SetConstraint(*id, vuln::CoordinatorId(cid), k, caller);
+        }();
+        if (!st.ok()) return ApiError(st.error(), req, s);
+        return http::Response::Json(200, json{{"ok", true}});
+    });
+
+    // {"key": "<ASCII-armored public key>"}: registers or replaces the coordinator's key (staff).
+    router.Add("PUT", "/api/v1/cases/{id}/coordinators/{cid}/key", [&s](http::Request& req) {
+        if (auto bad = RequireApiWrite(req)) return *bad;
+        auto id = CaseIdParam(req, s);
+        if (!id.ok()) return ApiError(id.error(), req, s);
+        const std::string cid_text(req.Param("cid"));
+        char* end = nullptr;
+        const long long cid = std::strtoll(cid_text.c_str(), &end, 10);
+        if (cid_text.empty() || end == nullptr || *end != '\0' || cid <= 0)
+            return ApiError(core::NotFound("no such coordinator in the case"), req, s);
+        auto body = Body(req);
+        if (!body.ok()) return ApiError(body.error(), req, s);
+        const http::JsonObjectReader r(*body);
+        core::Status st = [&]() -> core::Status {
+            KZ_TRY(r.RejectUnknown({"key"}));
+            KZ_ASSIGN(std::string key, r.RequireString("key", 1, 1024 * 1024));
+            return s.international.SetKey(*id, vuln::CoordinatorId(cid), key, CallerFor(req, s));
         }();
         if (!st.ok()) return ApiError(st.error(), req, s);
         return http::Response::Json(200, json{{"ok", true}});

@@ -47,15 +47,21 @@ void AddScheduleApi(http::Router& router, SiteServices& s) {
         auto v = s.schedule.View(*id, CallerFor(req, s));
         if (!v.ok()) return ApiError(v.error(), req, s);
         json vendors = json::array();
-        for (const auto& vd : v->vendors)
+        json agreed = json::array(), not_agreed = json::array();
+        for (const auto& vd : v->vendors) {
             vendors.push_back({{"vendor_id", vd.vendor.value()}, {"name", vd.name}, {"level", vuln::Name(vd.level)},
                                {"status", vuln::Name(vd.status)}, {"date_answer", AnswerName(vd.answer)},
+                               {"date_answer_for", vd.answer_for}, {"agreed_to_current", vd.agreed_current},
                                {"unreachable", vd.unreachable}, {"unreachable_since", vd.unreachable_since}});
+            // Who has and has not agreed to the current date (vendors told about the case).
+            if (vd.level != vuln::Level::kNone && !vd.unreachable)
+                (vd.agreed_current ? agreed : not_agreed).push_back(vd.vendor.value());
+        }
         json requests = json::array();
         for (const auto& r : v->change_requests)
             requests.push_back({{"id", r.id}, {"vendor_id", r.vendor.value()}, {"vendor", r.vendor_name},
                                 {"publish_at", r.requested_at}, {"reason", r.reason}, {"state", r.state}});
-        return http::Response::Json(200, json{{"handling_started_at", v->handling_started_at},
+        http::Response out = http::Response::Json(200, json{{"handling_started_at", v->handling_started_at},
                                               {"default_target", v->default_target},
                                               {"proposed_at", v->proposed_at},
                                               {"proposal_reason", v->proposal_reason},
@@ -64,8 +70,14 @@ void AddScheduleApi(http::Router& router, SiteServices& s) {
                                               {"published", v->published},
                                               {"published_at", v->published_at},
                                               {"leak_risk", v->leak_risk},
+                                              {"current_date", v->current_date},
+                                              {"agreement", {{"date", v->current_date},
+                                                             {"agreed", agreed},
+                                                             {"not_agreed", not_agreed}}},
                                               {"vendors", vendors},
                                               {"change_requests", requests}});
+        out.SetHeader("Cache-Control", "no-store");  // the date is confidential until publication
+        return out;
     });
 
     router.Add("POST", "/api/v1/cases/{id}/schedule/proposal", [&s](http::Request& req) {
@@ -88,11 +100,16 @@ void AddScheduleApi(http::Router& router, SiteServices& s) {
         });
     });
     router.Add("POST", "/api/v1/cases/{id}/schedule/change-requests", [&s](http::Request& req) {
-        return Mutating(req, s, [&](vuln::CaseId id, const vuln::Caller& caller, http::JsonObjectReader r) -> core::Status {
-            KZ_ASSIGN(core::WallTime at, Instant(r, "publish_at"));
-            KZ_ASSIGN(std::string reason, r.RequireString("reason", 1, 2000));
-            return s.schedule.RequestChange(id, at, reason, caller);
+        std::int64_t created = 0;
+        http::Response r = Mutating(req, s, [&](vuln::CaseId id, const vuln::Caller& caller,
+                                                http::JsonObjectReader body) -> core::Status {
+            KZ_ASSIGN(core::WallTime at, Instant(body, "publish_at"));
+            KZ_ASSIGN(std::string reason, body.RequireString("reason", 1, 2000));
+            KZ_ASSIGN(created, s.schedule.RequestChange(id, at, reason, caller));
+            return core::Ok();
         });
+        if (r.status != 200) return r;
+        return http::Response::Json(200, json{{"ok", true}, {"id", created}});
     });
     router.Add("POST", "/api/v1/cases/{id}/schedule/change-requests/{request}/decision", [&s](http::Request& req) {
         const long long request = std::atoll(std::string(req.Param("request")).c_str());

@@ -36,6 +36,7 @@ std::string_view FieldKey(const std::string& field) {
     if (field == "person") return "related_field_person";
     if (field == "email") return "related_field_email";
     if (field == "phone") return "related_field_phone";
+    if (field == "key") return "related_field_key";
     return "";
 }
 
@@ -58,7 +59,9 @@ json RelatedJson(const vuln::RelatedOrganization& o) {
              {"decided_by", o.decided_by},
              {"decided_at", o.decided_at},
              {"refusal_reason", o.refusal_reason},
-             {"sent_level", o.sent_level == vuln::Level::kNone ? json(nullptr) : json(vuln::Name(o.sent_level))}};
+             {"sent_level", o.sent_level == vuln::Level::kNone ? json(nullptr) : json(vuln::Name(o.sent_level))},
+             {"key_fingerprint", o.key_fingerprint},
+             {"key_info", o.key_info}};
     if (!o.claimed_at.empty()) {
         out["claimed"] = ContactJson(o.claimed);
         out["claimed"]["at"] = o.claimed_at;
@@ -84,7 +87,8 @@ void AddSecondaryRoutes(http::Router& router, SiteServices& s) {
         const Lang lang = Context(req).lang;
         if (!FormCsrfValid(req)) return RelatedForm(req, s, 403, Translate(lang, "csrf_failed"));
         vuln::RelatedContact claimant{req.Form("name").value_or(""), req.Form("person").value_or(""),
-                                      req.Form("email").value_or(""), req.Form("phone").value_or("")};
+                                      req.Form("email").value_or(""), req.Form("phone").value_or(""),
+                                      req.Form("key").value_or("")};
         auto outcome = s.secondary.Claim(req.Form("identifier").value_or(""), claimant, req.remote_ip);
         if (!outcome.ok()) {
             const core::Error& e = outcome.error();
@@ -147,6 +151,24 @@ void AddSecondaryRoutes(http::Router& router, SiteServices& s) {
         auto mail = s.secondary.Approve(*id, vuln::RelatedId(rid), CallerFor(req, s));
         if (!mail.ok()) return ApiError(mail.error(), req, s);
         return http::Response::Json(200, json{{"ok", true}, {"state", "approved"}, {"mail_id", *mail}});
+    });
+
+    // {"key": "<ASCII-armored public key>"}: registers or replaces the organisation's key (staff).
+    router.Add("PUT", "/api/v1/cases/{id}/related-organizations/{rid}/key", [&s](http::Request& req) {
+        if (auto bad = RequireApiWrite(req)) return *bad;
+        auto id = CaseIdParam(req, s);
+        if (!id.ok()) return ApiError(id.error(), req, s);
+        const long long rid = std::atoll(std::string(req.Param("rid")).c_str());
+        auto body = Body(req);
+        if (!body.ok()) return ApiError(body.error(), req, s);
+        http::JsonObjectReader r(*body);
+        core::Status st = [&]() -> core::Status {
+            KZ_TRY(r.RejectUnknown({"key"}));
+            KZ_ASSIGN(std::string key, r.RequireString("key", 1, 1024 * 1024));
+            return s.secondary.SetKey(*id, vuln::RelatedId(rid), key, CallerFor(req, s));
+        }();
+        if (!st.ok()) return ApiError(st.error(), req, s);
+        return http::Response::Json(200, json{{"ok", true}});
     });
 
     router.Add("POST", "/api/v1/cases/{id}/related-organizations/{rid}/refuse", [&s](http::Request& req) {

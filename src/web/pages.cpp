@@ -51,7 +51,7 @@ std::string LandingFor(const auth::Principal& p) {
     return "/account";
 }
 
-View AuditRows(SiteServices& s, store::Connection& conn, int limit) {
+View AuditRows(SiteServices& s, store::Connection& conn, int limit, Lang s_lang) {
     View rows{View::type::list};
     auto recent = auth::AuditLog::Recent(conn, limit);
     if (!recent.ok()) return rows;
@@ -62,7 +62,7 @@ View AuditRows(SiteServices& s, store::Connection& conn, int limit) {
         auto t = core::ParseRfc3339(r.at);
         row.set("at_local", t ? s.zone.FormatMinutes(*t) : r.at);
         row.set("actor", r.entry.actor);
-        row.set("action", r.entry.action);
+        row.set("action_label", AuditActionLabel(s_lang, r.entry.action));
         row.set("object", r.entry.object);
         row.set("remote_ip", r.entry.remote_ip);
         rows.push_back(row);
@@ -313,25 +313,8 @@ void AddPages(http::Router& router, SiteServices& s) {
         add("cases", cases_total);
         View view;
         view.set("stats", stats);
-        view.set("audit", AuditRows(s, **lease, 10));
+        view.set("audit", AuditRows(s, **lease, 10, lang));
         return RenderPage(req, s, "dashboard", "dashboard_title", std::move(view));
-    });
-
-    router.Add("GET", "/audit", [&s](http::Request& req) {
-        if (auto denied = Check(req, auth::Action::kView, {ResourceKind::kAuditLog}, false)) return *denied;
-        const Lang lang = Context(req).lang;
-        auto lease = s.db.Acquire();
-        if (!lease.ok()) return ErrorPage(req, s, 500);
-        auto report = auth::AuditLog::Verify(**lease);
-        if (!report.ok()) return ErrorPage(req, s, 500);
-        View view;
-        view.set("intact", report->intact ? View::type::bool_true : View::type::bool_false);
-        std::string status = report->intact ? Translate(lang, "audit_intact") : Translate(lang, "audit_broken");
-        if (auto p = status.find("{{n}}"); p != std::string::npos) status.replace(p, 5, std::to_string(report->entries));
-        if (auto p = status.find("{{problem}}"); p != std::string::npos) status.replace(p, 11, report->problem);
-        view.set("status", status);
-        view.set("audit", AuditRows(s, **lease, 100));
-        return RenderPage(req, s, "audit", "audit_title", std::move(view));
     });
 
     router.Add("GET", "/account", [&s](http::Request& req) {
@@ -348,7 +331,34 @@ void AddPages(http::Router& router, SiteServices& s) {
         view.set("role_label", RoleLabel(ctx.lang, u.role));
         view.set("email", u.email);
         view.set("organization", u.organization);
-        return RenderPage(req, s, "account", "account_title", std::move(view));
+        // The caller's API tokens (never their secrets), each with a revoke form (CSRF-protected).
+        auto tokens = s.tokens.List(u.id);
+        if (!tokens.ok()) return ErrorPage(req, s, 500);
+        View list{View::type::list};
+        for (const auto& t : *tokens) {
+            View row;
+            row.set("id", std::to_string(t.id));
+            row.set("label", t.label);
+            auto created = core::ParseRfc3339(t.created_at);
+            row.set("created", created ? s.zone.FormatMinutes(*created) : t.created_at);
+            row.set("expires", t.expires ? s.zone.FormatMinutes(*t.expires) : Translate(ctx.lang, "token_never"));
+            row.set("state", Translate(ctx.lang, t.revoked   ? "token_state_revoked"
+                                                 : t.expired ? "token_state_expired"
+                                                             : "token_state_active"));
+            row.set("active", !t.revoked && !t.expired ? View::type::bool_true : View::type::bool_false);
+            list.push_back(row);
+        }
+        view.set("tokens", list);
+        view.set("zone", s.zone.name());
+        view.set("csrf", ctx.session ? ctx.session->csrf_token : "");
+        if (req.Query("done").value_or("") == "token_revoked") view.set("notice", Translate(ctx.lang, "token_revoked_notice"));
+        // Message codes only: nothing from the query string is shown as text.
+        const std::string error = req.Query("error").value_or("");
+        if (error == "password_wrong" || error == "password_rules")
+            view.set("password_error", Translate(ctx.lang, "account_" + error));
+        http::Response r = RenderPage(req, s, "account", "account_title", std::move(view));
+        r.SetHeader("Cache-Control", "no-store");
+        return r;
     });
 
     router.Add("GET", "/users", [&s](http::Request& req) {

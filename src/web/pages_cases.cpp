@@ -32,6 +32,11 @@ std::vector<std::string> CommaList(const std::string& text) {
     return out;
 }
 
+std::string Replace(std::string text, std::string_view token, std::string_view value) {
+    if (auto at = text.find(token); at != std::string::npos) text.replace(at, token.size(), value);
+    return text;
+}
+
 std::string StatusLabel(Lang lang, vuln::VendorStatus st) {
     return Translate(lang, "status_" + std::string(vuln::Name(st)));
 }
@@ -69,26 +74,59 @@ http::Response ReportForm(http::Request& req, SiteServices& s, int status, const
 }
 
 
+// Banners after a form on the case page: the query carries a message code and a field name, both from
+// fixed lists, never text (a crafted link cannot put words on the page). Unknown codes show nothing.
+constexpr std::string_view kBannerCodes[] = {"invalid", "precondition", "denied", "exists", "throttled", "failed"};
+constexpr std::string_view kBannerFields[] = {"publish_at", "reason", "thread", "body", "channel", "address",
+                                              "name", "person", "email", "phone", "key", "status", "answer",
+                                              "vendor_name", "note", "sectors", "result", "verification"};
+
+std::string_view BannerCode(core::ErrorCode code) {
+    switch (code) {
+        case core::ErrorCode::kInvalidArgument:
+            return "invalid";
+        case core::ErrorCode::kFailedPrecondition:
+            return "precondition";
+        case core::ErrorCode::kPermissionDenied:
+            return "denied";
+        case core::ErrorCode::kAlreadyExists:
+            return "exists";
+        case core::ErrorCode::kResourceExhausted:
+            return "throttled";
+        default:
+            return "failed";
+    }
+}
+
+template <std::size_t N>
+bool Listed(const std::string_view (&list)[N], std::string_view value) {
+    for (std::string_view item : list)
+        if (item == value) return true;
+    return false;
+}
+
+// The banner text for ?error=&field=, translated; "" when the code is not one of ours.
+std::string BannerText(http::Request& req, Lang lang) {
+    const std::string code = req.Query("error").value_or("");
+    if (!Listed(kBannerCodes, code)) return "";
+    std::string text = Translate(lang, "banner_" + code);
+    const std::string field = req.Query("field").value_or("");
+    if (Listed(kBannerFields, field)) text += " (" + Translate(lang, "banner_field_" + field) + ")";
+    return text;
+}
+
 http::Response BackToCase(vuln::CaseId id, const core::Status& st, const std::string& thread = {}) {
     std::string location = "/cases/" + std::to_string(id.value());
     std::string query;
-    if (!thread.empty()) query += "thread=" + thread;
+    // The thread was checked by the service when st is ok; otherwise it is only passed on when it is a
+    // thread name at all (it goes into a URL).
+    if (!thread.empty() && thread.find_first_not_of("abcdefghijklmnopqrstuvwxyz:0123456789") == std::string::npos)
+        query += "thread=" + thread;
     if (st.ok()) {
         query += std::string(query.empty() ? "" : "&") + "done=1";
     } else {
-        // The message travels in the query and is escaped when shown.
-        std::string msg = st.error().message();
-        std::string enc;
-        for (unsigned char c : msg) {
-            if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-                enc += static_cast<char>(c);
-            } else {
-                char buf[4];
-                std::snprintf(buf, sizeof buf, "%%%02X", c);
-                enc += buf;
-            }
-        }
-        query += std::string(query.empty() ? "" : "&") + "error=" + enc;
+        query += std::string(query.empty() ? "" : "&") + "error=" + std::string(BannerCode(st.error().code()));
+        if (Listed(kBannerFields, st.error().field())) query += "&field=" + st.error().field();
     }
     return http::Response::Redirect(location + "?" + query);
 }
@@ -125,9 +163,14 @@ void AddCasePages(http::Router& router, SiteServices& s) {
             n.components.push_back({line.substr(0, space), space == std::string::npos ? "" : line.substr(space + 1)});
         }
         n.source = vuln::Source::kFinder;
-        auto receipt = s.cases.Submit(n, CallerFor(req, s));
+        auto receipt = s.cases.Submit(n, CallerFor(req, s), req.remote_ip);
         if (!receipt.ok()) {
             const core::Error& e = receipt.error();
+            if (e.code() == core::ErrorCode::kResourceExhausted) {
+                http::Response r = ReportForm(req, s, 429, Translate(lang, "report_throttled"));
+                r.SetHeader("Retry-After", "600");
+                return r;
+            }
             return ReportForm(req, s, http::HttpStatusFor(e.code()),
                               (e.field().empty() ? "" : e.field() + ": ") + e.message());
         }
@@ -214,7 +257,7 @@ void AddCasePages(http::Router& router, SiteServices& s) {
         // kainjow treats "" as true in sections: set optional values only when present.
         if (!c->receipt_id.empty()) view.set("receipt_id", c->receipt_id);
         if (req.Query("done")) view.set("done", View::type::bool_true);
-        if (auto err = req.Query("error")) view.set("error", *err);
+        if (const std::string banner = BannerText(req, lang); !banner.empty()) view.set("error", banner);
         view.set("has_details", c->details ? View::type::bool_true : View::type::bool_false);
         view.set("details", c->details.value_or(""));
         View terms{View::type::list};
@@ -332,7 +375,25 @@ void AddCasePages(http::Router& router, SiteServices& s) {
                 requests.push_back(rv);
             }
             sched.set("requests", requests);
+            if (!sv->current_date.empty()) sched.set("current_date", Local(s, sv->current_date));
             if (staff) {
+                // Who has and has not agreed to the current date (a new date needs everyone's answer again).
+                View answers{View::type::list};
+                for (const auto& vd : sv->vendors) {
+                    if (vd.level == vuln::Level::kNone) continue;
+                    View av;
+                    av.set("name", vd.name);
+                    av.set("agreed", vd.agreed_current ? View::type::bool_true : View::type::bool_false);
+                    av.set("answer", Translate(lang, vd.agreed_current                                ? "date_agreed"
+                                                     : vd.answer == vuln::DateAnswer::kChangeRequested ? "date_change_asked"
+                                                     : vd.unreachable                                  ? "date_unreachable"
+                                                                                                       : "date_no_answer"));
+                    answers.push_back(av);
+                }
+                sched.set("answers", answers);
+                sched.set("has_answers", answers.is_empty_list() ? View::type::bool_false : View::type::bool_true);
+                sched.set("unreachable_rule",
+                          Replace(Translate(lang, "unreachable_rule"), "{{zone}}", s.schedule.zone().name()));
                 View unreachable{View::type::list};
                 if (auto list = s.schedule.UnreachableCandidates(*id, caller); list.ok()) {
                     for (const auto& u : *list) {
@@ -341,14 +402,18 @@ void AddCasePages(http::Router& router, SiteServices& s) {
                         uv.set("name", u.name);
                         uv.set("first_attempt", Local(s, u.first_attempt));
                         uv.set("attempts", std::to_string(u.attempts));
+                        uv.set("candidate_from", Local(s, u.candidate_from));
                         unreachable.push_back(uv);
                     }
                     sched.set("has_unreachable", list->empty() ? View::type::bool_false : View::type::bool_true);
                 }
                 sched.set("unreachable", unreachable);
             }
-            sched.set("vendor_dates", !staff && !sv->proposed_at.empty() && !sv->published ? View::type::bool_true
-                                                                                           : View::type::bool_false);
+            const bool agreed = !sv->vendors.empty() && sv->vendors.front().agreed_current;
+            sched.set("vendor_dates", !staff && !sv->current_date.empty() && !sv->published ? View::type::bool_true
+                                                                                            : View::type::bool_false);
+            sched.set("can_accept", !staff && !agreed ? View::type::bool_true : View::type::bool_false);
+            sched.set("you_agreed", !staff && agreed ? View::type::bool_true : View::type::bool_false);
             view.set("sched", sched);
         }
 
@@ -387,6 +452,8 @@ void AddCasePages(http::Router& router, SiteServices& s) {
                 rv.set("email", r.contact.email);
                 rv.set("vendor", r.vendor_name);
                 rv.set("state", std::string(vuln::Name(r.state)));
+                rv.set("key", r.key_fingerprint.empty() ? Translate(lang, "related_key_none")
+                                                        : r.key_fingerprint + " (" + r.key_info + ")");
                 rv.set("can_approve",
                        staff && r.state == vuln::RelatedState::kClaimed ? View::type::bool_true : View::type::bool_false);
                 list.push_back(rv);
@@ -402,6 +469,11 @@ void AddCasePages(http::Router& router, SiteServices& s) {
                 View list{View::type::list};
                 for (const auto& co : intl->coordinators) {
                     View cv;
+                    cv.set("id", std::to_string(co.id.value()));
+                    cv.set("contact", co.contact_email);
+                    cv.set("has_contact", co.contact_email.empty() ? View::type::bool_false : View::type::bool_true);
+                    cv.set("key", co.key_fingerprint.empty() ? Translate(lang, "related_key_none")
+                                                             : co.key_fingerprint + " (" + co.key_info + ")");
                     cv.set("name", co.name);
                     cv.set("country", co.country);
                     cv.set("case_reference", co.case_reference);
@@ -478,7 +550,9 @@ void AddCasePages(http::Router& router, SiteServices& s) {
             view.set("messages", messages);
             view.set("thread", thread);
         }
-        return RenderPage(req, s, "case", "case_title", std::move(view));
+        http::Response page = RenderPage(req, s, "case", "case_title", std::move(view));
+        page.SetHeader("Cache-Control", "no-store");  // embargoed content never stays in a cache
+        return page;
     });
 
     router.Add("POST", "/cases/{id}/act", [&s](http::Request& req) {
@@ -530,7 +604,8 @@ void AddCasePages(http::Router& router, SiteServices& s) {
             } else if (action == "decide") {
                 st = s.schedule.Decide(*id, *at, reason, caller);
             } else {
-                st = s.schedule.RequestChange(*id, *at, reason, caller);
+                auto request = s.schedule.RequestChange(*id, *at, reason, caller);
+                if (!request.ok()) st = request.error();
             }
         } else if (action == "accept_date") {
             st = s.schedule.Accept(*id, caller);
@@ -569,6 +644,13 @@ void AddCasePages(http::Router& router, SiteServices& s) {
         } else if (action == "related_approve") {
             auto r = s.secondary.Approve(*id, vuln::RelatedId(std::atoll(req.Form("related").value_or("0").c_str())), caller);
             if (!r.ok()) st = r.error();
+        } else if (action == "related_key") {
+            st = s.secondary.SetKey(*id, vuln::RelatedId(std::atoll(req.Form("related").value_or("0").c_str())),
+                                    req.Form("key").value_or(""), caller);
+        } else if (action == "coordinator_key") {
+            st = s.international.SetKey(*id,
+                                        vuln::CoordinatorId(std::atoll(req.Form("coordinator").value_or("0").c_str())),
+                                        req.Form("key").value_or(""), caller);
         } else if (action == "message") {
             thread = req.Form("thread").value_or("");
             auto msg = s.cases.PostMessage(*id, thread, req.Form("body").value_or(""), caller);

@@ -264,18 +264,28 @@ std::optional<PortParam> ParsePortParams(http::Request& req) {
     return PortParam{*proto, static_cast<std::uint16_t>(value)};
 }
 
-// Case links of a note, each only when the policy lets this viewer see the case.
+// Case links of a note, each only when the policy lets this viewer see the case (checked without reading the
+// case, so a view writes no audit entry), and the published advisory of each case for everyone once public.
 View CaseLinks(http::Request& req, SiteServices& s, const observe::PortNote& note) {
     View links{View::type::list};
-    if (!Context(req).principal) return links;  // anonymous callers never see case data
+    const bool logged_in = Context(req).principal.has_value();  // anonymous callers never see case data
     const vuln::Caller caller = CallerFor(req, s);
     for (auto id : note.case_ids) {
-        auto c = s.cases.Get(vuln::CaseId{id}, caller);
-        if (!c.ok()) continue;
-        View link;
-        link.set("href", "/cases/" + std::to_string(id));
-        link.set("label", c->identifier.empty() ? "#" + std::to_string(id) : c->identifier);
-        links.push_back(link);
+        if (logged_in) {
+            if (auto c = s.cases.Reference(vuln::CaseId{id}, caller); c.ok()) {
+                View link;
+                link.set("href", "/cases/" + std::to_string(id));
+                link.set("label", c->identifier.empty() ? "#" + std::to_string(id) : c->identifier);
+                links.push_back(link);
+            }
+        }
+        if (auto advisory = s.advisories.PublishedLink(vuln::CaseId{id}); advisory.ok() && *advisory) {
+            View link;
+            link.set("href", "/advisories/" + (*advisory)->slug);
+            link.set("label", (*advisory)->advisory_id);
+            link.set("advisory", View::type::bool_true);
+            links.push_back(link);
+        }
     }
     return links;
 }

@@ -24,6 +24,8 @@ struct Site::Impl {
         detail::AddStatsPages(router, services);
         detail::AddCsafProviderRoutes(router, services);
         detail::AddFeedRoutes(router, services);
+        detail::AddAuditPages(router, services);
+        detail::AddTokenRoutes(router, services);
         detail::AddObservePages(router, services);
     }
 

@@ -10,6 +10,9 @@ Principal P(Role role, std::int64_t id = 10) { return Principal{UserId(id), "u",
 TEST(PolicyTest, TableOfDecisions) {
     const Principal admin = P(Role::kAdmin), coord = P(Role::kCoordinator), vendor = P(Role::kVendor),
                     reporter = P(Role::kReporter, 11), sensor = P(Role::kSensor), partner = P(Role::kPartner);
+    Principal vendor_token = vendor, admin_token = admin;
+    vendor_token.via_token = true;
+    admin_token.via_token = true;
     struct Case {
         const Principal* who;
         Action action;
@@ -28,6 +31,11 @@ TEST(PolicyTest, TableOfDecisions) {
         {&vendor, Action::kView, {ResourceKind::kUser, UserId(10)}, true, Denial::kNone},
         {&vendor, Action::kView, {ResourceKind::kUser, UserId(99)}, false, Denial::kForbidden},
         {&sensor, Action::kCreate, {ResourceKind::kApiToken, UserId(10)}, false, Denial::kForbidden},
+        {&vendor, Action::kCreate, {ResourceKind::kApiToken, UserId(10)}, true, Denial::kNone},
+        {&vendor_token, Action::kCreate, {ResourceKind::kApiToken, UserId(10)}, false, Denial::kForbidden},
+        {&vendor_token, Action::kDelete, {ResourceKind::kApiToken, UserId(10)}, true, Denial::kNone},
+        {&admin_token, Action::kCreate, {ResourceKind::kApiToken, UserId(99)}, true, Denial::kNone},
+        {&vendor, Action::kDelete, {ResourceKind::kApiToken, UserId(99)}, false, Denial::kForbidden},
         // Embargoed case data: hidden (404) from the public and from vendors below the needed level.
         {nullptr, Action::kView, {ResourceKind::kCase}, false, Denial::kHidden},
         {&vendor, Action::kView, {ResourceKind::kCase, std::nullopt, Participation::kNone}, false, Denial::kHidden},

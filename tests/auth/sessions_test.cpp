@@ -1,5 +1,8 @@
 #include "auth/sessions.hpp"
 
+#include <atomic>
+#include <thread>
+
 #include "auth_fixture.hpp"
 
 namespace kizuna::auth {
@@ -53,7 +56,9 @@ TEST_F(SessionsTest, OneAddressGuessingManyAccountsIsThrottled) {
     // An address gets four times the per-account allowance (people behind one NAT), then it is blocked.
     for (int i = 0; i < 20; ++i) {
         clock_.Advance(std::chrono::seconds(1));
-        (void)sessions_->Login("user" + std::to_string(i), "guess", "198.51.100.7");
+        auto failed = sessions_->Login("user" + std::to_string(i), "guess", "198.51.100.7");
+        ASSERT_FALSE(failed.ok()) << "attempt " << i;
+        EXPECT_EQ(failed.error().code(), core::ErrorCode::kUnauthenticated) << "attempt " << i;
     }
     MakeUser("bob", Role::kReporter);
     EXPECT_EQ(sessions_->Login("bob", "correct horse battery", "198.51.100.7").error().code(),
@@ -65,7 +70,10 @@ TEST_F(SessionsTest, SlowFailuresDoNotLock) {
     MakeUser("alice", Role::kVendor);
     for (int i = 0; i < 8; ++i) {
         clock_.Advance(std::chrono::minutes(20));
-        (void)sessions_->Login("alice", "typo", "192.0.2.1");
+        auto failed = sessions_->Login("alice", "typo", "192.0.2.1");
+        ASSERT_FALSE(failed.ok()) << "attempt " << i;
+        // Checked (wrong password), never throttled: the failures are too far apart.
+        EXPECT_EQ(failed.error().code(), core::ErrorCode::kUnauthenticated) << "attempt " << i;
     }
     EXPECT_TRUE(sessions_->Login("alice", "correct horse battery", "192.0.2.1").ok());
 }
@@ -86,7 +94,8 @@ TEST_F(SessionsTest, SessionsExpireAndLogoutEndsThem) {
 
 TEST_F(SessionsTest, EveryOutcomeIsAudited) {
     MakeUser("alice", Role::kCoordinator);
-    (void)sessions_->Login("alice", "wrong password!", "192.0.2.1");
+    ASSERT_EQ(sessions_->Login("alice", "wrong password!", "192.0.2.1").error().code(),
+              core::ErrorCode::kUnauthenticated);
     auto s = sessions_->Login("alice", "correct horse battery", "192.0.2.1");
     ASSERT_TRUE(s.ok());
     ASSERT_TRUE(sessions_->Logout(s->token, "192.0.2.1").ok());
@@ -96,6 +105,38 @@ TEST_F(SessionsTest, EveryOutcomeIsAudited) {
     for (const auto& r : *rows) actions.push_back(r.Text(0));
     EXPECT_EQ(actions, (std::vector<std::string>{"user.create", "auth.login_failed", "auth.login", "auth.logout"}));
     EXPECT_TRUE(AuditLog::Verify(Conn())->intact);
+}
+
+TEST_F(SessionsTest, ParallelGuessesGetNoMoreChecksThanTheLimit) {
+    // 30 wrong passwords at once: the check and the record of an attempt are one atomic step, so no more
+    // than max_failures (5) passwords are ever checked; the rest are refused as throttled.
+    MakeUser("alice", Role::kVendor);
+    constexpr int kAttempts = 30;
+    std::atomic<int> checked{0}, throttled{0}, other{0};
+    std::atomic<bool> go{false};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kAttempts; ++i) {
+        threads.emplace_back([&, i] {
+            while (!go.load()) std::this_thread::yield();
+            auto r = sessions_->Login("alice", "guess " + std::to_string(i), "203.0.113." + std::to_string(i % 200));
+            if (r.ok()) {
+                ++other;
+            } else if (r.error().code() == core::ErrorCode::kUnauthenticated) {
+                ++checked;
+            } else if (r.error().code() == core::ErrorCode::kResourceExhausted) {
+                ++throttled;
+            } else {
+                ADD_FAILURE() << r.error().ToString();
+                ++other;
+            }
+        });
+    }
+    go = true;
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(other.load(), 0);
+    EXPECT_EQ(checked.load(), 5);
+    EXPECT_EQ(throttled.load(), kAttempts - 5);
+    EXPECT_EQ(*Conn().QueryInt("SELECT count(*) FROM audit_log WHERE action = 'auth.login_failed'"), 5);
 }
 
 TEST_F(SessionsTest, UserNamesAreValidated) {

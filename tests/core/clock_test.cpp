@@ -66,5 +66,29 @@ TEST(TimeZoneTest, ShowsUtcInTheViewersZone) {
     EXPECT_EQ(TimeZone::Load("Mars/Olympus").error().field(), "web.time_zone");
 }
 
+// Seed 001 2-3: three calendar months in the center's zone, not a fixed number of days.
+TEST(TimeZoneTest, CalendarMonthsLaterStartAtLocalMidnight) {
+    auto tokyo = TimeZone::Load("Asia/Tokyo");
+    ASSERT_TRUE(tokyo.ok());
+    struct Case {
+        const char* at;
+        const char* expect;
+    };
+    for (const Case& c : {Case{"2026-01-12T05:00:00+09:00", "2026-04-12T00:00:00+09:00"},   // 90 days
+                          Case{"2026-06-01T23:30:00+09:00", "2026-09-01T00:00:00+09:00"},   // 92 days
+                          Case{"2026-05-31T16:00:00Z", "2026-09-01T00:00:00+09:00"},        // 1 Jun in Tokyo
+                          Case{"2026-11-30T10:00:00+09:00", "2027-03-01T00:00:00+09:00"},   // no 30 Feb
+                          Case{"2027-11-29T10:00:00+09:00", "2028-02-29T00:00:00+09:00"},   // leap year
+                          Case{"2026-10-31T10:00:00+09:00", "2027-01-31T00:00:00+09:00"}}) {
+        auto at = ParseRfc3339(c.at);
+        ASSERT_TRUE(at) << c.at;
+        EXPECT_EQ(tokyo->FormatRfc3339Local(tokyo->StartOfDayMonthsLater(*at, 3)), c.expect) << c.at;
+    }
+    auto utc = TimeZone::Load("UTC");
+    ASSERT_TRUE(utc.ok());
+    EXPECT_EQ(FormatRfc3339(utc->StartOfDayMonthsLater(*ParseRfc3339("2026-05-31T16:00:00Z"), 3)),
+              "2026-08-31T00:00:00Z");
+}
+
 }  // namespace
 }  // namespace kizuna::core

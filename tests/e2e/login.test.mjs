@@ -81,6 +81,14 @@ test('a coordinator logs in, sees the dashboard, switches language and logs out'
     await page.click('nav.main a[href="/audit"]');
     await page.waitForSelector('[data-testid=audit-status].ok');
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    // Times are in the center's zone, named; actions in words; the action filter narrows the list.
+    assert.ok((await page.textContent('[data-testid=audit-table] thead')).includes('(Asia/Tokyo)'));
+    await page.selectOption('[data-testid=audit-filters] select[name=action]', 'auth.login_failed');
+    await Promise.all([page.waitForURL(/action=auth.login_failed/),
+                       page.click('[data-testid=audit-filters] button[type=submit]')]);
+    const actions = await page.locator('[data-testid=audit-table] td.action').allTextContents();
+    assert.deepEqual(actions, ['Failed login']);
+    assert.ok((await page.textContent('[data-testid=audit-range]')).includes('of 1'));
     await page.screenshot({ path: join(shots, 'audit.png'), fullPage: true });
 
     // Logout goes through the CSRF-protected form.

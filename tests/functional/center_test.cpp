@@ -34,8 +34,10 @@ TEST_F(CenterTest, LoginSetsAStrictHttpOnlySessionCookieAndShowsTheDashboard) {
     // Real counts: three users were added (admin, coord, vendor1), one vendor.
     EXPECT_NE(dash.body.find("data-testid=\"stat-users\"><span class=\"value\">3</span>"), std::string::npos);
     EXPECT_NE(dash.body.find("data-testid=\"stat-vendors\"><span class=\"value\">1</span>"), std::string::npos);
-    EXPECT_NE(dash.body.find("<code>auth.login</code>"), std::string::npos);  // recent audit entries
-    EXPECT_NE(dash.body.find("<code>user.create</code>"), std::string::npos);
+    // Recent audit entries, in words (the default language is Japanese), never as codes.
+    EXPECT_NE(dash.body.find("<td>ログイン</td>"), std::string::npos);
+    EXPECT_NE(dash.body.find("<td>アカウント作成</td>"), std::string::npos);
+    EXPECT_EQ(dash.body.find("auth.login"), std::string::npos);
 }
 
 TEST_F(CenterTest, WrongPasswordIsRefusedWithoutASession) {

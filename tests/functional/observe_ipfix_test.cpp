@@ -10,6 +10,7 @@
 #include "observe/pcap_file.hpp"
 #include "observe/sensor_status.hpp"
 #include "observe_transport_fixture.hpp"
+#include "support/fail_closed.hpp"
 #include "support/pcap_builder.hpp"
 
 namespace kizuna::functional {
@@ -75,7 +76,7 @@ std::map<std::uint16_t, std::uint64_t> StoredPacketsPerPort(const std::string& d
 class ObserveIpfixTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ObserveIpfixTest, SoftflowdFlowsGiveThePcapsPacketsPerPort) {
-    if (!std::filesystem::exists(kSoftflowd)) GTEST_SKIP() << "softflowd missing: run scripts/setup.sh";
+    if (!std::filesystem::exists(kSoftflowd)) KIZUNA_MISSING_TOOL("softflowd missing") << ": run scripts/setup.sh";
     const bool tcp = GetParam() == "tcp";
     TempDir dir;
     ASSERT_TRUE(MakeSelfSignedCertificate(dir));

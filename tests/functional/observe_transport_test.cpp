@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <map>
@@ -204,11 +205,22 @@ TEST_F(ObserveTransportTest, SensorSpoolsWhileTheCollectorIsDownAndDeliversLater
     auto sensor = StartSensor(dir_.File("token"), port, {"--batch-events", "5000"});
     std::this_thread::sleep_for(700ms);
     EXPECT_TRUE(sensor->running());
+    // Captured events wait in the spool: private to the sensor's user (issue 12).
+    struct stat st {};
+    ASSERT_EQ(::stat(dir_.File("spool").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0700u);
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_.File("spool"), ec)) {
+        ASSERT_EQ(::stat(entry.path().c_str(), &st), 0);
+        EXPECT_EQ(st.st_mode & 0077, 0u) << entry.path();
+    }
     auto collector = StartCollector(port);
     ASSERT_FALSE(WaitForFile(dir_.File("port"), 20s).empty()) << collector->Log();
     ASSERT_EQ(sensor->Wait(60s), 0) << sensor->Log();
     collector->Signal(SIGTERM);
     EXPECT_EQ(ReadStore(data_dir_ + "/observe").events, static_cast<std::uint64_t>(kPackets));
+    ASSERT_EQ(::stat((data_dir_ + "/observe").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0700u);  // the event store, as the rest of the data directory
 }
 
 // The live path over a long span (issue 14): a sensor's spool holds batches whose packets jump back and forth

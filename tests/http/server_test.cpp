@@ -206,8 +206,16 @@ TEST_F(ServerTest, StopReturnsWhileAClientIsConnected) {
 TEST_F(ServerTest, StopBeforeRunReturns) {
     auto server = std::make_unique<RunningServer>(LoopbackOptions(), TestRouter().AsHandler());
     ASSERT_TRUE(server->server().Start().ok());
+    const std::uint16_t port = server->port();
     server->server().Stop();
-    server->server().Run();  // returns at once
+    // Run() after Stop() must return promptly instead of serving: run it on a thread and bound the wait.
+    auto ran = std::async(std::launch::async, [&] { server->server().Run(); });
+    ASSERT_EQ(ran.wait_for(std::chrono::seconds(10)), std::future_status::ready) << "Run() did not return after Stop()";
+    ran.get();
+    // And nothing listens any more: a new connection is refused or gets no answer.
+    HttpClient after("127.0.0.1", port);
+    after.set_timeout(std::chrono::milliseconds(2000));
+    EXPECT_EQ(after.Request("GET", "/healthz").status, 0);
 }
 
 TEST_F(ServerTest, InFlightRequestFinishesDuringShutdown) {

@@ -7,6 +7,7 @@
 
 #include "observe/clickhouse.hpp"
 #include "observe/distinct.hpp"
+#include "support/fail_closed.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -32,7 +33,8 @@ TEST(ClickHouseDistinctTest, UniqueSourcesAndTargetsEqualOnBothBackends) {
     const std::string script = std::string(KIZUNA_SOURCE_DIR) + "/scripts/clickhouse.sh";
     auto started = kizuna::testing::RunCommand({"/bin/bash", script, "start", dir.File("clickhouse")});
     if (started.exit_code != 0)
-        GTEST_SKIP() << "clickhouse-server could not start (exit " << started.exit_code << "): " << started.err;
+        KIZUNA_MISSING_TOOL("clickhouse-server could not start")
+            << " (exit " << started.exit_code << "): " << started.err;
     struct Stop {
         std::string script, dir;
         ~Stop() { kizuna::testing::RunCommand({"/bin/bash", script, "stop", dir}); }

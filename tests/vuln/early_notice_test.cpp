@@ -298,7 +298,7 @@ TEST_F(EarlyNoticeTest, RequestRules) {
     CaseId high = VerifiedCase();
     Exec("UPDATE cases SET leak_risk = 'high' WHERE id = ?", {high.value()});
     CaseId published = VerifiedCase();
-    Exec("UPDATE cases SET published = 1 WHERE id = ?", {published.value()});
+    Exec("UPDATE cases SET published_at = '2026-01-01T00:00:00Z' WHERE id = ?", {published.value()});
     CaseId ok = VerifiedCase();
 
     struct Row {
@@ -338,7 +338,7 @@ TEST_F(EarlyNoticeTest, RulesAreCheckedAgainAtApproval) {
     };
     const std::vector<Row> table = {
         {"leak risk raised", "UPDATE cases SET leak_risk = 'high' WHERE id = ?"},
-        {"published meanwhile", "UPDATE cases SET published = 1 WHERE id = ?"},
+        {"published meanwhile", "UPDATE cases SET published_at = '2026-01-01T00:00:00Z' WHERE id = ?"},
         {"verification withdrawn", "UPDATE cases SET verification = 'not_reproduced' WHERE id = ?"},
     };
     for (const auto& row : table) {

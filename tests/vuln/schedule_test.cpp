@@ -83,7 +83,12 @@ TEST_F(ScheduleTest, DateChangeInAThreeVendorCase) {
     ASSERT_TRUE(schedule_->DecideChange(id, v->change_requests[0].id, true, Coord()).ok());
     v = schedule_->View(id, Coord());
     EXPECT_EQ(v->publish_at, "2026-06-02T01:00:00Z");
-    EXPECT_NE(v->publish_reason.find("patch QA"), std::string::npos);
+    // The vendor's reason stays with its request (coordinators and that vendor); the case's reason, which
+    // every vendor reads, does not carry it.
+    EXPECT_EQ(v->publish_reason.find("patch QA"), std::string::npos);
+    EXPECT_EQ(v->change_requests[0].reason, "patch QA needs two more weeks");
+    EXPECT_EQ(schedule_->View(id, VendorCaller(a_))->publish_reason.find("patch QA"), std::string::npos);
+    EXPECT_EQ(schedule_->View(id, VendorCaller(b_))->change_requests.at(0).reason, "patch QA needs two more weeks");
     EXPECT_EQ(v->change_requests[0].state, "granted");
     // Everyone was told about the decision.
     EXPECT_EQ(Count("SELECT count(*) FROM mail_queue WHERE case_id = ?", id.value()), mails_after_proposal + 3);
@@ -173,6 +178,72 @@ TEST_F(ScheduleTest, UnreachableAfterThreeMonthsOfTrying) {
             EXPECT_TRUE(vd.unreachable);
             EXPECT_EQ(vd.unreachable_since, "2026-04-01T00:00:00Z");
         }
+}
+
+// Seed 001 2-3: three calendar months from the first contact attempt, in the center's zone (Asia/Tokyo),
+// not 91 days: 12 January → from 12 April (90 days); 1 June → not before 1 September (92 days).
+TEST_F(ScheduleTest, UnreachableCountsCalendarMonthsInTheCentersZone) {
+    ScheduleService tokyo(*db_, clock_, audit_, *core::TimeZone::Load("Asia/Tokyo"));
+    struct Case {
+        const char* first_attempt;
+        const char* just_before;  // the old 91-day rule or the day before: not yet
+        const char* from;         // 00:00 JST of the day three months later
+    };
+    for (const Case& k : {Case{"2026-01-12T01:00:00Z", "2026-04-11T14:59:59Z", "2026-04-11T15:00:00Z"},
+                          Case{"2026-06-01T01:00:00Z", "2026-08-31T03:00:00Z", "2026-08-31T15:00:00Z"}}) {
+        clock_.Set(*core::ParseRfc3339(k.first_attempt));
+        CaseId id = VerifiedCase();
+        ASSERT_TRUE(cases_->AddVendor(id, d_, Coord()).ok());
+        ASSERT_TRUE(cases_->LogContactAttempt(id, d_, Channel::kEmail, "info@unknowncam.example", "", Coord()).ok());
+        clock_.Set(*core::ParseRfc3339(k.just_before));
+        EXPECT_TRUE(tokyo.UnreachableCandidates(id, Coord())->empty()) << k.first_attempt;
+        EXPECT_EQ(tokyo.DeclareUnreachable(id, d_, Coord()).error().code(), ErrorCode::kFailedPrecondition);
+        clock_.Set(*core::ParseRfc3339(k.from));
+        auto candidates = tokyo.UnreachableCandidates(id, Coord());
+        ASSERT_EQ(candidates->size(), 1u) << k.first_attempt;
+        EXPECT_EQ((*candidates)[0].candidate_from, k.from);
+        EXPECT_TRUE(tokyo.DeclareUnreachable(id, d_, Coord()).ok());
+    }
+    // The old fixed 91 days would have allowed the second case on 31 August.
+    EXPECT_EQ(core::FormatRfc3339(*core::ParseRfc3339("2026-06-01T01:00:00Z") + std::chrono::days(91)),
+              "2026-08-31T01:00:00Z");
+}
+
+// V9: an answer counts for the date it was given for; a new date (decision, granted change, leak) needs
+// everyone's answer again, and a decided date can be accepted.
+TEST_F(ScheduleTest, ANewDateNeedsANewAnswerFromEveryone) {
+    CaseId id = ThreeVendorCase();
+    auto agreed = [&]() {
+        auto view = schedule_->View(id, Coord());
+        EXPECT_TRUE(view.ok());
+        int n = 0;
+        for (const auto& vd : view->vendors) n += vd.agreed_current;
+        return n;
+    };
+    EXPECT_EQ(schedule_->Accept(id, VendorCaller(a_)).error().code(), ErrorCode::kFailedPrecondition);
+    const auto first = *core::ParseRfc3339("2026-05-16T01:00:00Z");
+    ASSERT_TRUE(schedule_->Propose(id, first, "", Coord()).ok());
+    ASSERT_TRUE(schedule_->Accept(id, VendorCaller(a_)).ok());
+    ASSERT_TRUE(schedule_->Accept(id, VendorCaller(b_)).ok());
+    EXPECT_EQ(agreed(), 2);
+    ASSERT_TRUE(schedule_->Decide(id, first, "", Coord()).ok());  // the date they agreed to
+    EXPECT_EQ(agreed(), 2);
+    EXPECT_EQ(schedule_->View(id, Coord())->current_date, "2026-05-16T01:00:00Z");
+    ASSERT_TRUE(schedule_->Decide(id, first + hours(12), "", Coord()).ok());
+    EXPECT_EQ(agreed(), 0);
+    auto reset = schedule_->View(id, Coord());
+    ASSERT_TRUE(reset.ok());
+    for (const auto& vd : reset->vendors) EXPECT_EQ(vd.answer, DateAnswer::kNone);
+    ASSERT_TRUE(schedule_->Accept(id, VendorCaller(e_)).ok());  // a decided date can be accepted
+    EXPECT_EQ(agreed(), 1);
+    auto request = schedule_->RequestChange(id, first + hours(48), "more time", VendorCaller(a_));
+    ASSERT_TRUE(request.ok());
+    ASSERT_TRUE(schedule_->DecideChange(id, *request, true, Coord()).ok());
+    EXPECT_EQ(agreed(), 0);
+    ASSERT_TRUE(schedule_->Accept(id, VendorCaller(b_)).ok());
+    clock_.Advance(hours(24));
+    ASSERT_TRUE(schedule_->ReportLeak(id, "PoC posted", clock_.Now() + hours(1), Coord()).ok());
+    EXPECT_EQ(agreed(), 0);
 }
 
 TEST_F(ScheduleTest, TheDecidedInstantReachesRelatedBodies) {

@@ -181,7 +181,7 @@ TEST_F(SecondaryTest, WhoMayRegisterAndList) {
     ASSERT_TRUE(secondary_->RegisterRelated(case_, other, VendorCaller(b_)).ok());
     RelatedContact dup = Sub();
     dup.email = "sato@TSUBAME.example.jp";
-    EXPECT_EQ(secondary_->RegisterRelated(case_, dup, VendorCaller(b_)).error().code(),
+    EXPECT_EQ(secondary_->RegisterRelated(case_, dup, VendorCaller(a_)).error().code(),  // its own naming again
               core::ErrorCode::kAlreadyExists);
 
     EXPECT_EQ(secondary_->List(case_, Coord())->size(), 2u);
@@ -201,6 +201,13 @@ TEST_F(SecondaryTest, WhoMayRegisterAndList) {
     ASSERT_TRUE(secondary_->Refuse(case_, first, "not a real subcontractor", Coord()).ok());
     EXPECT_EQ(*secondary_->Claim(identifier_, Claimant(), "198.51.100.7"), ClaimOutcome::kAlreadyClaimed);
     EXPECT_EQ((*secondary_->List(case_, Coord()))[0].state, RelatedState::kRefused);
+
+    // Issue 12: another vendor naming the same address is not told that a_ named it (no AlreadyExists
+    // across vendors): b_ gets its own row, and sees only its own namings.
+    ASSERT_TRUE(secondary_->RegisterRelated(case_, dup, VendorCaller(b_)).ok());
+    EXPECT_EQ(secondary_->List(case_, VendorCaller(b_))->size(), 2u);
+    EXPECT_EQ(secondary_->List(case_, VendorCaller(a_))->size(), 1u);
+    EXPECT_EQ(secondary_->RegisterRelated(case_, dup, VendorCaller(b_)).error().code(), core::ErrorCode::kAlreadyExists);
 }
 
 }  // namespace

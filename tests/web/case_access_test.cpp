@@ -37,7 +37,9 @@ class CaseAccessTest : public SiteFixture {
         auto r = cases_->Submit(n, vuln::Caller{&reporter_, std::nullopt});
         ASSERT_TRUE(r.ok());
         case_ = std::to_string(r->id.value());
+        case_id_ = r->id;
         identifier_ = r->identifier;
+        receipt_ = r->receipt_id;
         ASSERT_TRUE(cases_->Verify(r->id, vuln::Verification::kReproduced, "", coord).ok());
         auto att = cases_->AddAttachment(r->id, "poc.txt", vuln::AttachmentKind::kPoc, "text/plain", "POC", coord);
         ASSERT_TRUE(att.ok());
@@ -50,9 +52,41 @@ class CaseAccessTest : public SiteFixture {
 
     std::string V(const std::string& name) { return std::to_string(vendor_ids_[name].value()); }
 
+    static std::string Enc(const std::string& s) {
+        std::string out;
+        for (unsigned char ch : s) {
+            if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.') {
+                out += static_cast<char>(ch);
+            } else {
+                char buf[4];
+                std::snprintf(buf, sizeof buf, "%%%02X", ch);
+                out += buf;
+            }
+        }
+        return out;
+    }
+
+    // A form post as `who` (bearer token: no CSRF token needed), or anonymous with the double-submit cookie.
+    http::Response PostForm(const std::string& target, const std::string& who, const std::string& body,
+                            const std::string& ip = "192.0.2.1") {
+        http::HeaderList headers{{"Content-Type", "application/x-www-form-urlencoded"}};
+        if (!who.empty()) headers.push_back({"Authorization", "Bearer " + secrets_[who]});
+        else headers.push_back({"Cookie", "kz_login_csrf=" + std::string(64, 'a')});
+        auto req = http::Request::Make("POST", target, headers, body);
+        EXPECT_TRUE(req.ok());
+        req->remote_ip = ip;
+        return handler_(*req);
+    }
+
+    std::int64_t Count(const std::string& sql) {
+        auto lease = db_->Acquire();
+        return *(*lease)->QueryInt(sql);
+    }
+
     auth::Principal coordinator_, reporter_;
     std::map<std::string, vuln::VendorId> vendor_ids_;
-    std::string case_, identifier_, attachment_;
+    vuln::CaseId case_id_;
+    std::string case_, identifier_, attachment_, receipt_;
 };
 
 // Callers, in table order.
@@ -91,7 +125,8 @@ TEST_F(CaseAccessTest, EveryCaseEndpointAsEveryCaller) {
         // sent the summary by the admin's row above, so it takes part now.)
         {"GET", c + "/schedule", {401, 200, 200, 200, 200, 200, 404, 404, 404, 404}},
         {"POST", c + "/schedule/decision", {401, 200, 200, 404, 404, 404, 404, 404, 404, 404}},
-        {"POST", c + "/schedule/accept", {401, 403, 403, 409, 409, 409, 404, 403, 404, 404}},
+        // The decided date (row above) is what vendors answer to.
+        {"POST", c + "/schedule/accept", {401, 403, 403, 200, 200, 200, 404, 403, 404, 404}},
         {"GET", c + "/unreachable", {401, 200, 200, 404, 404, 404, 404, 404, 404, 404}},
         // Early notices to critical infrastructure (V11): staff only.
         {"GET", c + "/early-notices", {401, 200, 200, 404, 404, 404, 404, 404, 404, 404}},
@@ -160,6 +195,220 @@ TEST_F(CaseAccessTest, VendorsReportOnlyAtDetailLevel) {
     auto bad = Call("POST", c + "/status", "v-detail", R"({"status":"maybe"})");
     EXPECT_EQ(bad.status, 400);
     EXPECT_NE(bad.body.find("\"field\":\"status\""), std::string::npos);
+}
+
+// Issue 12: anonymous lookups by identifier or receipt id answer 401 before anything is looked up, so a
+// real identifier cannot be told from an invented one.
+TEST_F(CaseAccessTest, AnonymousLookupsAnswer401BeforeAnyLookup) {
+    for (const std::string& id : {Enc(identifier_), Enc(receipt_), std::string("JVNVU%2399999999"),
+                                  std::string("R-0000-0000-0000"), std::string("no-such-thing")}) {
+        for (const char* sub : {"", "/timeline", "/schedule", "/messages?thread=reporter"}) {
+            auto r = Call("GET", "/api/v1/cases/" + id + sub, "");
+            EXPECT_EQ(r.status, 401) << id << sub;
+        }
+    }
+    // Logged in, the unknown identifier is 404 and the known one follows the policy.
+    EXPECT_EQ(Call("GET", "/api/v1/cases/JVNVU%2399999999", "coord").status, 404);
+    EXPECT_EQ(Call("GET", "/api/v1/cases/" + Enc(receipt_), "finder").status, 200);
+    EXPECT_EQ(Call("GET", "/api/v1/cases/" + Enc(receipt_), "v-outsider").status, 404);
+}
+
+// Issue 12: asking for a vendor's registration names nobody to a caller outside the case.
+TEST_F(CaseAccessTest, RegistrationRequestDecidesAccessBeforeLoadingTheVendor) {
+    const std::string body = R"({"channel":"email","address":"psirt@example.jp"})";
+    for (const std::string& vendor : {V("detail"), V("outsider"), std::string("999999")}) {
+        const std::string target = "/api/v1/cases/" + case_ + "/vendors/" + vendor + "/registration-request";
+        for (const char* who : {"v-detail", "v-summary", "v-outsider", "finder", "finder2", "partner"}) {
+            auto r = Call("POST", target, who, body);
+            EXPECT_EQ(r.status, 404) << who << " " << vendor;
+            EXPECT_EQ(r.body.find("Vendor "), std::string::npos) << r.body;
+            EXPECT_EQ(r.body.find("registered"), std::string::npos) << r.body;
+        }
+        EXPECT_EQ(Call("POST", target, "", body).status, 401);
+    }
+    // The coordinator still learns what it needs.
+    auto coord = Call("POST", "/api/v1/cases/" + case_ + "/vendors/" + V("detail") + "/registration-request", "coord", body);
+    EXPECT_EQ(coord.status, 409);
+    EXPECT_NE(coord.body.find("already registered"), std::string::npos);
+    EXPECT_EQ(Count("SELECT count(*) FROM contact_attempts"), 0);
+}
+
+// Issue 12: a vendor's case list counts only the vendors it may know about (itself), a reporter none.
+TEST_F(CaseAccessTest, VendorCountOnlyCountsWhatTheCallerMayKnow) {
+    const std::map<std::string, int> expected = {{"coord", 3}, {"admin", 3}, {"v-detail", 1}, {"v-summary", 1},
+                                                 {"finder", 0}};
+    for (const auto& [who, n] : expected) {
+        auto r = Call("GET", "/api/v1/cases", who);
+        ASSERT_EQ(r.status, 200) << who;
+        auto json = nlohmann::json::parse(r.body);
+        ASSERT_EQ(json["cases"].size(), 1u) << who;
+        EXPECT_EQ(json["cases"][0]["vendor_count"], n) << who;
+    }
+}
+
+// Issue 12: thread names are matched exactly; a suffix does not make a new hidden thread.
+TEST_F(CaseAccessTest, ThreadNamesAreMatchedExactly) {
+    const std::string c = "/api/v1/cases/" + case_;
+    for (const std::string& thread : {"vendor:" + V("detail") + "-hidden", "vendor:0" + V("detail"),
+                                      "vendor:" + V("detail") + " ", "vendor:+" + V("detail"), std::string("reporterx")}) {
+        for (const char* who : {"v-detail", "coord", "finder"}) {
+            auto post = Call("POST", c + "/messages", who,
+                             nlohmann::json{{"thread", thread}, {"body", "hello"}}.dump());
+            EXPECT_EQ(post.status, 400) << who << " " << thread << " " << post.body;
+        }
+        EXPECT_EQ(Call("GET", c + "/messages?thread=" + Enc(thread), "coord").status, 400) << thread;
+    }
+    EXPECT_EQ(Count("SELECT count(*) FROM messages WHERE thread NOT IN ('reporter') AND thread NOT LIKE 'vendor:%'"), 0);
+    EXPECT_EQ(Count("SELECT count(*) FROM messages WHERE thread LIKE '%hidden%'"), 0);
+    EXPECT_EQ(Call("POST", c + "/messages", "v-detail",
+                   nlohmann::json{{"thread", "vendor:" + V("detail")}, {"body", "hello"}}.dump())
+                  .status,
+              201);
+}
+
+// Issue 12: nothing about an embargoed case stays in a cache.
+TEST_F(CaseAccessTest, CasePagesAndCaseJsonAreNoStore) {
+    const std::string c = "/api/v1/cases/" + case_;
+    for (const char* who : {"coord", "v-detail", "v-summary", "finder"}) {
+        for (const std::string& target : {c, "/api/v1/cases/" + Enc(identifier_), c + "/timeline", c + "/schedule",
+                                          "/cases/" + case_}) {
+            auto r = Call("GET", target, who);
+            const bool hidden = target.find("schedule") != std::string::npos && std::string(who) == "finder";
+            ASSERT_EQ(r.status, hidden ? 404 : 200) << who << " " << target;
+            if (!hidden) {
+                EXPECT_EQ(r.Header("Cache-Control"), "no-store") << who << " " << target;
+            }
+        }
+    }
+}
+
+// Issue 12: banners show message codes from a fixed list, never text from the query string.
+TEST_F(CaseAccessTest, BannersTakeMessageCodesNotText) {
+    const std::string page = "/cases/" + case_;
+    auto injected = Call("GET", page + "?lang=en&error=Your+account+is+locked.+Call+%2B81-3-0000-0000", "coord");
+    ASSERT_EQ(injected.status, 200);
+    EXPECT_EQ(injected.body.find("Call +81"), std::string::npos);
+    EXPECT_EQ(injected.body.find("data-testid=\"flash-error\""), std::string::npos);
+    auto code = Call("GET", page + "?lang=en&error=precondition&field=publish_at", "coord");
+    EXPECT_NE(code.body.find("current state. (publication date and time)"), std::string::npos);
+    auto ja = Call("GET", page + "?lang=ja&error=invalid&field=%3Cb%3E", "coord");
+    EXPECT_NE(ja.body.find("入力内容を受け付けられませんでした。"), std::string::npos);
+    EXPECT_EQ(ja.body.find("&lt;b&gt;"), std::string::npos);
+    // A refused action redirects with the code only: the service's message text is not in the URL.
+    auto refused = PostForm(page + "/act", "coord", "action=decide&publish_at=yesterday&reason=x");
+    ASSERT_EQ(refused.status, 303);
+    EXPECT_EQ(refused.Header("Location"), page + "?error=invalid&field=publish_at");
+    auto precondition = PostForm(page + "/act", "coord", "action=summary&vendor=" + V("detail"));
+    EXPECT_EQ(precondition.Header("Location"), page + "?error=precondition");
+}
+
+// Issue 12: the report form is throttled per client address (and the limit is per address).
+TEST_F(CaseAccessTest, ReportFormIsThrottledPerAddress) {
+    const std::string csrf(64, 'a');
+    auto report = [&](const std::string& ip, int n) {
+        return PostForm("/report", "",
+                        "csrf=" + csrf + "&title=t" + std::to_string(n) + "&details=d&reporter_email=a%40example.jp",
+                        ip);
+    };
+    for (int i = 0; i < report_throttle_.max_reports; ++i) ASSERT_EQ(report("198.51.100.7", i).status, 201) << i;
+    auto refused = report("198.51.100.7", 99);
+    EXPECT_EQ(refused.status, 429);
+    EXPECT_NE(refused.body.find("お使いのアドレスからの届出が多すぎます"), std::string::npos);
+    EXPECT_EQ(report("198.51.100.8", 100).status, 201);  // another address
+    EXPECT_EQ(Count("SELECT count(*) FROM cases"), 1 + report_throttle_.max_reports + 1);
+    clock_.Advance(report_throttle_.window + std::chrono::seconds(1));
+    EXPECT_EQ(report("198.51.100.7", 101).status, 201);
+}
+
+// Issue 12 (V10): a vendor's reason for another date stays with its request; the other vendors never see it.
+TEST_F(CaseAccessTest, DateChangeReasonIsSeenOnlyByCoordinatorsAndTheAskingVendor) {
+    const std::string c = "/api/v1/cases/" + case_;
+    ASSERT_EQ(Call("POST", c + "/schedule/proposal", "coord",
+                   R"({"publish_at":"2027-01-15T01:00:00Z","reason":"overseas coordination"})")
+                  .status,
+              200);
+    auto asked = Call("POST", c + "/schedule/change-requests", "v-detail",
+                      R"({"publish_at":"2027-02-01T01:00:00Z","reason":"SECRET-REASON firmware for model X9"})");
+    ASSERT_EQ(asked.status, 200) << asked.body;
+    const auto request = nlohmann::json::parse(asked.body)["id"];
+    ASSERT_TRUE(request.is_number_integer()) << asked.body;
+    EXPECT_EQ(request.get<std::int64_t>(), Count("SELECT max(id) FROM date_change_requests"));
+    ASSERT_EQ(Call("POST", c + "/schedule/change-requests/" + std::to_string(request.get<std::int64_t>()) + "/decision",
+                   "coord", R"({"grant":true})")
+                  .status,
+              200);
+    for (const char* who : {"v-summary"}) {
+        for (const std::string& target : {c + "/schedule", "/cases/" + case_, c + "/timeline", c}) {
+            auto r = Call("GET", target, who);
+            EXPECT_EQ(r.status, 200) << who << " " << target;
+            EXPECT_EQ(r.body.find("SECRET-REASON"), std::string::npos) << who << " " << target;
+        }
+        auto sched = nlohmann::json::parse(Call("GET", c + "/schedule", who).body);
+        EXPECT_EQ(sched["publish_at"], "2027-02-01T01:00:00Z");
+    }
+    EXPECT_NE(Call("GET", c + "/schedule", "v-detail").body.find("SECRET-REASON"), std::string::npos);
+    EXPECT_NE(Call("GET", c + "/schedule", "coord").body.find("SECRET-REASON"), std::string::npos);
+    EXPECT_EQ(Count("SELECT count(*) FROM cases WHERE publish_reason LIKE '%SECRET-REASON%'"), 0);
+}
+
+// Issue 12 (V9): a new date needs a new answer from everyone, and the coordinator sees who agreed to it.
+TEST_F(CaseAccessTest, MovingTheDateResetsAnswersAndShowsWhoAgreed) {
+    const std::string c = "/api/v1/cases/" + case_;
+    auto agreement = [&]() { return nlohmann::json::parse(Call("GET", c + "/schedule", "coord").body)["agreement"]; };
+    ASSERT_EQ(Call("POST", c + "/schedule/proposal", "coord",
+                   R"({"publish_at":"2027-01-15T01:00:00Z","reason":"overseas coordination"})")
+                  .status,
+              200);
+    ASSERT_EQ(Call("POST", c + "/schedule/accept", "v-detail").status, 200);
+    ASSERT_EQ(Call("POST", c + "/schedule/accept", "v-summary").status, 200);
+    auto a = agreement();
+    EXPECT_EQ(a["date"], "2027-01-15T01:00:00Z");
+    EXPECT_EQ(a["agreed"].size(), 2u);
+    EXPECT_EQ(a["not_agreed"].size(), 0u);
+    // Deciding the date everyone agreed to keeps the answers.
+    ASSERT_EQ(Call("POST", c + "/schedule/decision", "coord",
+                   R"({"publish_at":"2027-01-15T01:00:00Z","reason":"overseas coordination"})")
+                  .status,
+              200);
+    EXPECT_EQ(agreement()["agreed"].size(), 2u);
+    // Another date: nobody has agreed to it yet.
+    ASSERT_EQ(Call("POST", c + "/schedule/decision", "coord",
+                   R"({"publish_at":"2027-01-20T01:00:00Z","reason":"overseas coordination"})")
+                  .status,
+              200);
+    a = agreement();
+    EXPECT_EQ(a["date"], "2027-01-20T01:00:00Z");
+    EXPECT_EQ(a["agreed"].size(), 0u);
+    EXPECT_EQ(a["not_agreed"].size(), 2u);
+    auto mine = nlohmann::json::parse(Call("GET", c + "/schedule", "v-detail").body);
+    EXPECT_EQ(mine["vendors"][0]["date_answer"], "none");
+    EXPECT_EQ(mine["vendors"][0]["agreed_to_current"], false);
+    // The vendor answers the decided date; the coordinator's page says who has and has not.
+    ASSERT_EQ(Call("POST", c + "/schedule/accept", "v-detail").status, 200);
+    a = agreement();
+    ASSERT_EQ(a["agreed"].size(), 1u);
+    EXPECT_EQ(a["agreed"][0], vendor_ids_["detail"].value());
+    auto page = Call("GET", "/cases/" + case_ + "?lang=en", "coord");
+    EXPECT_NE(page.body.find("<tr data-vendor=\"Vendor detail\"><td>Vendor detail</td><td data-testid=\"date-answer\" "
+                             "class=\"ok\">agreed</td>"),
+              std::string::npos)
+        << page.body;
+    EXPECT_NE(page.body.find("<td>Vendor summary</td><td data-testid=\"date-answer\" class=\"muted\">no answer yet</td>"),
+              std::string::npos);
+    auto vendor_page = Call("GET", "/cases/" + case_ + "?lang=en", "v-detail");
+    EXPECT_NE(vendor_page.body.find("data-testid=\"you-agreed\""), std::string::npos);
+    EXPECT_EQ(vendor_page.body.find("data-testid=\"accept-date\""), std::string::npos);
+    EXPECT_NE(Call("GET", "/cases/" + case_ + "?lang=en", "v-summary").body.find("data-testid=\"accept-date\""),
+              std::string::npos);
+}
+
+// Seed 001 2-3 on the page: the rule counts calendar months and names the zone it counts in.
+TEST_F(CaseAccessTest, UnreachableRuleStatesTheTimeZone) {
+    auto page = Call("GET", "/cases/" + case_ + "?lang=en", "coord");
+    EXPECT_NE(page.body.find("three calendar months"), std::string::npos);
+    EXPECT_NE(page.body.find("(days counted in the time zone Asia/Tokyo)"), std::string::npos);
+    auto ja = Call("GET", "/cases/" + case_ + "?lang=ja", "coord");
+    EXPECT_NE(ja.body.find("タイムゾーン Asia/Tokyo"), std::string::npos);
 }
 
 }  // namespace

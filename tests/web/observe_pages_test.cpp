@@ -4,6 +4,8 @@
 #include <cmath>
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 #include "site_fixture.hpp"
 
 namespace kizuna::web {
@@ -397,6 +399,50 @@ TEST_F(ObservePagesTest, TrendsListTheOnsetWithTheNoteAndCaseLinksOnlyForThoseAl
     bool audited = false;
     for (const auto& e : *recent) audited |= e.entry.action == "observe.port_note" && e.entry.actor == "coord";
     EXPECT_TRUE(audited);
+}
+
+// Issue 12: viewing the trends writes no case.read_detail entry per linked case per view; O4: once the case
+// is published, the trend links its published advisory for everyone (and not before).
+TEST_F(ObservePagesTest, TrendsLinkThePublishedAdvisoryAndViewsAreNotAudited) {
+    auth::Principal finder = AddUser("finder", auth::Role::kReporter);
+    vuln::NewCase n;
+    n.title = "HG532 RCE";
+    n.summary = "remote code execution";
+    n.details = "details";
+    auto receipt = cases_->Submit(n, vuln::Caller{&finder, std::nullopt});
+    ASSERT_TRUE(receipt.ok());
+    const std::string case_id = std::to_string(receipt->id.value());
+    ASSERT_EQ(PostForm("/observe/ports/tcp/37215/note", "coord", "note=HG532&case_ids=" + case_id).status, 303);
+    auto saved = Call("PUT", "/api/v1/cases/" + case_id + "/advisory", "coord",
+                      R"({"title": {"ja": "HG532 の脆弱性", "en": "HG532 vulnerability"},
+                          "overview": {"ja": "概要", "en": "Overview"}})");
+    ASSERT_EQ(saved.status, 200) << saved.body;
+    const std::string slug = nlohmann::json::parse(saved.body)["slug"];
+
+    auto audited = [&]() {
+        auto lease = db_->Acquire();
+        return *(*lease)->QueryInt("SELECT count(*) FROM audit_log WHERE action = 'case.read_detail'");
+    };
+    const auto before = audited();
+    for (int i = 0; i < 3; ++i) {
+        auto r = Get("/observe/trends", "finder");  // the reporter may see the case's detail
+        ASSERT_EQ(r.status, 200);
+        EXPECT_NE(r.body.find("href=\"/cases/" + case_id + "\""), std::string::npos);
+        EXPECT_EQ(r.body.find("advisory-link"), std::string::npos);  // not public yet
+        ASSERT_EQ(Get("/observe/ports/tcp/37215", "finder").status, 200);
+    }
+    EXPECT_EQ(audited(), before);
+    EXPECT_EQ(Get("/observe/trends").body.find("advisory-link"), std::string::npos);
+
+    ASSERT_TRUE(db_->InTransaction([&](store::Connection& c) { return schedule_->Release(c, receipt->id); }).ok());
+    for (const std::string who : {"", "vendor", "finder"}) {
+        auto r = Get("/observe/trends", who);
+        ASSERT_EQ(r.status, 200);
+        EXPECT_NE(r.body.find("<a href=\"/advisories/" + slug + "\" data-testid=\"advisory-link\">"), std::string::npos)
+            << who;
+    }
+    EXPECT_NE(Get("/observe/ports/tcp/37215").body.find("data-testid=\"advisory-link\""), std::string::npos);
+    EXPECT_EQ(audited(), before);
 }
 
 TEST_F(ObservePagesTest, CoordinatorSessionGetsACsrfProtectedNoteForm) {

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "site_fixture.hpp"
+#include "support/mail_tools.hpp"
 #include "vuln/secondary.hpp"
 
 namespace kizuna::web {
@@ -55,9 +56,10 @@ class SecondaryWebTest : public SiteFixture {
     }
 
     http::Response PostForm(const std::string& identifier, const std::string& email, const std::string& csrf,
-                            const std::string& ip = "192.0.2.50") {
-        const std::string body = "csrf=" + csrf + "&identifier=" + Enc(identifier) + "&name=" + Enc("Tsubame Works") +
-                                 "&person=" + Enc("Sato") + "&email=" + Enc(email) + "&phone=03-0000";
+                            const std::string& ip = "192.0.2.50", const std::string& key = "") {
+        std::string body = "csrf=" + csrf + "&identifier=" + Enc(identifier) + "&name=" + Enc("Tsubame Works") +
+                           "&person=" + Enc("Sato") + "&email=" + Enc(email) + "&phone=03-0000";
+        if (!key.empty()) body += "&key=" + Enc(key);
         http::HeaderList headers{{"Content-Type", "application/x-www-form-urlencoded"},
                                  {"Cookie", "kz_login_csrf=" + kToken}};
         auto req = http::Request::Make("POST", "/related", headers, body);
@@ -125,6 +127,200 @@ TEST_F(SecondaryWebTest, SameAnswerForRightAndWrongIdentifiers) {
                     "'sato@tsubame.example.jp' AND body LIKE '%SECRET-DETAIL-TEXT%'"),
               1);
     EXPECT_EQ(Call("POST", c + "/related-organizations/" + rid + "/refuse", "coord").status, 409);
+}
+
+// The armoured PGP message inside a sent mail.
+std::string ArmoredBlock(const std::string& message) {
+    const auto begin = message.find("-----BEGIN PGP MESSAGE-----");
+    const auto end = message.find("-----END PGP MESSAGE-----");
+    if (begin == std::string::npos || end == std::string::npos) return {};
+    return message.substr(begin, end + 25 - begin) + "\n";
+}
+
+std::string Base64Decode(const std::string& in) {
+    static const std::string kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    int bits = 0, value = 0;
+    for (char c : in) {
+        const auto pos = kAlphabet.find(c);
+        if (pos == std::string::npos) continue;
+        value = (value << 6) | static_cast<int>(pos);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((value >> bits) & 0xff);
+        }
+    }
+    return out;
+}
+
+// The decoded body of the MIME part at `headers_at` (its headers end with a blank line; base64 until "--").
+std::string PartBody(const std::string& mime, std::size_t headers_at) {
+    const auto body = mime.find("\r\n\r\n", headers_at);
+    if (body == std::string::npos) return {};
+    const auto next = mime.find("\r\n--", body);
+    return Base64Decode(mime.substr(body + 4, next == std::string::npos ? std::string::npos : next - body - 4));
+}
+
+// Issue 12: a vendor naming a related organisation must not learn whether another vendor named the same
+// address (no 409 across vendors); the organisation's one claim answers both namings.
+TEST_F(SecondaryWebTest, NamingNeverRevealsAnotherVendorsNaming) {
+    const vuln::Caller coord{&coord_, std::nullopt};
+    auto two = vendors_->Create({"Vendor two", "", vuln::RegistrationKind::kGeneral}, "t");
+    ASSERT_TRUE(two.ok());
+    ASSERT_TRUE(vendors_->AddContact(*two, {0, "PSIRT", "psirt@two.example.jp", "", true}, "t").ok());
+    ASSERT_TRUE(vendors_->AgreeToTerms(*two, "2026-04", "t").ok());
+    for (auto st : {vuln::RegistrationState::kDocumentsReceived, vuln::RegistrationState::kMeeting,
+                    vuln::RegistrationState::kRegistered})
+        ASSERT_TRUE(vendors_->Advance(*two, st, "t", "").ok());
+    auth::Principal member = AddUser("v-two", auth::Role::kVendor);
+    ASSERT_TRUE(vendors_->AddMember(*two, member.id, "t").ok());
+    ASSERT_TRUE(cases_->AddVendor(case_, *two, coord).ok());
+    ASSERT_TRUE(cases_->SendSummary(case_, *two, coord).ok());
+
+    const std::string c = "/api/v1/cases/" + std::to_string(case_.value());
+    const std::string org = R"({"name":"Tsubame Works","person":"Sato","email":"sato@tsubame.example.jp"})";
+    ASSERT_EQ(Call("POST", c + "/related-organizations", "v-detail", org).status, 201);
+    auto second = Call("POST", c + "/related-organizations", "v-two",
+                       R"({"name":"Tsubame","person":"Sato","email":"SATO@tsubame.example.jp"})");
+    EXPECT_EQ(second.status, 201) << second.body;
+    EXPECT_EQ(Call("POST", c + "/related-organizations", "v-two", org).status, 409);  // its own naming, again
+    // Each vendor sees only its own naming.
+    EXPECT_EQ(nlohmann::json::parse(Call("GET", c + "/related-organizations", "v-two").body)["related_organizations"].size(),
+              1u);
+    ASSERT_EQ(PostForm(identifier_, "sato@tsubame.example.jp", kToken).status, 200);
+    EXPECT_EQ(Count("SELECT count(*) FROM related_orgs WHERE state = 'claimed'"), 2);
+    // Approved at each naming vendor's level: the summary vendor's organisation gets no technical detail.
+    const auto all = nlohmann::json::parse(Call("GET", c + "/related-organizations", "coord").body);
+    for (const auto& r : all["related_organizations"])
+        ASSERT_EQ(Call("POST", c + "/related-organizations/" + std::to_string(r["id"].get<std::int64_t>()) + "/approve",
+                       "coord")
+                      .status,
+                  200);
+    EXPECT_EQ(Count("SELECT count(*) FROM mail_queue WHERE subject LIKE '%Vendor two%' AND body LIKE '%SECRET-DETAIL%'"), 0);
+    EXPECT_EQ(Count("SELECT count(*) FROM mail_queue WHERE subject LIKE '%Vendor detail%' AND body LIKE '%SECRET-DETAIL%'"),
+              1);
+}
+
+// Issue 12 (V16): the organisation submits its key with the claim (checked with GPGME), staff may replace
+// it, and the information reaches the organisation encrypted to it with what the vendor has at its level,
+// the case's attachments included — through the real outbound sender, a real SMTP server and real GnuPG.
+TEST_F(SecondaryWebTest, ClaimWithKeyAndTheMailCarriesTheAttachmentsEncrypted) {
+    clock_.Set(core::RealClock().Now() + std::chrono::minutes(10));  // after the creation of the keys made below
+    const vuln::Caller coord{&coord_, std::nullopt};
+    ASSERT_TRUE(cases_->AddAttachment(case_, "poc exploit.py", vuln::AttachmentKind::kPoc, "text/x-python; charset=utf-8",
+                                      "ATTACHED-POC-BYTES", coord)
+                    .ok());
+    const std::string c = "/api/v1/cases/" + std::to_string(case_.value());
+    ASSERT_EQ(Call("POST", c + "/related-organizations", "v-detail",
+                   R"({"name":"Tsubame Works","person":"Sato","email":"sato@tsubame.example.jp"})")
+                  .status,
+              201);
+    testing::GpgUser org(dir_.File("gpg-org"), "Tsubame Works <sato@tsubame.example.jp>");
+    testing::GpgUser other(dir_.File("gpg-other"), "Other <other@tsubame.example.jp>");
+
+    // A bad key is refused before anything is looked up (the same answer for any identifier).
+    auto bad = PostForm(identifier_, "sato@tsubame.example.jp", kToken, "192.0.2.50", "not a key");
+    EXPECT_EQ(bad.status, 400);
+    EXPECT_EQ(PostForm("JVNVU#99999999", "sato@tsubame.example.jp", kToken, "192.0.2.50", "not a key").body, bad.body);
+    EXPECT_EQ(Count("SELECT count(*) FROM related_orgs WHERE state = 'claimed'"), 0);
+    // The GET form offers the key field.
+    EXPECT_NE(Call("GET", "/related", "").body.find("name=\"key\""), std::string::npos);
+
+    ASSERT_EQ(PostForm(identifier_, "sato@tsubame.example.jp", kToken, "192.0.2.50", other.ExportPublic()).status, 200);
+    auto listed = nlohmann::json::parse(Call("GET", c + "/related-organizations", "coord").body)["related_organizations"];
+    ASSERT_EQ(listed.size(), 1u);
+    EXPECT_EQ(listed[0]["key_fingerprint"], other.fingerprint());
+    const std::string rid = std::to_string(listed[0]["id"].get<std::int64_t>());
+
+    // Staff replace the key; nobody else may (and learns nothing).
+    const std::string key_body = nlohmann::json{{"key", org.ExportPublic()}}.dump();
+    EXPECT_EQ(Call("PUT", c + "/related-organizations/" + rid + "/key", "", key_body).status, 401);
+    for (const char* who : {"v-detail", "finder", "vendor"})
+        EXPECT_EQ(Call("PUT", c + "/related-organizations/" + rid + "/key", who, key_body).status, 404) << who;
+    auto junk = Call("PUT", c + "/related-organizations/" + rid + "/key", "coord", R"({"key":"junk"})");
+    EXPECT_EQ(junk.status, 400);
+    EXPECT_NE(junk.body.find("\"field\":\"key\""), std::string::npos);
+    ASSERT_EQ(Call("PUT", c + "/related-organizations/" + rid + "/key", "coord", key_body).status, 200);
+    listed = nlohmann::json::parse(Call("GET", c + "/related-organizations", "coord").body)["related_organizations"];
+    EXPECT_EQ(listed[0]["key_fingerprint"], org.fingerprint());
+    EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action = 'secondary.key'"), 1);
+
+    auto approved = Call("POST", c + "/related-organizations/" + rid + "/approve", "coord");
+    ASSERT_EQ(approved.status, 200) << approved.body;
+    EXPECT_EQ(Count("SELECT count(*) FROM mail_queue_attachments a JOIN mail_queue q ON q.id = a.mail_id WHERE"
+                    " q.to_address = 'sato@tsubame.example.jp' AND a.filename = 'poc_exploit.py'"),
+              1);
+
+    ASSERT_TRUE(keyring_->EnsureKey("Kizuna Test <kizuna@example.jp>").ok());
+    testing::SmtpSink sink(std::string(KIZUNA_SOURCE_DIR) + "/tests/support/smtp_sink.py", dir_.File("sink"));
+    mail::RelayOptions relay;
+    relay.host = "127.0.0.1";
+    relay.port = sink.port();
+    relay.from_address = "kizuna@example.jp";
+    mail::OutboundSender sender(*db_, clock_, log_, *keyring_, relay);
+    auto report = sender.SendDue();
+    ASSERT_TRUE(report.ok()) << report.error().ToString();
+    std::string message;
+    for (const auto& m : sink.Messages())
+        if (m.find("To: <sato@tsubame.example.jp>") != std::string::npos) message = m;
+    ASSERT_FALSE(message.empty());
+    EXPECT_EQ(message.find("SECRET-DETAIL-TEXT"), std::string::npos) << "sent in clear";
+    const std::string inner = org.Decrypt(ArmoredBlock(message));
+    ASSERT_FALSE(inner.empty());
+    EXPECT_NE(PartBody(inner, inner.find("Content-Type: text/plain")).find("SECRET-DETAIL-TEXT"), std::string::npos);
+    const auto attached = inner.find("filename=\"poc_exploit.py\"");
+    ASSERT_NE(attached, std::string::npos) << inner;
+    EXPECT_NE(inner.find("Content-Type: text/x-python; name=\"poc_exploit.py\""), std::string::npos);
+    EXPECT_EQ(PartBody(inner, attached), "ATTACHED-POC-BYTES");
+}
+
+// Issue 12 (V18): staff register an overseas coordinator's key; mail to it that waited for a key is sent,
+// encrypted to that key.
+TEST_F(SecondaryWebTest, OverseasCoordinatorKeyReleasesWaitingMail) {
+    clock_.Set(core::RealClock().Now() + std::chrono::minutes(10));  // after the creation of the keys made below
+    const vuln::Caller coord{&coord_, std::nullopt};
+    auto k = international_->AddCoordinator(case_, {"CERT/CC", "US", "cert@cert.example.org", "VU#123456", "", {}}, coord);
+    ASSERT_TRUE(k.ok());
+    auto none = international_->AddCoordinator(case_, {"NoMail CERT", "XX", "", "", "", {}}, coord);
+    ASSERT_TRUE(none.ok());
+    const std::string c = "/api/v1/cases/" + std::to_string(case_.value());
+    ASSERT_EQ(Call("POST", c + "/schedule/decision", "coord",
+                   R"({"publish_at":"2027-01-15T01:00:00Z","reason":"overseas coordination"})")
+                  .status,
+              200);
+    ASSERT_TRUE(keyring_->EnsureKey("Kizuna Test <kizuna@example.jp>").ok());
+    testing::SmtpSink sink(std::string(KIZUNA_SOURCE_DIR) + "/tests/support/smtp_sink.py", dir_.File("sink"));
+    mail::RelayOptions relay;
+    relay.host = "127.0.0.1";
+    relay.port = sink.port();
+    relay.from_address = "kizuna@example.jp";
+    mail::OutboundSender sender(*db_, clock_, log_, *keyring_, relay);
+    ASSERT_TRUE(sender.SendDue().ok());
+    for (const auto& m : sink.Messages()) EXPECT_EQ(m.find("To: <cert@cert.example.org>"), std::string::npos);
+    EXPECT_EQ(Count("SELECT count(*) FROM mail_outbound o JOIN mail_queue q ON q.id = o.mail_id WHERE"
+                    " q.to_address = 'cert@cert.example.org' AND o.state = 'waiting'"),
+              1);
+
+    testing::GpgUser cert(dir_.File("gpg-cert"), "CERT/CC <cert@cert.example.org>");
+    const std::string target = c + "/coordinators/" + std::to_string(k->value()) + "/key";
+    const std::string key_body = nlohmann::json{{"key", cert.ExportPublic()}}.dump();
+    EXPECT_EQ(Call("PUT", target, "", key_body).status, 401);
+    for (const char* who : {"v-detail", "finder", "vendor"}) EXPECT_EQ(Call("PUT", target, who, key_body).status, 404);
+    EXPECT_EQ(Call("PUT", target, "coord", R"({"key":"junk"})").status, 400);
+    EXPECT_EQ(Call("PUT", c + "/coordinators/" + std::to_string(none->value()) + "/key", "coord", key_body).status, 409);
+    ASSERT_EQ(Call("PUT", target, "coord", key_body).status, 200);
+    auto view = nlohmann::json::parse(Call("GET", c + "/coordinators", "coord").body);
+    EXPECT_EQ(view["coordinators"][0]["key_fingerprint"], cert.fingerprint());
+
+    clock_.Advance(std::chrono::hours(1));  // past the waiting message's next check
+    ASSERT_TRUE(sender.SendDue().ok());
+    std::string message;
+    for (const auto& m : sink.Messages())
+        if (m.find("To: <cert@cert.example.org>") != std::string::npos) message = m;
+    ASSERT_FALSE(message.empty());
+    const std::string inner = cert.Decrypt(ArmoredBlock(message));
+    EXPECT_NE(PartBody(inner, inner.find("Content-Type: text/plain")).find("2027-01-15T01:00:00Z"), std::string::npos);
 }
 
 TEST_F(SecondaryWebTest, TooManyFailuresAnswer429) {

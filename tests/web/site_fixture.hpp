@@ -27,8 +27,9 @@ class SiteFixture : public ::testing::Test {
         sessions_ = std::make_unique<auth::SessionManager>(*db_, clock_, *users_, audit_, auth::SessionLimits{});
         tokens_ = std::make_unique<auth::TokenService>(*db_, clock_, audit_);
         vendors_ = std::make_unique<vuln::VendorRegistry>(*db_, clock_, audit_);
-        cases_ = std::make_unique<vuln::CaseService>(*db_, clock_, audit_, *vendors_, "JVNVU#{seq:8}");
-        schedule_ = std::make_unique<vuln::ScheduleService>(*db_, clock_, audit_);
+        cases_ = std::make_unique<vuln::CaseService>(*db_, clock_, audit_, *vendors_, "JVNVU#{seq:8}", report_throttle_,
+                                                     *core::TimeZone::Load("Asia/Tokyo"));
+        schedule_ = std::make_unique<vuln::ScheduleService>(*db_, clock_, audit_, *core::TimeZone::Load("Asia/Tokyo"));
         scheduler_ = std::make_unique<sched::Scheduler>(*db_, clock_, log_);
         schedule_->RegisterJobs(*scheduler_);
         infrastructure_ = std::make_unique<vuln::InfrastructureRegistry>(*db_, clock_, audit_);
@@ -78,6 +79,7 @@ class SiteFixture : public ::testing::Test {
     kizuna::testing::TempDir dir_;
     kizuna::testing::ManualClock clock_;
     core::Config config_;
+    vuln::ReportThrottle report_throttle_;
     core::Logger log_{clock_, core::LogLevel::kError};
     std::unique_ptr<store::Database> db_;
     auth::AuditLog audit_{clock_};

@@ -10,5 +10,7 @@ namespace kizuna::auth::detail {
 void EnsureSodium();
 std::string Sha256Hex(std::string_view data);
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
+// HMAC-SHA-256 of `data` under `key` (any length), as 64 lower-case hex characters.
+std::string HmacSha256Hex(std::string_view key, std::string_view data);
 
 }  // namespace kizuna::auth::detail

@@ -3,10 +3,13 @@
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -99,6 +102,58 @@ void TempGnupgHome::Cleanup() noexcept {
     }
     std::filesystem::remove_all(path_, ec);
     path_.clear();
+}
+
+}  // namespace kizuna::mail::detail
+
+namespace kizuna::mail::detail {
+namespace {
+
+constexpr std::string_view kLongestSocketName = "/S.gpg-agent.browser";
+// sun_path holds 108 bytes with the terminating NUL.
+constexpr std::size_t kMaxSocketPath = sizeof(sockaddr_un{}.sun_path) - 1;
+
+// FNV-1a, 64 bits: a stable short name per home (not a security boundary; the directory's mode is).
+std::string HashName(std::string_view text) {
+    std::uint64_t hash = 14695981039346656037ULL;
+    for (unsigned char c : text) {
+        hash ^= c;
+        hash *= 1099511628211ULL;
+    }
+    char hex[17];
+    std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(hash));
+    return hex;
+}
+
+}  // namespace
+
+std::size_t LongestSocketPath(const std::string& home) { return home.size() + kLongestSocketName.size(); }
+
+core::Result<std::string> UsableGnupgHome(const std::string& home) {
+    if (LongestSocketPath(home) <= kMaxSocketPath) return home;
+    const std::string base = "/tmp/kizuna-gnupg-" + std::to_string(::getuid());
+    if (::mkdir(base.c_str(), 0700) != 0 && errno != EEXIST) return FromErrno(errno, "create " + base);
+    struct stat st {};
+    if (::lstat(base.c_str(), &st) != 0) return FromErrno(errno, "inspect " + base);
+    if (!S_ISDIR(st.st_mode) || st.st_uid != ::getuid() || (st.st_mode & 077) != 0)
+        return core::FailedPrecondition(base + " must be a directory owned by this user with mode 0700: it holds "
+                                        "the short alias of the GnuPG home " + home);
+    const std::string alias = base + "/" + HashName(home);
+    std::string target(4096, '\0');
+    const ssize_t length = ::readlink(alias.c_str(), target.data(), target.size());
+    if (length > 0 && static_cast<std::size_t>(length) < target.size() &&
+        std::string_view(target.data(), static_cast<std::size_t>(length)) == home)
+        return alias;
+    // Missing or pointing elsewhere: replace atomically, so a concurrent user never sees no alias.
+    const std::string temporary = alias + ".new." + std::to_string(::getpid());
+    ::unlink(temporary.c_str());
+    if (::symlink(home.c_str(), temporary.c_str()) != 0) return FromErrno(errno, "create " + temporary);
+    if (::rename(temporary.c_str(), alias.c_str()) != 0) {
+        const int error_number = errno;
+        ::unlink(temporary.c_str());
+        return FromErrno(error_number, "rename " + temporary + " to " + alias);
+    }
+    return alias;
 }
 
 }  // namespace kizuna::mail::detail

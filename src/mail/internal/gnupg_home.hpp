@@ -2,6 +2,7 @@
 // and concurrent operations never share state.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -45,5 +46,21 @@ class TempGnupgHome {
     std::string gpgconf_path_;
     bool agent_may_run_ = false;
 };
+
+}  // namespace kizuna::mail::detail
+
+namespace kizuna::mail::detail {
+
+// A GnuPG home whose path gpg-agent can use. Without /run/user/<uid>, gpg-agent puts its sockets in the
+// home itself ("<home>/S.gpg-agent.browser" is the longest), and a Unix socket path longer than 107 bytes
+// fails with "No agent running". For such a home this returns a short private alias that resolves to it:
+// "/tmp/kizuna-gnupg-<uid>/<16 hex digits of a hash of the home>", a symlink inside a directory that must
+// be ours with mode 0700 (refused otherwise: someone else could redirect it). gpg then names its sockets
+// under the alias. A short enough home is returned unchanged. The alias is kept (several processes may use
+// the home at once); it is recreated when it points elsewhere. REQUIRES: `home` is absolute.
+core::Result<std::string> UsableGnupgHome(const std::string& home);
+
+// The longest path gpg-agent may bind under `home` ("<home>/S.gpg-agent.browser"), in bytes.
+std::size_t LongestSocketPath(const std::string& home);
 
 }  // namespace kizuna::mail::detail

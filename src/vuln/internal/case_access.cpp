@@ -4,6 +4,20 @@
 
 namespace kizuna::vuln::detail {
 
+std::optional<std::optional<VendorId>> ParseThread(std::string_view thread) {
+    if (thread == "reporter") return std::optional<VendorId>();
+    constexpr std::string_view kPrefix = "vendor:";
+    if (thread.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+    const std::string_view digits = thread.substr(kPrefix.size());
+    if (digits.empty() || digits.size() > 18 || digits[0] == '0') return std::nullopt;
+    std::int64_t value = 0;
+    for (char ch : digits) {
+        if (ch < '0' || ch > '9') return std::nullopt;
+        value = value * 10 + (ch - '0');
+    }
+    return std::optional<VendorId>(VendorId(value));
+}
+
 std::string Lower(std::string_view s) {
     std::size_t b = 0, e = s.size();
     while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\n' || s[b] == '\r')) ++b;

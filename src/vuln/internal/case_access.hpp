@@ -34,6 +34,11 @@ core::Result<CaseAccess> RequireStaff(store::Connection& c, CaseId id, const Cal
 core::Status AddCaseEvent(store::Connection& c, const core::Clock& clock, CaseId id, std::string_view actor,
                           std::string_view kind, std::string_view text, std::optional<VendorId> vendor = std::nullopt);
 
+// A message thread name, matched exactly: "reporter", or "vendor:<id>" with <id> a positive decimal number
+// without sign, leading zeros or anything after it ("vendor:1-hidden", "vendor:01" are not threads).
+// nullopt when `thread` is neither; `*vendor` is set for a vendor thread.
+std::optional<std::optional<VendorId>> ParseThread(std::string_view thread);
+
 std::string Lower(std::string_view s);
 std::vector<std::string> SplitLines(std::string_view s);
 std::string JoinLines(const std::vector<std::string>& lines);

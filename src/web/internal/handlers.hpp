@@ -25,6 +25,11 @@ void AddAdvisoryApi(http::Router& router, SiteServices& services);
 void AddStatsPages(http::Router& router, SiteServices& services);
 void AddCsafProviderRoutes(http::Router& router, SiteServices& services);
 void AddFeedRoutes(http::Router& router, SiteServices& services);
+void AddAuditPages(http::Router& router, SiteServices& services);  // pages_audit.cpp
+void AddTokenRoutes(http::Router& router, SiteServices& services);  // api_tokens.cpp (API and account page)
+
+// The words for an audit action ("case.disclose" → "Disclosure"); never the code itself.
+std::string AuditActionLabel(Lang lang, std::string_view action);
 
 // The public origin published documents link to ("https://jvn.example.jp"): server.public_url, else the
 // request's Host (development only).

@@ -1,0 +1,239 @@
+// The audit log page (/audit): every entry with its detail in words (who received what, when — V6),
+// filters (actor, action, object, time range in the viewer's zone) and pagination. Coordinators and
+// admins only. The chain status comes from the full check (key and checkpoints, auth/audit.hpp).
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+
+#include "web/internal/handlers.hpp"
+
+namespace kizuna::web::detail {
+namespace {
+
+using auth::ResourceKind;
+constexpr int kPageSize = 50;
+
+std::string Encode(std::string_view text) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : text) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+        }
+    }
+    return out;
+}
+
+// A label from the catalog, or nullopt when the catalog has none (Translate returns the key itself).
+std::optional<std::string> Label(Lang lang, const std::string& key) {
+    const std::string& text = Translate(lang, key);
+    if (text == key) return std::nullopt;
+    return text;
+}
+
+std::string KeyOf(std::string_view code) {
+    std::string key(code);
+    for (char& c : key)
+        if (c == '.') c = '_';
+    return key;
+}
+
+// "case.disclose" → "情報の開示" / "Disclosure"; unknown actions get a generic label, never the code.
+std::string ActionLabel(Lang lang, std::string_view action) {
+    if (auto l = Label(lang, "audit_act_" + KeyOf(action))) return *l;
+    const std::string area(action.substr(0, action.find('.')));
+    if (auto l = Label(lang, "audit_area_" + area)) return *l;
+    return Translate(lang, "audit_act_other");
+}
+
+std::optional<std::string> Lookup(store::Connection& c, std::string_view sql, std::int64_t id) {
+    auto row = c.QueryOne(sql, {id});
+    if (!row.ok() || !*row) return std::nullopt;
+    return (*row)->Text(0);
+}
+
+std::int64_t IdAfterColon(std::string_view object) {
+    const auto colon = object.find(':');
+    if (colon == std::string_view::npos) return 0;
+    return std::atoll(std::string(object.substr(colon + 1)).c_str());
+}
+
+// "case:12" → "案件 JVNVU#12345678"; "user:alice" → "ユーザー alice"; "token:3" → "APIトークン #3".
+std::string ObjectLabel(store::Connection& c, Lang lang, const std::string& object) {
+    const std::string kind = object.substr(0, object.find(':'));
+    const std::string rest = object.find(':') == std::string::npos ? "" : object.substr(object.find(':') + 1);
+    if (kind == "case") {
+        const std::int64_t id = IdAfterColon(object);
+        std::string shown = rest;
+        if (id > 0 && std::to_string(id) == rest)
+            if (auto ident = Lookup(c, "SELECT identifier FROM cases WHERE id = ?", id)) shown = *ident;
+        return Translate(lang, "audit_obj_case") + " " + shown;
+    }
+    if (kind == "token") return Translate(lang, "audit_obj_token") + " #" + rest;
+    if (auto l = Label(lang, "audit_obj_" + kind)) return *l + " " + rest;
+    return object;
+}
+
+std::string ValueText(const nlohmann::json& v) {
+    if (v.is_string()) return v.get<std::string>();
+    if (v.is_boolean()) return v.get<bool>() ? "✓" : "—";
+    return v.dump();
+}
+
+// The entry's detail as label/value pairs: ids become names (vendor, related organisation), levels words.
+View DetailRows(store::Connection& c, Lang lang, const std::string& detail) {
+    View rows{View::type::list};
+    auto add = [&](std::string label, std::string value) {
+        View row;
+        row.set("label", std::move(label));
+        row.set("value", std::move(value));
+        rows.push_back(row);
+    };
+    if (detail.empty() || detail == "{}") return rows;
+    auto json = nlohmann::json::parse(detail, nullptr, false);
+    if (!json.is_object()) {
+        add(Translate(lang, "audit_field_note"), detail);
+        return rows;
+    }
+    for (auto& [key, value] : json.items()) {
+        std::string text = ValueText(value);
+        if (key == "vendor" && value.is_number_integer()) {
+            const std::int64_t id = value.get<std::int64_t>();
+            text = Lookup(c, "SELECT name FROM vendors WHERE id = ?", id).value_or("#" + std::to_string(id));
+            add(Translate(lang, "audit_field_recipient_vendor"), text);
+            continue;
+        }
+        if (key == "related" && value.is_number_integer()) {
+            const std::int64_t id = value.get<std::int64_t>();
+            auto row = c.QueryOne("SELECT name, person, email FROM related_orgs WHERE id = ?", {id});
+            if (row.ok() && *row) text = (*row)->Text(0) + " (" + (*row)->Text(1) + " <" + (*row)->Text(2) + ">)";
+            add(Translate(lang, "audit_field_recipient_related"), text);
+            continue;
+        }
+        if (key == "level" && value.is_string()) {
+            add(Translate(lang, "audit_field_level"), Label(lang, "audit_level_" + text).value_or(text));
+            continue;
+        }
+        add(Label(lang, "audit_field_" + key).value_or(key), text);
+    }
+    return rows;
+}
+
+// A local calendar date ("2026-12-07", in the viewer's zone) as the UTC instant of its midnight.
+std::optional<std::string> LocalDateToUtc(const core::TimeZone& zone, const std::string& date, int add_days) {
+    int y = 0, m = 0, d = 0;
+    if (date.size() != 10 || std::sscanf(date.c_str(), "%4d-%2d-%2d", &y, &m, &d) != 3) return std::nullopt;
+    auto midnight_utc = core::ParseRfc3339(date + "T00:00:00Z");
+    if (!midnight_utc) return std::nullopt;
+    *midnight_utc += std::chrono::days(add_days);
+    // The zone's offset at that moment ("+09:00" at the end of the local RFC 3339 form).
+    const std::string local = zone.FormatRfc3339Local(*midnight_utc);
+    int offset_minutes = 0;
+    if (local.size() >= 6 && (local[local.size() - 6] == '+' || local[local.size() - 6] == '-')) {
+        const int hh = std::atoi(local.substr(local.size() - 5, 2).c_str());
+        const int mm = std::atoi(local.substr(local.size() - 2, 2).c_str());
+        offset_minutes = (hh * 60 + mm) * (local[local.size() - 6] == '-' ? -1 : 1);
+    }
+    return core::FormatRfc3339(*midnight_utc - std::chrono::minutes(offset_minutes));
+}
+
+View Options(const std::vector<std::string>& values, const std::string& selected,
+             const std::function<std::string(const std::string&)>& label) {
+    View list{View::type::list};
+    for (const auto& v : values) {
+        View o;
+        o.set("value", v);
+        o.set("label", label(v));
+        o.set("selected", v == selected ? View::type::bool_true : View::type::bool_false);
+        list.push_back(o);
+    }
+    return list;
+}
+
+}  // namespace
+
+std::string AuditActionLabel(Lang lang, std::string_view action) { return ActionLabel(lang, action); }
+
+void AddAuditPages(http::Router& router, SiteServices& s) {
+    router.Add("GET", "/audit", [&s](http::Request& req) {
+        if (auto denied = Check(req, auth::Action::kView, {ResourceKind::kAuditLog}, false)) return *denied;
+        const Lang lang = Context(req).lang;
+        auto lease = s.db.Acquire();
+        if (!lease.ok()) return ErrorPage(req, s, 500);
+        store::Connection& c = **lease;
+        auto report = s.audit.VerifyAll(c);
+        if (!report.ok()) return ErrorPage(req, s, 500);
+
+        auth::AuditQuery q;
+        q.actor = req.Query("actor").value_or("");
+        q.action = req.Query("action").value_or("");
+        q.object = req.Query("object").value_or("");
+        const std::string from = req.Query("from").value_or("");
+        const std::string to = req.Query("to").value_or("");
+        if (auto t = LocalDateToUtc(s.zone, from, 0)) q.from = *t;
+        if (auto t = LocalDateToUtc(s.zone, to, 1)) q.to = *t;  // "to" includes that whole day
+        const int page = std::max(1, std::atoi(req.Query("page").value_or("1").c_str()));
+        q.limit = kPageSize;
+        q.offset = (page - 1) * kPageSize;
+        auto result = auth::AuditLog::Search(c, q);
+        auto actors = auth::AuditLog::DistinctActors(c);
+        auto actions = auth::AuditLog::DistinctActions(c);
+        if (!result.ok() || !actors.ok() || !actions.ok()) return ErrorPage(req, s, 500);
+
+        View entries{View::type::list};
+        for (const auto& r : result->records) {
+            View row;
+            row.set("seq", std::to_string(r.seq));
+            row.set("at", r.at);
+            auto t = core::ParseRfc3339(r.at);
+            row.set("at_local", t ? s.zone.FormatMinutes(*t) : r.at);
+            row.set("actor", r.entry.actor);
+            row.set("action_label", ActionLabel(lang, r.entry.action));
+            row.set("object_label", r.entry.object.empty() ? std::string() : ObjectLabel(c, lang, r.entry.object));
+            row.set("details", DetailRows(c, lang, r.entry.detail));
+            row.set("remote_ip", r.entry.remote_ip);
+            entries.push_back(row);
+        }
+
+        View view;
+        view.set("intact", report->intact ? View::type::bool_true : View::type::bool_false);
+        std::string status = report->intact ? Translate(lang, "audit_intact") : Translate(lang, "audit_broken");
+        if (auto p = status.find("{{n}}"); p != std::string::npos) status.replace(p, 5, std::to_string(report->entries));
+        std::string problems;
+        for (const auto& p : report->problems) problems += (problems.empty() ? "" : "; ") + p;
+        if (auto p = status.find("{{problem}}"); p != std::string::npos) status.replace(p, 11, problems);
+        view.set("status", status);
+        view.set("zone", s.zone.name());
+        view.set("entries", entries);
+        view.set("actor_options", Options(*actors, q.actor, [](const std::string& v) { return v; }));
+        view.set("action_options",
+                 Options(*actions, q.action, [lang](const std::string& v) { return ActionLabel(lang, v); }));
+        view.set("object", q.object);
+        view.set("from", from);
+        view.set("to", to);
+        const std::int64_t total = result->total;
+        const std::int64_t first = total == 0 ? 0 : q.offset + 1;
+        const std::int64_t last = std::min<std::int64_t>(total, q.offset + kPageSize);
+        std::string range = Translate(lang, "audit_range");
+        for (auto [key, value] : {std::pair<std::string, std::int64_t>{"{{first}}", first}, {"{{last}}", last},
+                                  {"{{total}}", total}})
+            if (auto p = range.find(key); p != std::string::npos) range.replace(p, key.size(), std::to_string(value));
+        view.set("range", range);
+        const std::string base = "/audit?actor=" + Encode(q.actor) + "&action=" + Encode(q.action) +
+                                 "&object=" + Encode(q.object) + "&from=" + Encode(from) + "&to=" + Encode(to) + "&page=";
+        if (page > 1) view.set("prev_href", base + std::to_string(page - 1));
+        if (last < total) view.set("next_href", base + std::to_string(page + 1));
+        http::Response r = RenderPage(req, s, "audit", "audit_title", std::move(view));
+        r.SetHeader("Cache-Control", "no-store");
+        return r;
+    });
+}
+
+}  // namespace kizuna::web::detail
