@@ -358,13 +358,31 @@ std::string RenderChart(const ChartSpec& spec) {
     out += "<line x1=\"" + Num(f.left) + "\" x2=\"" + Num(f.left) + "\" y1=\"" + Num(f.top) + "\" y2=\"" +
            Num(f.bottom) + "\" stroke=\"#666\"/>";
     const std::string label_y = Num(f.bottom + 15);
-    for (size_t i = 0; i < n; i += every) {
+    // Every `every`-th point, and always the last one (the newest day is the one readers look for): a label
+    // stepped onto a point just before the last used to sit a few pixels from the edge, centred, and was cut
+    // off. The last label is anchored at the right edge; the stepped label before it goes if they would meet.
+    std::vector<size_t> shown;
+    for (size_t i = 0; i < n; i += every) shown.push_back(i);
+    if (shown.back() != n - 1) {
+        const bool too_close = static_cast<double>(n - 1 - shown.back()) * slot < needed;
+        if (!too_close) {
+            shown.push_back(n - 1);
+        } else if (shown.size() > 1) {
+            shown.back() = n - 1;  // the one before it is `every` steps further: clear of it
+        }  // else a chart so narrow that only the first label fits
+    }
+    for (size_t i : shown) {
         // The first and last labels are anchored inwards so they never spill outside the drawing.
         std::string anchor;
-        if (!bars && i == 0) anchor = " text-anchor=\"start\"";
-        else if (!bars && i + every >= n && i == n - 1) anchor = " text-anchor=\"end\"";
-        out += "<text x=\"" + Num(x_at(i)) + "\" y=\"" + label_y + "\"" + anchor + ">" + Escaped(spec.x_labels[i]) +
-               "</text>";
+        double x = x_at(i);
+        if (i == 0 && n > 1 && (!bars || every > 1)) {
+            anchor = " text-anchor=\"start\"";
+            x = f.left;
+        } else if (i == n - 1 && n > 1 && (!bars || every > 1)) {
+            anchor = " text-anchor=\"end\"";
+            x = f.right;
+        }
+        out += "<text x=\"" + Num(x) + "\" y=\"" + label_y + "\"" + anchor + ">" + Escaped(spec.x_labels[i]) + "</text>";
     }
     out += "</g>";
 

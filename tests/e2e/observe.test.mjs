@@ -108,6 +108,27 @@ test('observation page: charts, port graph, language switch, sensor status hidde
     assert.ok(await page.locator('[data-testid=chart-port] svg path').first().isVisible());
     await page.screenshot({ path: join(shots, 'observe-port.png'), fullPage: true });
 
+    // Every chart on the page labels its last day on the x axis, and no x-axis label is cut off: each label's
+    // box lies inside its chart's box (issue 14: the last label sat centred a few pixels from the edge).
+    const axes = await page.$$eval('svg.chart', (charts) => charts.map((svg) => {
+      const box = svg.getBoundingClientRect();
+      const labels = [...svg.querySelectorAll('.x-axis text')].map((t) => {
+        const r = t.getBoundingClientRect();
+        return { text: t.textContent, left: r.left, right: r.right };
+      });
+      return { left: box.left, right: box.right, labels };
+    }));
+    assert.ok(axes.length >= 2, 'the port page has its charts');
+    const yesterday = new Date((Math.floor(Date.now() / 1000 / DAY) - 1) * DAY * 1000).toISOString().slice(0, 10);
+    for (const axis of axes) {
+      assert.ok(axis.labels.length >= 2);
+      assert.equal(axis.labels.at(-1).text, yesterday, 'the last x-axis label is the last day shown');
+      for (const label of axis.labels) {
+        assert.ok(label.right <= axis.right + 0.5, `x-axis label ${label.text} ends past its chart`);
+        assert.ok(label.left >= axis.left - 0.5, `x-axis label ${label.text} starts before its chart`);
+      }
+    }
+
     // Language switch on the port page, then the overview in Japanese.
     await Promise.all([page.waitForNavigation(), page.click('a[hreflang=ja]')]);
     assert.equal(await page.locator('h1').innerText(), `アクセス先ポート ${label}`);

@@ -31,11 +31,12 @@ TEST(GeoLookupTest, CountriesFromTheDatabaseAndZzOtherwise) {
     IpAddress v6{0x24, 0x04, 0x68, 0x00};                                  // 2404:6800::/32 (Google, AU registry)
     CountryCode six = (*geo)->Lookup(v6);
     EXPECT_NE(six, kUnknownCountry);
-    // Repeated sources are answered from the cache.
+    // Repeated (and new) sources are answered from the flattened ranges, without a libmaxminddb lookup.
     std::uint64_t misses = (*geo)->cache_misses();
     for (int i = 0; i < 100; ++i) EXPECT_EQ((*geo)->Lookup(V4(8, 8, 8, 8)), (CountryCode{'U', 'S'}));
     EXPECT_EQ((*geo)->Lookup(v6), six);
     EXPECT_EQ((*geo)->cache_misses(), misses);
+    EXPECT_TRUE((*geo)->flattened());
 }
 
 TEST(GeoLookupTest, NoDatabaseMeansUnknownAndABadFileIsAnError) {

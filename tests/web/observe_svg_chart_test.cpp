@@ -162,6 +162,43 @@ TEST(SvgChartTest, CrowdedXLabelsAreThinned) {
     ExpectWellFormed(svg);
 }
 
+// The last x-axis label was cut off: with thinned labels the last one drawn could be a point a few pixels
+// before the right edge, centred, half outside the drawing. The last point is now always labelled, anchored
+// at the plot's right edge, and no label reaches past the chart's width (0.62 em per ASCII character, the
+// renderer's own estimate, is generous for DejaVu Sans digits).
+TEST(SvgChartTest, TheLastPointIsLabelledAndNoLabelIsCutOff) {
+    for (ChartKind kind : {ChartKind::kLine, ChartKind::kBar}) {
+        for (size_t days : {2u, 31u, 120u, 121u, 365u, 366u}) {
+            for (int width : {360, 480, 720}) {
+                ChartSpec spec = Daily(kind, days, 2);
+                spec.width = width;
+                const std::string svg = RenderChart(spec);
+                const size_t axis_at = svg.find("class=\"x-axis\"");
+                const std::string axis = svg.substr(axis_at, svg.find("</g>", axis_at) - axis_at);
+                std::regex label_re("<text x=\"([0-9.]+)\" y=\"[0-9.]+\"( text-anchor=\"(start|end)\")?>([^<]*)</text>");
+                std::string last_text, last_anchor;
+                size_t count = 0;
+                for (auto it = std::sregex_iterator(axis.begin(), axis.end(), label_re); it != std::sregex_iterator(); ++it) {
+                    const double x = std::stod((*it)[1]);
+                    const std::string anchor = (*it)[3];
+                    const double w = static_cast<double>((*it)[4].length()) * 11 * 0.62;
+                    const double right = anchor == "end" ? x : anchor == "start" ? x + w : x + w / 2;
+                    const double left = anchor == "end" ? x - w : anchor == "start" ? x : x - w / 2;
+                    EXPECT_LE(right, width) << (*it)[4] << " kind " << static_cast<int>(kind) << " days " << days << " width " << width;
+                    EXPECT_GE(left, 0) << (*it)[4];
+                    last_text = (*it)[4];
+                    last_anchor = anchor;
+                    ++count;
+                }
+                SCOPED_TRACE("kind " + std::to_string(static_cast<int>(kind)) + ", " + std::to_string(days) + " days, " +
+                             std::to_string(width) + " px");
+                EXPECT_GE(count, 2u);
+                EXPECT_EQ(last_text, spec.x_labels.back());
+            }
+        }
+    }
+}
+
 TEST(SvgChartTest, GapsBreakTheLineAndAreLeftOutOfBars) {
     ChartSpec spec;
     spec.title = "gaps";
