@@ -96,7 +96,11 @@ core::Result<std::optional<std::vector<AuditCheckpoint>>> ReadCheckpoints(const 
 }
 
 core::Status AppendCheckpoint(const std::string& path, const AuditCheckpoint& c) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    const int create = c.kind == "keyed" ? O_CREAT : 0;
+    const int fd = ::open(path.c_str(), O_WRONLY | create | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == ENOENT)
+        return core::FailedPrecondition("the audit checkpoint file " + path +
+                                        " is missing; it is not recreated (restore it, see `kizuna audit verify`)");
     if (fd < 0) return FromErrno("cannot open audit checkpoints", path);
     core::Status st = WriteAll(fd, CheckpointLineBody(c) + " " + c.mac + "\n", path);
     if (st.ok() && ::fsync(fd) != 0) st = FromErrno("cannot sync", path);

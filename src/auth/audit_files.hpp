@@ -34,6 +34,8 @@ namespace detail {
 std::string CheckpointLineBody(const AuditCheckpoint& c);  // the MACed part of a line
 // nullopt when the file does not exist; lines that do not parse come back with kind "" (counted as forged).
 core::Result<std::optional<std::vector<AuditCheckpoint>>> ReadCheckpoints(const std::string& path);
+// Appends one line. Only the keying marker creates the file: a missing file is reported (kFailedPrecondition),
+// never quietly started over, so its removal stays visible to `audit verify`.
 core::Status AppendCheckpoint(const std::string& path, const AuditCheckpoint& c);
 }  // namespace detail
 

@@ -77,6 +77,12 @@ std::string ObjectLabel(store::Connection& c, Lang lang, const std::string& obje
         return Translate(lang, "audit_obj_case") + " " + shown;
     }
     if (kind == "token") return Translate(lang, "audit_obj_token") + " #" + rest;
+    if (kind == "vendor") {
+        const std::int64_t id = IdAfterColon(object);
+        if (id > 0 && std::to_string(id) == rest)
+            if (auto name = Lookup(c, "SELECT name FROM vendors WHERE id = ?", id))
+                return Translate(lang, "audit_obj_vendor") + " " + *name;
+    }
     if (auto l = Label(lang, "audit_obj_" + kind)) return *l + " " + rest;
     return object;
 }

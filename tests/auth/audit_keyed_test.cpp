@@ -202,6 +202,10 @@ TEST_F(AuditKeyedTest, AMissingKeyOrCheckpointFileIsNamed) {
     AuditVerifyReport r = VerifyFull();
     EXPECT_FALSE(r.intact);
     EXPECT_TRUE(Mentions(r, "the checkpoint file " + AuditCheckpointPath(dir_.path()) + " is missing")) << r.problem;
+    // Nor does the next checkpoint quietly start a new file.
+    auto cp = keyed_->WriteCheckpoint(*db_);
+    ASSERT_FALSE(cp.ok());
+    EXPECT_EQ(cp.error().code(), core::ErrorCode::kFailedPrecondition);
     ASSERT_EQ(std::rename(dir_.File("moved").c_str(), AuditCheckpointPath(dir_.path()).c_str()), 0);
     EXPECT_TRUE(VerifyFull().intact);
 

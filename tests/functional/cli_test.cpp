@@ -22,7 +22,10 @@ int CountLines(const std::string& s) {
 TEST(CliTest, EverySubcommandHasHelp) {
     for (std::vector<std::string> args : {std::vector<std::string>{"--help"}, {"serve", "--help"}, {"demo", "--help"},
                                           {"migrate", "--help"}, {"user", "add", "--help"},
-                                          {"token", "create", "--help"}, {"audit", "verify", "--help"}}) {
+                                          {"token", "create", "--help"}, {"audit", "verify", "--help"},
+                                          {"token", "list", "--help"}, {"token", "revoke", "--help"},
+                                          {"user", "disable", "--help"}, {"user", "enable", "--help"},
+                                          {"user", "passwd", "--help"}, {"audit", "checkpoint", "--help"}}) {
         args.insert(args.begin(), KIZUNA_BIN);
         auto r = RunCommand(args);
         EXPECT_EQ(r.exit_code, 0) << args[1];

@@ -215,6 +215,7 @@ class AuditPageFixture : public SiteFixture {
             ASSERT_TRUE(audit_.Append(*db_, {"coord", "case.disclose", "case:1", d, ""}).ok());
         }
         ASSERT_TRUE(audit_.Append(*db_, {"admin", "some.future_action", "user:vendor", "", ""}).ok());
+        ASSERT_TRUE(audit_.Append(*db_, {"coord", "vendor.contact", "vendor:3", "", ""}).ok());
     }
     std::string Page(const std::string& target) {
         auto session = sessions_->Login("coord", "long-enough-password", "192.0.2.1");
@@ -252,6 +253,8 @@ TEST_F(AuditPageFixture, DisclosuresSayWhoReceivedWhat) {
     EXPECT_NE(ja.find("受領者（製品開発者）"), std::string::npos);
     EXPECT_NE(ja.find("class=\"action\">その他の操作<"), std::string::npos);  // an action without a label is not shown as code
     EXPECT_EQ(ja.find(">some.future_action<"), std::string::npos);
+    EXPECT_NE(ja.find("class=\"object\">製品開発者 Gamma Soft<"), std::string::npos);
+    EXPECT_NE(ja.find("class=\"action\">製品開発者情報の変更<"), std::string::npos);
 }
 
 TEST_F(AuditPageFixture, FiltersAndPages) {
