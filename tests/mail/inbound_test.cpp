@@ -134,7 +134,13 @@ TEST_F(InboundTest, ReporterThreadNewReportsDuplicatesAndOversizedMail) {
     auto rep = inbound_->Deliver("From: finder@lab.example\r\nSubject: JVNVU#00000001 more info\r\n"
                                  "Message-ID: <f1@lab.example>\r\n\r\nPoC attached\r\n", "lmtp");
     ASSERT_TRUE(rep.ok());
-    EXPECT_EQ(rep->thread, "reporter");
+    // Unsigned: From: alone never puts mail into a thread (issue 12). Held for the coordinator with the
+    // sender it claims to be.
+    EXPECT_EQ(rep->thread, "");
+    ASSERT_TRUE(rep->report_id.has_value());
+    EXPECT_EQ(Row("SELECT verification, party, party_name FROM mail_reports WHERE id = " + std::to_string(*rep->report_id)),
+              (std::vector<std::string>{"unverified", "reporter:1", "reporter of JVNVU#00000001"}));
+    EXPECT_EQ(Row("SELECT count(*) FROM messages")[0], "0");
 
     // Someone else naming the case: not into a thread, but a new report with the case as a hint.
     auto other = inbound_->Deliver("From: someone@else.example\r\nSubject: [JVNVU#00000001] I know too\r\n"
@@ -147,15 +153,21 @@ TEST_F(InboundTest, ReporterThreadNewReportsDuplicatesAndOversizedMail) {
     ASSERT_TRUE(other->report_id.has_value());
     auto reports = inbound_->Reports(10);
     ASSERT_TRUE(reports.ok());
-    ASSERT_EQ(reports->size(), 1u);
+    ASSERT_EQ(reports->size(), 2u);
     EXPECT_EQ(reports->front().case_hint, 1);
     ASSERT_EQ(reports->front().attachments.size(), 1u);
     EXPECT_EQ(reports->front().attachments[0], "poc.py (application/octet-stream, 9 bytes)");
 
-    auto dup = inbound_->Deliver("From: someone@else.example\r\nMessage-ID: <o1@else.example>\r\n\r\nagain\r\n", "smtp");
+    // The same Message-ID with another body is another message (issue 12); the same body again is a retry.
+    auto reused = inbound_->Deliver("From: someone@else.example\r\nMessage-ID: <o1@else.example>\r\n\r\nagain\r\n", "smtp");
+    ASSERT_TRUE(reused.ok());
+    EXPECT_EQ(reused->state, "routed");
+    EXPECT_EQ(Row("SELECT count(*) FROM mail_inbound")[0], "3");
+    auto dup = inbound_->Deliver("Received: by relay2\r\nFrom: someone@else.example\r\nMessage-ID: <o1@else.example>\r\n\r\nagain\r\n", "smtp");
     ASSERT_TRUE(dup.ok());
     EXPECT_EQ(dup->state, "duplicate");
-    EXPECT_EQ(Row("SELECT count(*) FROM mail_inbound")[0], "2");
+    EXPECT_EQ(dup->id, reused->id);
+    EXPECT_EQ(Row("SELECT count(*) FROM mail_inbound")[0], "3");
 
     limits_.max_message_bytes = 64;
     InboundService small(*db_, clock_, *keyring_, limits_);
