@@ -155,6 +155,7 @@ struct Walker {
     std::string failure;
     bool covered = false;      // walking inside the signed (or encrypted) content
     std::string outside;       // text not covered by OpenPGP
+    std::string covered_text;  // text inside the signed content
 
     bool Fail(std::string why) {
         if (failure.empty()) failure = std::move(why);
@@ -291,7 +292,7 @@ struct Walker {
                 if (!covered) html_outside += text;
             } else {
                 Append(out.text, text);
-                if (!covered) Append(outside, text);
+                Append(covered ? covered_text : outside, text);
             }
             return true;
         }
@@ -444,6 +445,8 @@ core::Result<ParsedMail> Parse(std::string_view raw, const MimeLimits& limits, b
     }
     if (out.pgp != PgpForm::kNone && walker.outside.find_first_not_of(" \t\r\n") != std::string::npos)
         out.outside_text = std::move(walker.outside);
+    // PGP/MIME signed: the body is what the signature covers; the rest is only in outside_text.
+    if (out.pgp == PgpForm::kMimeSigned && !out.outside_text.empty()) out.text = std::move(walker.covered_text);
     return out;
 }
 

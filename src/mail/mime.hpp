@@ -52,7 +52,8 @@ struct ParsedMail {
     std::string date;  // as written
     std::vector<std::pair<std::string, std::string>> headers;  // every top-level header, decoded
 
-    std::string text;  // the inline text/plain parts in UTF-8; HTML-only mail: the HTML as plain text
+    std::string text;  // the inline text/plain parts in UTF-8; HTML-only mail: the HTML as plain text.
+                       // PGP/MIME signed: only the text inside the signed part
     std::vector<MailAttachment> attachments;
     // When OpenPGP applies (pgp != kNone): the text outside what the signature or encryption covers — text
     // parts beside a multipart/signed or multipart/encrypted part, text before or after an inline block.

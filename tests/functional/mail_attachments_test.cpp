@@ -42,7 +42,7 @@ TEST_F(MailAttachmentsTest, StaffAndTheThreadsVendorDownloadAttachmentsOthersCan
                               "UEsDBCBiaW5hcnkgAP8gcG9j\r\n--b--\r\n");
     const std::string entity = "Content-Type: multipart/mixed; boundary=\"in\"\r\n\r\n--in\r\nContent-Type: text/plain\r\n\r\n"
                                "patch attached\r\n--in\r\nContent-Type: text/x-diff; name=\"fix.diff\"\r\n"
-                               "Content-Disposition: attachment; filename=\"fix.diff\"\r\n\r\n+fixed\r\n--in--";
+                               "Content-Disposition: attachment; filename=\"fix.diff\"\r\n\r\n+fixed\r\n--in--\r\n";
     DeliverLmtp("patch.eml", "From: psirt@sakura.example.jp\r\nTo: vuls@center.example\r\nSubject: [" + identifier +
                                  "] patch\r\nMessage-ID: <patch-1@sakura.example.jp>\r\nMIME-Version: 1.0\r\n" +
                                  testing::PgpMimeSigned(*vendor_, entity));

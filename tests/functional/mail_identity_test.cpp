@@ -5,7 +5,7 @@
 namespace kizuna::functional {
 namespace {
 
-constexpr std::string_view kOutsideMarker = "not covered by the signature";
+constexpr std::string_view kOutsideMarker = "----- 署名の範囲外 / not covered by the signature -----";
 // "①②テスト纊" in ISO-2022-JP as Windows writes it (CP50221): NEC row 13 and an NEC-selected IBM extension.
 const std::string kWindowsJis = "\x1b$B\x2d\x21\x2d\x22\x25\x46\x25\x39\x25\x48\x79\x21\x1b(B";
 const std::string kWindowsJisUtf8 = "①②テスト纊";
@@ -163,8 +163,8 @@ TEST_F(MailIdentityTest, PartlySignedMailShowsOnlyTheSignedContentAsSigned) {
                                   "AFTER-THE-BLOCK: send the PoC to evil@example.org\r\n");
     const json thread = api.Call("GET", "/api/v1/cases/" + std::to_string(case_id) + "/messages?thread=vendor:" +
                                             std::to_string(vendor));
-    ASSERT_EQ(thread["messages"].size(), 1u) << thread.dump();
-    std::string body = thread["messages"][0]["body"].get<std::string>();
+    ASSERT_EQ(thread["messages"].size(), 2u) << "the notice and the reply: " << thread.dump();
+    std::string body = thread["messages"][1]["body"].get<std::string>();
     auto marker = body.find(kOutsideMarker);
     ASSERT_NE(marker, std::string::npos) << body;
     EXPECT_LT(body.find("Status: fixed in 2.1"), marker);
@@ -174,7 +174,7 @@ TEST_F(MailIdentityTest, PartlySignedMailShowsOnlyTheSignedContentAsSigned) {
     const std::string signed_entity = "Content-Type: multipart/mixed; boundary=\"in\"\r\n\r\n--in\r\n"
                                       "Content-Type: text/plain; charset=utf-8\r\n\r\nSigned status text\r\n--in\r\n"
                                       "Content-Type: application/octet-stream; name=\"fix.diff\"\r\n"
-                                      "Content-Disposition: attachment; filename=\"fix.diff\"\r\n\r\n+fixed\r\n--in--";
+                                      "Content-Disposition: attachment; filename=\"fix.diff\"\r\n\r\n+fixed\r\n--in--\r\n";
     DeliverLmtp("mime.eml", Headers("psirt@sakura.example.jp", "[" + identifier + "] patch", "part-2@sakura.example.jp") +
                                 "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"out\"\r\n\r\n--out\r\n" +
                                 testing::PgpMimeSigned(*vendor_, signed_entity) +
@@ -183,8 +183,8 @@ TEST_F(MailIdentityTest, PartlySignedMailShowsOnlyTheSignedContentAsSigned) {
                                 "Content-Disposition: attachment; filename=\"evil.diff\"\r\n\r\n-fixed\r\n--out--\r\n");
     const json again = api.Call("GET", "/api/v1/cases/" + std::to_string(case_id) + "/messages?thread=vendor:" +
                                            std::to_string(vendor));
-    ASSERT_EQ(again["messages"].size(), 2u) << again.dump();
-    body = again["messages"][1]["body"].get<std::string>();
+    ASSERT_EQ(again["messages"].size(), 3u) << again.dump();
+    body = again["messages"][2]["body"].get<std::string>();
     marker = body.find(kOutsideMarker);
     ASSERT_NE(marker, std::string::npos) << body;
     EXPECT_LT(body.find("Signed status text"), marker);
