@@ -149,5 +149,35 @@ TEST_F(MailAttachmentsTest, AMailReportBecomesACaseWithItsMessageAndAttachments)
     EXPECT_EQ(Sql(Db(), "SELECT count(*) FROM cases")[0][0], "1");
 }
 
+// The per-vendor setting on /mail: staff with the session's CSRF token; vendors and anonymous callers 404.
+TEST_F(MailAttachmentsTest, TheUnsignedMailSettingOnTheMailPageIsStaffOnlyAndCsrfProtected) {
+    Api api(static_cast<std::uint16_t>(http_port_), token_);
+    const auto vendor = AddVendor(api, "Sakura", "psirt@sakura.example.jp", false);
+    const std::string member = UserToken("sakura-staff", "vendor");
+    api.Call("POST", "/api/v1/vendors/" + std::to_string(vendor) + "/members", {{"user", "sakura-staff"}});
+    const std::string action = "/mail/vendors/" + std::to_string(vendor) + "/unsigned";
+    const std::string session = Login("admin", "admin-password-1");
+    ASSERT_FALSE(session.empty());
+    const std::string page = Get("/mail?lang=en", "", session).body;
+    EXPECT_NE(page.find("held as unverified"), std::string::npos) << page;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(page, m, std::regex("action=\"" + action + "\"><input type=\"hidden\" name=\"csrf\" value=\"([0-9a-f]+)\"")));
+    const std::string csrf = m[1].str();
+    HttpClient c("127.0.0.1", static_cast<std::uint16_t>(http_port_));
+    const std::vector<std::pair<std::string, std::string>> form{{"Content-Type", "application/x-www-form-urlencoded"},
+                                                               {"Cookie", "kz_session=" + session}};
+    EXPECT_EQ(c.Request("POST", action, "accept=0").status, 404) << "anonymous";
+    EXPECT_EQ(c.Request("POST", action, "accept=0", {{"Authorization", "Bearer " + member},
+                                                      {"Content-Type", "application/x-www-form-urlencoded"}}).status,
+              404)
+        << "the vendor itself";
+    EXPECT_EQ(c.Request("POST", action, "accept=0&csrf=bad", form).status, 403);
+    EXPECT_EQ(Sql(Db(), "SELECT accept_unsigned_mail FROM vendors WHERE id = " + std::to_string(vendor))[0][0], "1");
+    EXPECT_EQ(c.Request("POST", action, "accept=0&csrf=" + csrf, form).status, 303);
+    EXPECT_EQ(Sql(Db(), "SELECT accept_unsigned_mail FROM vendors WHERE id = " + std::to_string(vendor))[0][0], "0");
+    EXPECT_NE(Get("/mail?lang=en", "", session).body.find("quarantined</td>"), std::string::npos);
+    EXPECT_EQ(Get("/mail/messages/1/raw").status, 404) << "anonymous";
+}
+
 }  // namespace
 }  // namespace kizuna::functional
