@@ -357,3 +357,59 @@ TEST_F(InboundTest, ListenerStoresOverLmtpAndDropsAnIdlePeerWith421) {
 
 }  // namespace
 }  // namespace kizuna::mail
+
+namespace kizuna::mail {
+namespace {
+
+// Migration 402 rebuilds mail_inbound (Message-ID no longer unique on its own) with its two child tables:
+// mail stored before keeps its rows and links, and no foreign key dangles.
+TEST(InboundMigrationTest, StoredMailSurvivesTheRebuildOfMailInbound) {
+    testing::TempDir dir;
+    auto db = std::move(store::OpenSqlite({.path = dir.File("m.db")})).value();
+    std::vector<store::Migration> before;
+    for (const auto& m : auth::Migrations()) before.push_back(m);
+    for (const auto& m : sched::Migrations()) before.push_back(m);
+    for (const auto& m : vuln::Migrations())
+        if (m.version < 1010) before.push_back(m);
+    for (const auto& m : Migrations())
+        if (m.version < 402) before.push_back(m);
+    ASSERT_TRUE(store::Migrate(*db, before).ok());
+    {
+        auto lease = std::move(db->Acquire()).value();
+        ASSERT_TRUE(lease->Exec("INSERT INTO mail_inbound(message_id, raw, sha256, via, received_at, state)"
+                                " VALUES ('old@x', 'raw', 'abc', 'lmtp', 't', 'routed')").ok());
+        ASSERT_TRUE(lease->Exec("INSERT INTO mail_attachments(inbound_id, filename, media_type, content, sha256)"
+                                " VALUES (1, 'a.txt', 'text/plain', 'x', 'h')").ok());
+        ASSERT_TRUE(lease->Exec("INSERT INTO mail_reports(inbound_id, from_address, subject, body, created_at)"
+                                " VALUES (1, 'a@b', 's', 'b', 't')").ok());
+    }
+    std::vector<store::Migration> all = before;
+    for (const auto& m : vuln::Migrations())
+        if (m.version >= 1010) all.push_back(m);
+    for (const auto& m : Migrations())
+        if (m.version >= 402) all.push_back(m);
+    auto migrated = store::Migrate(*db, all);
+    ASSERT_TRUE(migrated.ok()) << migrated.error().ToString();
+    auto lease = std::move(db->Acquire()).value();
+    auto row = std::move(lease->QueryOne("SELECT i.message_id, i.body_sha256, a.filename, r.subject, r.verification"
+                                         " FROM mail_inbound i JOIN mail_attachments a ON a.inbound_id = i.id"
+                                         " JOIN mail_reports r ON r.inbound_id = i.id")).value();
+    ASSERT_TRUE(row.has_value());
+    EXPECT_EQ(row->Text(0), "old@x");
+    EXPECT_EQ(row->Text(1), "");
+    EXPECT_EQ(row->Text(2), "a.txt");
+    EXPECT_EQ(row->Text(3), "s");
+    EXPECT_EQ(row->Text(4), "");
+    EXPECT_TRUE(std::move(lease->Query("PRAGMA foreign_key_check")).value().empty());
+    auto fk = std::move(lease->QueryOne("SELECT \"table\" FROM pragma_foreign_key_list('mail_attachments')")).value();
+    ASSERT_TRUE(fk.has_value());
+    EXPECT_EQ(fk->Text(0), "mail_inbound") << "the reference follows the renamed table";
+    // The same Message-ID with another body can be stored now.
+    EXPECT_TRUE(lease->Exec("INSERT INTO mail_inbound(message_id, body_sha256, raw, sha256, via, received_at)"
+                            " VALUES ('old@x', 'other', 'raw2', 'def', 'lmtp', 't')").ok());
+    EXPECT_EQ(std::move(lease->QueryInt("SELECT count(*) FROM pragma_table_info('vendors')"
+                                        " WHERE name = 'accept_unsigned_mail'")).value(), 1);
+}
+
+}  // namespace
+}  // namespace kizuna::mail
