@@ -351,7 +351,11 @@ core::Result<ProcessResult> InboundService::Process(std::int64_t id) {
             break;
         }
     }
-    while (!u.outside.empty() && (u.outside.back() == '\n' || u.outside.back() == '\r')) u.outside.pop_back();
+    // Stored text uses LF line ends (the signed bytes were verified above; this is for reading only).
+    for (std::string* text : {&u.body, &u.outside}) {
+        std::erase(*text, '\r');
+        while (!text->empty() && text->back() == '\n') text->pop_back();
+    }
 
     // 3. Attribute and route, and write everything in one transaction.
     return db_.InTransaction<ProcessResult>([&](store::Connection& c) -> core::Result<ProcessResult> {
