@@ -153,9 +153,11 @@ core::Status SeedAdvisories(Center& c, const vuln::Caller& coord, std::array<vul
     return core::Ok();
 }
 
-// The mail gateway (V17, I1): the vendor's answer by mail in its case thread, a new report by mail from a
-// researcher without an account (an incoming report on /mail), and a message without a sender that waits in
-// quarantine with its reason. Delivered through the same InboundService path as the LMTP listener.
+// The mail gateway (V17, I1): the vendor's unsigned answer by mail — held on /mail as unverified with the
+// vendor it claims to be, since only a good signature by the vendor's registered key puts mail into its
+// thread —, a new report by mail from a researcher without an account (an incoming report on /mail), and a
+// message without a sender that waits in quarantine with its reason. Delivered through the same
+// InboundService path as the LMTP listener.
 core::Status SeedDemoMail(Center& c, vuln::CaseId upnp, const vuln::Caller& coord) {
     KZ_ASSIGN(vuln::CaseView view, c.cases->Get(upnp, coord));
     const std::string messages[] = {

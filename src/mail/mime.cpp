@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "mail/internal/gmime.hpp"
+#include "mail/internal/text_decoding.hpp"
 
 namespace kizuna::mail {
 namespace detail {
@@ -28,6 +29,20 @@ std::string DecodedContent(GMimePart* part) {
     if (!wrapper) return {};
     GPtr<GMimeStream> stream(g_mime_stream_mem_new());
     g_mime_data_wrapper_write_to_stream(wrapper, stream.get());
+    GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream.get()));
+    return std::string(reinterpret_cast<const char*>(bytes->data), bytes->len);
+}
+
+// Content of a leaf part still in its transfer encoding (what was on the wire).
+std::string EncodedContent(GMimePart* part) {
+    GMimeDataWrapper* wrapper = g_mime_part_get_content(part);
+    if (!wrapper) return {};
+    GMimeStream* source = g_mime_data_wrapper_get_stream(wrapper);  // owned by the wrapper
+    if (!source) return {};
+    g_mime_stream_reset(source);
+    GPtr<GMimeStream> stream(g_mime_stream_mem_new());
+    g_mime_stream_write_to_stream(source, stream.get());
+    g_mime_stream_reset(source);
     GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream.get()));
     return std::string(reinterpret_cast<const char*>(bytes->data), bytes->len);
 }
@@ -79,6 +94,17 @@ bool Convert(std::string_view bytes, const std::string& from, std::string* out) 
     return true;
 }
 
+// ISO-2022-JP: iconv's strict table first, then the Microsoft variants (①, NEC/IBM extensions) that
+// Windows mail programs send under the same name.
+bool ConvertIso2022Jp(std::string_view bytes, std::string* out) {
+    return Convert(bytes, "ISO-2022-JP", out) || detail::Cp5022xToUtf8(bytes, out);
+}
+
+bool IsIso2022JpName(const std::string& lower) {
+    return lower == "iso-2022-jp" || lower == "csiso2022jp" || lower == "iso-2022-jp-ms" || lower == "cp50220" ||
+           lower == "cp50221" || lower == "cp50222" || lower == "x-cp50220" || lower == "x-cp50221";
+}
+
 std::string Unbracket(std::string_view id) {
     while (!id.empty() && (id.front() == '<' || std::isspace(static_cast<unsigned char>(id.front())))) id.remove_prefix(1);
     while (!id.empty() && (id.back() == '>' || std::isspace(static_cast<unsigned char>(id.back())))) id.remove_suffix(1);
@@ -92,6 +118,13 @@ std::string HeaderText(const char* value) {
     std::string v(value);
     if (v.find("\x1b$") != std::string::npos) return ToUtf8(v, "iso-2022-jp");
     return ValidUtf8(v) ? v : MakeValidUtf8(v);
+}
+
+// The value of header `name` as written (folded, encoded words intact); null when absent.
+const char* RawHeader(GMimeObject* object, const char* name) {
+    GMimeHeaderList* headers = g_mime_object_get_header_list(object);
+    GMimeHeader* header = headers ? g_mime_header_list_get_header(headers, name) : nullptr;
+    return header ? g_mime_header_get_raw_value(header) : nullptr;
 }
 
 // Counts the structure words before GMime parses, so its recursive parser never sees more nesting than
@@ -118,10 +151,54 @@ struct Walker {
     ParsedMail& out;
     int parts = 0;
     std::string html;
+    std::string html_outside;  // HTML not covered by OpenPGP
     std::string failure;
+    bool covered = false;      // walking inside the signed (or encrypted) content
+    std::string outside;       // text not covered by OpenPGP
+    std::string covered_text;  // text inside the signed content
 
     bool Fail(std::string why) {
         if (failure.empty()) failure = std::move(why);
+        return false;
+    }
+
+    static void Append(std::string& to, const std::string& text) {
+        if (text.empty()) return;
+        if (!to.empty() && to.back() != '\n') to += '\n';
+        to += text;
+    }
+
+    // An inline OpenPGP block in the bytes of a text/plain part as sent: the payload keeps the original
+    // bytes (a clear signature over ISO-2022-JP text is over the JIS bytes, not over their UTF-8
+    // conversion). Text before and after the block is outside what OpenPGP covers.
+    bool InlineBlock(const std::string& raw, const std::string& charset) {
+        struct Form {
+            std::string_view begin, end;
+            PgpForm form;
+        };
+        static constexpr Form kForms[] = {
+            {"-----BEGIN PGP MESSAGE-----", "-----END PGP MESSAGE-----", PgpForm::kInlineEncrypted},
+            {"-----BEGIN PGP SIGNED MESSAGE-----", "-----END PGP SIGNATURE-----", PgpForm::kInlineSigned},
+        };
+        for (const auto& f : kForms) {
+            const auto begin = raw.find(f.begin);
+            if (begin == std::string::npos) continue;
+            const auto end = raw.find(f.end, begin);
+            if (end == std::string::npos) {
+                out.anomalies.push_back("inline_pgp_unterminated");
+                return false;
+            }
+            const auto stop = end + f.end.size();
+            out.pgp = f.form;
+            out.pgp_payload = raw.substr(begin, stop - begin) + "\n";
+            out.pgp_charset = charset;
+            const std::string before = ToUtf8(std::string_view(raw).substr(0, begin), charset);
+            const std::string after = ToUtf8(std::string_view(raw).substr(stop), charset);
+            Append(out.text, ToUtf8(raw, charset));
+            for (const auto* piece : {&before, &after})
+                if (piece->find_first_not_of(" \t\r\n") != std::string::npos) Append(outside, *piece);
+            return true;
+        }
         return false;
     }
 
@@ -162,7 +239,10 @@ struct Walker {
                         canonical += raw[i];
                     }
                     out.pgp_signed_content = std::move(canonical);
-                    return Walk(content, depth + 1);
+                    covered = true;
+                    const bool ok = Walk(content, depth + 1);
+                    covered = false;
+                    return ok;
                 }
             }
             out.anomalies.push_back("unsupported_multipart_signed");
@@ -186,7 +266,7 @@ struct Walker {
             const char* subject = g_mime_message_get_subject(inner);
             std::string name = HeaderText(subject);
             out.attachments.push_back({(name.empty() ? std::string("message") : name) + ".eml", "message/rfc822",
-                                       detail::WriteObject(GMIME_OBJECT(inner))});
+                                       detail::WriteObject(GMIME_OBJECT(inner)), covered});
             return true;
         }
         if (!GMIME_IS_PART(object)) return true;
@@ -197,29 +277,84 @@ struct Walker {
         GMimeContentDisposition* disposition = g_mime_object_get_content_disposition(object);
         const bool attachment =
             (disposition && g_mime_content_disposition_is_attachment(disposition)) || (filename && *filename);
+        CheckTransferEncoding(part, filename ? filename : media_type.c_str());
         std::string content = detail::DecodedContent(part);
         if (!attachment && (media_type == "text/plain" || media_type == "text/html")) {
-            const char* charset = type ? g_mime_content_type_get_parameter(type, "charset") : nullptr;
+            const char* charset_param = type ? g_mime_content_type_get_parameter(type, "charset") : nullptr;
+            const std::string charset = charset_param ? charset_param : "";
+            if (media_type == "text/plain" && out.pgp == PgpForm::kNone && !covered && InlineBlock(content, charset))
+                return true;
             std::string anomaly;
-            std::string text = ToUtf8(content, charset ? charset : "", &anomaly);
+            std::string text = ToUtf8(content, charset, &anomaly);
             if (!anomaly.empty()) out.anomalies.push_back(anomaly);
             if (media_type == "text/html") {
                 html += text;
+                if (!covered) html_outside += text;
             } else {
-                if (!out.text.empty() && out.text.back() != '\n') out.text += '\n';
-                out.text += text;
+                Append(out.text, text);
+                Append(covered ? covered_text : outside, text);
             }
             return true;
         }
-        out.attachments.push_back({filename ? HeaderText(filename) : std::string(), media_type, std::move(content)});
+        out.attachments.push_back(
+            {filename ? HeaderText(filename) : std::string(), media_type, std::move(content), covered});
         return true;
+    }
+
+    // Base64 whose length is not a multiple of four was cut in transit (or on purpose): GMime decodes what
+    // is there without a word, so the check is ours.
+    void CheckTransferEncoding(GMimePart* part, const char* what) {
+        if (g_mime_part_get_content_encoding(part) != GMIME_CONTENT_ENCODING_BASE64) return;
+        const std::string encoded = detail::EncodedContent(part);
+        std::size_t symbols = 0;
+        for (unsigned char c : encoded)
+            if (std::isalnum(c) || c == '+' || c == '/' || c == '=') ++symbols;
+        if (symbols % 4 != 0 && out.defects.size() < 16) out.defects.push_back(std::string("truncated_base64:") + what);
     }
 };
 
+// GMime's parser warnings by name; the ones that mean the structure was damaged are defects too.
 void WarningCollector(gint64 /*offset*/, GMimeParserWarning code, const gchar* /*item*/, gpointer user_data) {
     auto* out = static_cast<ParsedMail*>(user_data);
-    if (out->anomalies.size() < 32) out->anomalies.push_back("parser_warning:" + std::to_string(static_cast<int>(code)));
+    struct Named {
+        GMimeParserWarning code;
+        const char* name;
+        bool defect;
+    };
+    static constexpr Named kNames[] = {
+        {GMIME_WARN_DUPLICATED_HEADER, "duplicated_header", false},
+        {GMIME_WARN_DUPLICATED_PARAMETER, "duplicated_parameter", false},
+        {GMIME_WARN_UNENCODED_8BIT_HEADER, "unencoded_8bit_header", false},
+        {GMIME_WARN_INVALID_CONTENT_TYPE, "invalid_content_type", false},
+        {GMIME_WARN_INVALID_RFC2047_HEADER_VALUE, "invalid_rfc2047_header_value", false},
+        {GMIME_WARN_MALFORMED_MULTIPART, "malformed_multipart", true},
+        {GMIME_WARN_TRUNCATED_MESSAGE, "truncated_message", true},
+        {GMIME_WARN_MALFORMED_MESSAGE, "malformed_message", true},
+        {GMIME_CRIT_INVALID_HEADER_NAME, "invalid_header_name", true},
+        {GMIME_CRIT_CONFLICTING_HEADER, "conflicting_header", false},
+        {GMIME_CRIT_CONFLICTING_PARAMETER, "conflicting_parameter", false},
+        {GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY, "multipart_without_boundary", true},
+        {GMIME_WARN_INVALID_PARAMETER, "invalid_parameter", false},
+        {GMIME_WARN_INVALID_ADDRESS_LIST, "invalid_address_list", false},
+        {GMIME_CRIT_NESTING_OVERFLOW, "nesting_overflow", true},
+        {GMIME_WARN_PART_WITHOUT_CONTENT, "part_without_content", true},
+        {GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT, "part_without_headers_or_content", true},
+    };
+    std::string name = "parser_warning_" + std::to_string(static_cast<int>(code));
+    bool defect = false;
+    for (const auto& n : kNames)
+        if (n.code == code) {
+            name = n.name;
+            defect = n.defect;
+        }
+    if (out->anomalies.size() < 32 &&
+        std::find(out->anomalies.begin(), out->anomalies.end(), name) == out->anomalies.end())
+        out->anomalies.push_back(name);
+    if (defect && out->defects.size() < 16 &&
+        std::find(out->defects.begin(), out->defects.end(), name) == out->defects.end())
+        out->defects.push_back(name);
 }
+
 
 core::Result<ParsedMail> Parse(std::string_view raw, const MimeLimits& limits, bool whole_message) {
     if (raw.size() > limits.max_message_bytes)
@@ -258,6 +393,12 @@ core::Result<ParsedMail> Parse(std::string_view raw, const MimeLimits& limits, b
         }
         out.message_id = Unbracket(HeaderText(g_mime_message_get_message_id(message.get())));
         out.subject = HeaderText(g_mime_message_get_subject(message.get()));
+        // GMime converts encoded words with iconv's strict ISO-2022-JP and garbles the Microsoft variant
+        // (①, NEC/IBM extensions); such subjects are decoded here from the header as written.
+        if (const char* raw_subject = RawHeader(top, "Subject"); raw_subject && Lower(raw_subject).find("=?iso-2022-jp?") != std::string::npos)
+            out.subject = detail::DecodeRfc2047(raw_subject, [](std::string_view bytes, std::string_view charset) {
+                return ToUtf8(bytes, charset);
+            });
         out.date = out.Header("Date");
         InternetAddressList* from = g_mime_message_get_from(message.get());
         for (int i = 0; from && i < internet_address_list_length(from); ++i) {
@@ -294,31 +435,18 @@ core::Result<ParsedMail> Parse(std::string_view raw, const MimeLimits& limits, b
         if (!entity) return core::InvalidArgument("not a MIME entity", kField);
         body = entity.get();
     }
-    Walker walker{limits, out, 0, {}, {}};
+    Walker walker{limits, out};
     if (!walker.Walk(body, 0)) return core::InvalidArgument(walker.failure, kField);
-    if (out.text.empty() && !walker.html.empty())
-        out.attachments.push_back({"body.html", "text/html", std::move(walker.html)});
-    if (out.pgp == PgpForm::kNone) {
-        const auto begin_message = out.text.find("-----BEGIN PGP MESSAGE-----");
-        const auto begin_signed = out.text.find("-----BEGIN PGP SIGNED MESSAGE-----");
-        if (begin_message != std::string::npos) {
-            const auto end = out.text.find("-----END PGP MESSAGE-----", begin_message);
-            if (end == std::string::npos) {
-                out.anomalies.push_back("inline_pgp_unterminated");
-            } else {
-                out.pgp = PgpForm::kInlineEncrypted;
-                out.pgp_payload = out.text.substr(begin_message, end + 25 - begin_message) + "\n";
-            }
-        } else if (begin_signed != std::string::npos) {
-            const auto end = out.text.find("-----END PGP SIGNATURE-----", begin_signed);
-            if (end == std::string::npos) {
-                out.anomalies.push_back("inline_pgp_unterminated");
-            } else {
-                out.pgp = PgpForm::kInlineSigned;
-                out.pgp_payload = out.text.substr(begin_signed, end + 27 - begin_signed) + "\n";
-            }
-        }
+    if (out.text.empty() && !walker.html.empty()) {
+        // HTML-only mail: the HTML stays an attachment, the body is its text.
+        out.text = detail::HtmlToText(walker.html);
+        if (!walker.html_outside.empty()) Walker::Append(walker.outside, detail::HtmlToText(walker.html_outside));
+        out.attachments.push_back({"body.html", "text/html", std::move(walker.html), walker.html_outside.empty()});
     }
+    if (out.pgp != PgpForm::kNone && walker.outside.find_first_not_of(" \t\r\n") != std::string::npos)
+        out.outside_text = std::move(walker.outside);
+    // PGP/MIME signed: the body is what the signature covers; the rest is only in outside_text.
+    if (out.pgp == PgpForm::kMimeSigned && !out.outside_text.empty()) out.text = std::move(walker.covered_text);
     return out;
 }
 
@@ -371,19 +499,23 @@ std::string ConvertToUtf8(std::string_view bytes, std::string_view charset, std:
         if (lower == "utf-8" || lower == "utf8" || lower == "us-ascii" || lower == "ascii") {
             if (ValidUtf8(bytes)) return std::string(bytes);
             // A JIS body mislabelled as ASCII is common enough to be worth the check.
-            if (bytes.find("\x1b$") != std::string_view::npos && Convert(bytes, "ISO-2022-JP", &out)) {
+            if (bytes.find("\x1b$") != std::string_view::npos && ConvertIso2022Jp(bytes, &out)) {
                 if (anomaly) *anomaly = "charset_mislabelled:iso-2022-jp";
                 return out;
             }
             if (anomaly) *anomaly = "invalid_utf8_replaced";
             return MakeValidUtf8(bytes);
         }
-        if (Convert(bytes, IconvName(charset), &out)) return ValidUtf8(out) ? out : MakeValidUtf8(out);
+        if (IsIso2022JpName(lower)) {
+            if (ConvertIso2022Jp(bytes, &out)) return ValidUtf8(out) ? out : MakeValidUtf8(out);
+        } else if (Convert(bytes, IconvName(charset), &out)) {
+            return ValidUtf8(out) ? out : MakeValidUtf8(out);
+        }
         if (anomaly) *anomaly = "charset_unconvertible:" + lower;
     }
     // No (usable) charset: guess. Escape sequences mean JIS; valid UTF-8 is taken as such; then the two
     // 8-bit Japanese encodings, then Latin-1 which always converts.
-    if (bytes.find("\x1b$") != std::string_view::npos && Convert(bytes, "ISO-2022-JP", &out)) {
+    if (bytes.find("\x1b$") != std::string_view::npos && ConvertIso2022Jp(bytes, &out)) {
         if (anomaly && anomaly->empty()) *anomaly = "charset_guessed:iso-2022-jp";
         return out;
     }

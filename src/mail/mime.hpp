@@ -28,6 +28,7 @@ struct MailAttachment {
     std::string filename;    // as given (RFC 2231/2047 decoded), "" when none
     std::string media_type;  // "application/pdf"
     std::string content;     // transfer encoding removed
+    bool covered = false;    // inside the OpenPGP-signed or -encrypted content of the message
 };
 
 enum class PgpForm {
@@ -51,15 +52,26 @@ struct ParsedMail {
     std::string date;  // as written
     std::vector<std::pair<std::string, std::string>> headers;  // every top-level header, decoded
 
-    std::string text;  // the inline text/plain parts in UTF-8 (html only when no plain text exists)
+    std::string text;  // the inline text/plain parts in UTF-8; HTML-only mail: the HTML as plain text.
+                       // PGP/MIME signed: only the text inside the signed part
     std::vector<MailAttachment> attachments;
+    // When OpenPGP applies (pgp != kNone): the text outside what the signature or encryption covers — text
+    // parts beside a multipart/signed or multipart/encrypted part, text before or after an inline block.
+    // Never to be shown as signed.
+    std::string outside_text;
 
     PgpForm pgp = PgpForm::kNone;
     std::string pgp_payload;         // encrypted: the ciphertext; signed: the detached signature;
                                      // inline: the armoured block
     std::string pgp_signed_content;  // kMimeSigned: the signed entity, canonical CRLF, as RFC 3156 signs it
+    std::string pgp_charset;         // inline forms: the charset of the part holding the block; the payload
+                                     // is that part's bytes as sent (not converted), so signatures verify
 
-    std::vector<std::string> anomalies;  // named, e.g. "charset_guessed:shift_jis"
+    std::vector<std::string> anomalies;  // named, e.g. "charset_guessed:shift_jis", "duplicated_header"
+    // Named damage to the structure (a subset of the parser's warnings and our own checks): the message
+    // was cut or is not what it claims, e.g. "truncated_message", "truncated_base64:poc.zip". Mail with a
+    // defect is quarantined, never stored as a normal report with a silently cut attachment.
+    std::vector<std::string> defects;
 
     // Value of the first header called `name` (case-insensitive), "" when absent.
     std::string Header(std::string_view name) const;
@@ -75,7 +87,8 @@ core::Result<ParsedMail> ParseEntity(std::string_view raw, const MimeLimits& lim
 std::string ExtractMessageId(std::string_view raw);
 
 // Text in `charset` (any name iconv or GMime knows; "" = guess among UTF-8, ISO-2022-JP, Shift_JIS (CP932),
-// EUC-JP) converted to UTF-8; invalid bytes become U+FFFD. `anomaly` (may be null) gets a name when a guess
+// EUC-JP) converted to UTF-8; invalid bytes become U+FFFD. ISO-2022-JP includes the Microsoft variants
+// (CP50220/CP50221/CP50222: ①, NEC and IBM extensions, half-width katakana). `anomaly` (may be null) gets a name when a guess
 // or replacement happened.
 std::string ToUtf8(std::string_view bytes, std::string_view charset, std::string* anomaly = nullptr);
 

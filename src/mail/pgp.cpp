@@ -71,6 +71,14 @@ std::vector<SignatureCheck> Signatures(gpgme_ctx_t ctx) {
         }
         // gpg reports a good signature by a key whose validity is only "unknown" with status 0 but without
         // the GREEN summary bit; that is still a correct signature, validity says how much the key is trusted.
+        if (!check.fingerprint.empty()) {
+            gpgme_key_t key = nullptr;
+            if (gpgme_get_key(ctx, check.fingerprint.c_str(), &key, 0) == 0 && key) {
+                detail::Key owned(key);
+                if (key->fpr) check.primary_fingerprint = key->fpr;
+                for (auto& c : check.primary_fingerprint) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            }
+        }
         out.push_back(std::move(check));
     }
     return out;

@@ -17,6 +17,10 @@ struct SignatureCheck {
     bool good = false;        // the signature verifies over the data
     std::string validity;     // GnuPG's key validity: unknown, undefined, never, marginal, full, ultimate
     std::string status;       // "good", "bad signature", "no public key", "key expired", "key revoked"...
+    // The primary key of the signing key (equal to `fingerprint` unless a signing subkey made the
+    // signature); "" when the key is not in the keyring. Registered keys are known by their primary
+    // fingerprint, so attribution compares both.
+    std::string primary_fingerprint;
 };
 
 struct Decrypted {

@@ -355,6 +355,10 @@ std::span<const store::Migration> Migrations() {
         {1003, "vuln_early_notice", EarlyNoticeSchema()},
         {1004, "vuln_secondary", SecondarySchema()},
         {1005, "vuln_international", InternationalSchema()},
+        // Issue 12 (V17): whether unsigned mail claiming this vendor is held as unverified (1) or quarantined (0).
+        {1010, "vuln_vendor_unsigned_mail",
+         "ALTER TABLE vendors ADD COLUMN accept_unsigned_mail INTEGER NOT NULL DEFAULT 1"
+         " CHECK (accept_unsigned_mail IN (0,1));"},
         {1020, "vuln_date_answers_report_throttle", kDateAnswersAndThrottle},
         {1021, "vuln_related_bodies_keys", SecondaryKeysSchema()},
         {1030, "vuln_foreign_key_indexes", kForeignKeyIndexes},

@@ -215,6 +215,17 @@ core::Status VendorRegistry::SetKeywords(VendorId vendor, const std::vector<std:
     });
 }
 
+core::Status VendorRegistry::SetAcceptUnsignedMail(VendorId vendor, bool accept, std::string_view actor) {
+    return db_.InTransaction([&](store::Connection& c) -> core::Status {
+        KZ_ASSIGN(auto exists, c.QueryInt("SELECT count(*) FROM vendors WHERE id = ?", {vendor.value()}));
+        if (exists == 0) return core::NotFound("no vendor " + std::to_string(vendor.value()));
+        KZ_TRY(c.Exec("UPDATE vendors SET accept_unsigned_mail = ? WHERE id = ?",
+                      {std::int64_t{accept ? 1 : 0}, vendor.value()}));
+        return Audit(c, actor, "vendor.mail_policy", vendor,
+                     accept ? "unsigned mail held as unverified" : "unsigned mail quarantined");
+    });
+}
+
 core::Status VendorRegistry::AddMember(VendorId vendor, auth::UserId user, std::string_view actor) {
     return db_.InTransaction([&](store::Connection& c) -> core::Status {
         KZ_ASSIGN(auto role, c.QueryOne("SELECT role FROM users WHERE id = ?", {user.value()}));
@@ -232,8 +243,8 @@ core::Result<Vendor> VendorRegistry::Get(VendorId id) {
     KZ_ASSIGN(auto lease, db_.Acquire());
     store::Connection& c = *lease;
     KZ_ASSIGN(auto row, c.QueryOne("SELECT id, name, name_en, registration_kind, registration_state, terms_version,"
-                                   " terms_agreed_at, website, postal_address, created_at, registered_at"
-                                   " FROM vendors WHERE id = ?",
+                                   " terms_agreed_at, website, postal_address, created_at, registered_at,"
+                                   " accept_unsigned_mail FROM vendors WHERE id = ?",
                                    {id.value()}));
     if (!row) return core::NotFound("no vendor " + std::to_string(id.value()));
     Vendor v;
@@ -248,6 +259,7 @@ core::Result<Vendor> VendorRegistry::Get(VendorId id) {
     v.postal_address = row->Text(8);
     v.created_at = row->Text(9);
     v.registered_at = row->Text(10);
+    v.accept_unsigned_mail = row->Int(11) != 0;
     KZ_ASSIGN(auto contacts, c.Query("SELECT id, name, email, phone, is_primary FROM vendor_contacts WHERE vendor_id = ?"
                                      " ORDER BY is_primary DESC, id",
                                      {id.value()}));
@@ -283,8 +295,8 @@ core::Result<std::optional<VendorId>> VendorRegistry::FindByName(std::string_vie
 core::Result<std::vector<Vendor>> VendorRegistry::List() {
     KZ_ASSIGN(auto lease, db_.Acquire());
     KZ_ASSIGN(auto rows, lease->Query("SELECT id, name, name_en, registration_kind, registration_state, terms_version,"
-                                      " terms_agreed_at, website, postal_address, created_at, registered_at"
-                                      " FROM vendors ORDER BY name"));
+                                      " terms_agreed_at, website, postal_address, created_at, registered_at,"
+                                      " accept_unsigned_mail FROM vendors ORDER BY name"));
     std::vector<Vendor> out;
     for (const auto& r : rows) {
         Vendor v;
@@ -299,6 +311,7 @@ core::Result<std::vector<Vendor>> VendorRegistry::List() {
         v.postal_address = r.Text(8);
         v.created_at = r.Text(9);
         v.registered_at = r.Text(10);
+        v.accept_unsigned_mail = r.Int(11) != 0;
         out.push_back(std::move(v));
     }
     return out;

@@ -67,6 +67,10 @@ struct Vendor {
     std::string postal_address;
     std::string created_at;
     std::string registered_at;
+    // V17: unsigned (or not attributable) mail claiming this vendor is held for a coordinator as unverified
+    // when true, quarantined when false. Mail reaches the vendor's thread only with its registered key's
+    // good signature either way.
+    bool accept_unsigned_mail = true;
     std::vector<Contact> contacts;
     std::vector<VendorKey> keys;
     std::vector<std::string> keywords;
@@ -100,6 +104,8 @@ class VendorRegistry {
                                           std::string_view actor);
     // Replaces the vendor's technology keyword answers; unknown keywords are added to the list.
     core::Status SetKeywords(VendorId vendor, const std::vector<std::string>& keywords, std::string_view actor);
+    // Whether unsigned mail claiming the vendor is held as unverified (true) or quarantined (false). Staff.
+    core::Status SetAcceptUnsignedMail(VendorId vendor, bool accept, std::string_view actor);
     // Links a portal account (role vendor) to the vendor.
     core::Status AddMember(VendorId vendor, auth::UserId user, std::string_view actor);
 

@@ -55,6 +55,7 @@ json VendorJson(const vuln::Vendor& v) {
             {"website", v.website},
             {"created_at", v.created_at},
             {"registered_at", v.registered_at},
+            {"accept_unsigned_mail", v.accept_unsigned_mail},
             {"contacts", contacts},
             {"keys", keys},
             {"keywords", v.keywords},
@@ -246,6 +247,22 @@ void AddVendorApi(http::Router& router, SiteServices& s) {
             auto keywords = r.StringArray("keywords", true, 500, 1, 100);
             if (!keywords.ok()) return ApiError(keywords.error(), req, s);
             return Ok(s.vendors.SetKeywords(*id, *keywords, Context(req).principal->name), req, s);
+        });
+    });
+
+    // V17: what happens to mail claiming this vendor that its key did not sign (staff only).
+    router.Add("PUT", "/api/v1/vendors/{vendor}/mail-policy", [&s](http::Request& req) {
+        auto id = VendorIdParam(req);
+        if (!id.ok()) return ApiError(id.error(), req, s);
+        if (auto denied = Gate(req, s, auth::Action::kUpdate, *id)) return *denied;
+        return WithBody(req, s, [&](http::JsonObjectReader r, const json& body) {
+            if (auto unknown = r.RejectUnknown({"accept_unsigned_mail"}); !unknown.ok())
+                return ApiError(unknown.error(), req, s);
+            if (!body.contains("accept_unsigned_mail") || !body["accept_unsigned_mail"].is_boolean())
+                return ApiError(core::InvalidArgument("must be true or false", "accept_unsigned_mail"), req, s);
+            return Ok(s.vendors.SetAcceptUnsignedMail(*id, body["accept_unsigned_mail"].get<bool>(),
+                                                      Context(req).principal->name),
+                      req, s);
         });
     });
 

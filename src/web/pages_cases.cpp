@@ -549,6 +549,23 @@ void AddCasePages(http::Router& router, SiteServices& s) {
             }
             view.set("messages", messages);
             view.set("thread", thread);
+            // Attachments of inbound mail in this thread (staff: of every mail linked to the case), each a
+            // download through /mail/attachments/{id} (audited, decided there again).
+            if (staff || thread.starts_with("vendor:")) {
+                View files{View::type::list};
+                if (auto list = s.mail_inbound.CaseAttachments(id->value(), staff ? std::string() : thread); list.ok()) {
+                    for (const auto& f : *list) {
+                        View row;
+                        row.set("id", std::to_string(f.id));
+                        row.set("name", f.filename.empty() ? Translate(lang, "mail_unnamed") : f.filename);
+                        row.set("size", std::to_string(f.size));
+                        row.set("signed", f.covered ? View::type::bool_true : View::type::bool_false);
+                        files.push_back(row);
+                    }
+                    view.set("has_mail_files", list->empty() ? View::type::bool_false : View::type::bool_true);
+                }
+                view.set("mail_files", files);
+            }
         }
         http::Response page = RenderPage(req, s, "case", "case_title", std::move(view));
         page.SetHeader("Cache-Control", "no-store");  // embargoed content never stays in a cache

@@ -134,7 +134,13 @@ TEST_F(InboundTest, ReporterThreadNewReportsDuplicatesAndOversizedMail) {
     auto rep = inbound_->Deliver("From: finder@lab.example\r\nSubject: JVNVU#00000001 more info\r\n"
                                  "Message-ID: <f1@lab.example>\r\n\r\nPoC attached\r\n", "lmtp");
     ASSERT_TRUE(rep.ok());
-    EXPECT_EQ(rep->thread, "reporter");
+    // Unsigned: From: alone never puts mail into a thread (issue 12). Held for the coordinator with the
+    // sender it claims to be.
+    EXPECT_EQ(rep->thread, "");
+    ASSERT_TRUE(rep->report_id.has_value());
+    EXPECT_EQ(Row("SELECT verification, party, party_name FROM mail_reports WHERE id = " + std::to_string(*rep->report_id)),
+              (std::vector<std::string>{"unverified", "reporter:1", "reporter of JVNVU#00000001"}));
+    EXPECT_EQ(Row("SELECT count(*) FROM messages")[0], "0");
 
     // Someone else naming the case: not into a thread, but a new report with the case as a hint.
     auto other = inbound_->Deliver("From: someone@else.example\r\nSubject: [JVNVU#00000001] I know too\r\n"
@@ -147,15 +153,21 @@ TEST_F(InboundTest, ReporterThreadNewReportsDuplicatesAndOversizedMail) {
     ASSERT_TRUE(other->report_id.has_value());
     auto reports = inbound_->Reports(10);
     ASSERT_TRUE(reports.ok());
-    ASSERT_EQ(reports->size(), 1u);
+    ASSERT_EQ(reports->size(), 2u);
     EXPECT_EQ(reports->front().case_hint, 1);
     ASSERT_EQ(reports->front().attachments.size(), 1u);
     EXPECT_EQ(reports->front().attachments[0], "poc.py (application/octet-stream, 9 bytes)");
 
-    auto dup = inbound_->Deliver("From: someone@else.example\r\nMessage-ID: <o1@else.example>\r\n\r\nagain\r\n", "smtp");
+    // The same Message-ID with another body is another message (issue 12); the same body again is a retry.
+    auto reused = inbound_->Deliver("From: someone@else.example\r\nMessage-ID: <o1@else.example>\r\n\r\nagain\r\n", "smtp");
+    ASSERT_TRUE(reused.ok());
+    EXPECT_EQ(reused->state, "routed");
+    EXPECT_EQ(Row("SELECT count(*) FROM mail_inbound")[0], "3");
+    auto dup = inbound_->Deliver("Received: by relay2\r\nFrom: someone@else.example\r\nMessage-ID: <o1@else.example>\r\n\r\nagain\r\n", "smtp");
     ASSERT_TRUE(dup.ok());
     EXPECT_EQ(dup->state, "duplicate");
-    EXPECT_EQ(Row("SELECT count(*) FROM mail_inbound")[0], "2");
+    EXPECT_EQ(dup->id, reused->id);
+    EXPECT_EQ(Row("SELECT count(*) FROM mail_inbound")[0], "3");
 
     limits_.max_message_bytes = 64;
     InboundService small(*db_, clock_, *keyring_, limits_);
@@ -341,6 +353,62 @@ TEST_F(InboundTest, ListenerStoresOverLmtpAndDropsAnIdlePeerWith421) {
     ::close(fd2);
     EXPECT_EQ(Row("SELECT COUNT(*) FROM mail_inbound")[0], "1");
     listener.Stop();
+}
+
+}  // namespace
+}  // namespace kizuna::mail
+
+namespace kizuna::mail {
+namespace {
+
+// Migration 402 rebuilds mail_inbound (Message-ID no longer unique on its own) with its two child tables:
+// mail stored before keeps its rows and links, and no foreign key dangles.
+TEST(InboundMigrationTest, StoredMailSurvivesTheRebuildOfMailInbound) {
+    testing::TempDir dir;
+    auto db = std::move(store::OpenSqlite({.path = dir.File("m.db")})).value();
+    std::vector<store::Migration> before;
+    for (const auto& m : auth::Migrations()) before.push_back(m);
+    for (const auto& m : sched::Migrations()) before.push_back(m);
+    for (const auto& m : vuln::Migrations())
+        if (m.version < 1010) before.push_back(m);
+    for (const auto& m : Migrations())
+        if (m.version < 402) before.push_back(m);
+    ASSERT_TRUE(store::Migrate(*db, before).ok());
+    {
+        auto lease = std::move(db->Acquire()).value();
+        ASSERT_TRUE(lease->Exec("INSERT INTO mail_inbound(message_id, raw, sha256, via, received_at, state)"
+                                " VALUES ('old@x', 'raw', 'abc', 'lmtp', 't', 'routed')").ok());
+        ASSERT_TRUE(lease->Exec("INSERT INTO mail_attachments(inbound_id, filename, media_type, content, sha256)"
+                                " VALUES (1, 'a.txt', 'text/plain', 'x', 'h')").ok());
+        ASSERT_TRUE(lease->Exec("INSERT INTO mail_reports(inbound_id, from_address, subject, body, created_at)"
+                                " VALUES (1, 'a@b', 's', 'b', 't')").ok());
+    }
+    std::vector<store::Migration> all = before;
+    for (const auto& m : vuln::Migrations())
+        if (m.version >= 1010) all.push_back(m);
+    for (const auto& m : Migrations())
+        if (m.version >= 402) all.push_back(m);
+    auto migrated = store::Migrate(*db, all);
+    ASSERT_TRUE(migrated.ok()) << migrated.error().ToString();
+    auto lease = std::move(db->Acquire()).value();
+    auto row = std::move(lease->QueryOne("SELECT i.message_id, i.body_sha256, a.filename, r.subject, r.verification"
+                                         " FROM mail_inbound i JOIN mail_attachments a ON a.inbound_id = i.id"
+                                         " JOIN mail_reports r ON r.inbound_id = i.id")).value();
+    ASSERT_TRUE(row.has_value());
+    EXPECT_EQ(row->Text(0), "old@x");
+    EXPECT_EQ(row->Text(1), "");
+    EXPECT_EQ(row->Text(2), "a.txt");
+    EXPECT_EQ(row->Text(3), "s");
+    EXPECT_EQ(row->Text(4), "");
+    EXPECT_TRUE(std::move(lease->Query("PRAGMA foreign_key_check")).value().empty());
+    auto fk = std::move(lease->QueryOne("SELECT \"table\" FROM pragma_foreign_key_list('mail_attachments')")).value();
+    ASSERT_TRUE(fk.has_value());
+    EXPECT_EQ(fk->Text(0), "mail_inbound") << "the reference follows the renamed table";
+    // The same Message-ID with another body can be stored now.
+    EXPECT_TRUE(lease->Exec("INSERT INTO mail_inbound(message_id, body_sha256, raw, sha256, via, received_at)"
+                            " VALUES ('old@x', 'other', 'raw2', 'def', 'lmtp', 't')").ok());
+    EXPECT_EQ(std::move(lease->QueryInt("SELECT count(*) FROM pragma_table_info('vendors')"
+                                        " WHERE name = 'accept_unsigned_mail'")).value(), 1);
 }
 
 }  // namespace

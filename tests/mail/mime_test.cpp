@@ -143,3 +143,71 @@ TEST(MimeTest, MboxIsSplitAndFromLinesUnquoted) {
 
 }  // namespace
 }  // namespace kizuna::mail
+
+namespace kizuna::mail {
+namespace {
+
+// Windows mail programs send CP50221 under the name ISO-2022-JP: ①② (NEC row 13), 纊 (NEC-selected IBM
+// extension, row 89), half-width katakana (ESC ( I).
+TEST(MimeTest, WindowsStyleIso2022JpIsDecoded) {
+    const std::string jis = "\x1b$B\x2d\x21\x2d\x22\x25\x46\x25\x39\x25\x48\x79\x21\x1b(B ok \x1b(I\x36\x1b(B";
+    std::string anomaly;
+    EXPECT_EQ(ToUtf8(jis, "ISO-2022-JP", &anomaly), "①②テスト纊 ok ｶ");
+    EXPECT_EQ(anomaly, "");
+    EXPECT_EQ(ToUtf8(jis, ""), "①②テスト纊 ok ｶ") << "guessed from the escape sequences";
+    const std::string raw = "From: a@b.example\r\nSubject: =?ISO-2022-JP?B?GyRCLSEtIhsoQg==?= =?ISO-2022-JP?B?GyRCJUYbKEI=?= x\r\n"
+                            "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=iso-2022-jp\r\n\r\n" + jis + "\r\n";
+    auto m = ParseMail(raw);
+    ASSERT_TRUE(m.ok()) << m.error().ToString();
+    EXPECT_EQ(m->subject, "①②テ x");
+    EXPECT_EQ(m->text.find('\x1b'), std::string::npos) << m->text;
+    EXPECT_NE(m->text.find("①②テスト纊"), std::string::npos) << m->text;
+}
+
+TEST(MimeTest, TruncatedStructureIsADefectAndHtmlOnlyMailIsText) {
+    auto cut = ParseMail("From: a@b.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+                         "--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b\r\nContent-Type: application/zip; name=\"p.zip\"\r\n"
+                         "Content-Transfer-Encoding: base64\r\n\r\nUEsDBBQAAAAI\r\nUEsDB");
+    ASSERT_TRUE(cut.ok()) << cut.error().ToString();
+    ASSERT_FALSE(cut->defects.empty());
+    std::string all;
+    for (const auto& d : cut->defects) all += d + " ";
+    EXPECT_NE(all.find("truncated_base64:p.zip"), std::string::npos) << all;
+    EXPECT_NE(all.find("truncated_message"), std::string::npos) << all;
+
+    auto whole = ParseMail("From: a@b.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+                           "--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b\r\nContent-Type: application/zip; name=\"p.zip\"\r\n"
+                           "Content-Transfer-Encoding: base64\r\n\r\nUEsDBBQAAAAI\r\n--b--\r\n");
+    ASSERT_TRUE(whole.ok());
+    EXPECT_TRUE(whole->defects.empty());
+
+    auto html = ParseMail("From: a@b.example\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+                          "<html><head><style>x{}</style></head><body><script>evil()</script><p>One &amp; two</p>"
+                          "<ul><li>a</li><li>b&#33;</li></ul><!-- hidden --></body></html>");
+    ASSERT_TRUE(html.ok());
+    EXPECT_EQ(html->text, "One & two\n- a\n- b!");
+    ASSERT_EQ(html->attachments.size(), 1u);
+    EXPECT_EQ(html->attachments[0].filename, "body.html");
+}
+
+// Text outside what OpenPGP covers is kept apart; the inline block keeps the bytes as sent.
+TEST(MimeTest, TextOutsideTheSignatureIsKeptApart) {
+    const std::string block = "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\n\x1b$B%F%9%H\x1b(B\n"
+                              "-----BEGIN PGP SIGNATURE-----\n\nxx\n-----END PGP SIGNATURE-----";
+    auto m = ParseMail("From: a@b.example\r\nContent-Type: text/plain; charset=ISO-2022-JP\r\n\r\nbefore\n" + block +
+                       "\nafter\n");
+    ASSERT_TRUE(m.ok());
+    EXPECT_EQ(m->pgp, PgpForm::kInlineSigned);
+    EXPECT_EQ(m->pgp_payload, block + "\n") << "the JIS bytes, not their UTF-8";
+    EXPECT_EQ(m->pgp_charset, "ISO-2022-JP");
+    EXPECT_NE(m->outside_text.find("before"), std::string::npos);
+    EXPECT_NE(m->outside_text.find("after"), std::string::npos);
+    EXPECT_EQ(m->outside_text.find("PGP"), std::string::npos);
+
+    auto unsigned_only = ParseMail("From: a@b.example\r\n\r\njust text\r\n");
+    ASSERT_TRUE(unsigned_only.ok());
+    EXPECT_EQ(unsigned_only->outside_text, "") << "nothing is 'outside' when nothing is signed";
+}
+
+}  // namespace
+}  // namespace kizuna::mail

@@ -136,6 +136,42 @@ std::string GpgUser::SignEncrypt(const std::string& plaintext, const std::string
     return Gpg(args, plaintext);
 }
 
+std::string GpgUser::AddSigningSubkey() const {
+    Gpg({"--passphrase", "", "--quick-add-key", fingerprint_, "ed25519", "sign", "never"}, "");
+    const std::string listing = Gpg({"--with-colons", "--list-keys", fingerprint_}, "");
+    // The last "sub" record with capability s is the new subkey; its fpr record follows it.
+    std::string subkey;
+    std::size_t pos = 0;
+    while ((pos = listing.find("\nsub:", pos)) != std::string::npos) {
+        const auto line_end = listing.find('\n', pos + 1);
+        const std::string line = listing.substr(pos + 1, line_end - pos - 1);
+        const auto fpr = listing.find("\nfpr:", pos + 1);
+        // Field 12 holds the capabilities.
+        std::size_t field = 0, start = 0;
+        std::string caps;
+        for (std::size_t i = 0; i <= line.size(); ++i)
+            if (i == line.size() || line[i] == ':') {
+                if (field == 11) caps = line.substr(start, i - start);
+                ++field;
+                start = i + 1;
+            }
+        if (caps.find('s') != std::string::npos && fpr != std::string::npos) {
+            const auto begin = listing.find_first_not_of(':', fpr + 5);
+            subkey = listing.substr(begin, listing.find(':', begin) - begin);
+        }
+        pos = line_end;
+    }
+    return subkey;
+}
+
+std::string GpgUser::ClearSign(const std::string& bytes) const {
+    return Gpg({"--local-user", fingerprint_, "--clearsign"}, bytes);
+}
+
+std::string GpgUser::DetachSign(const std::string& bytes) const {
+    return Gpg({"--local-user", fingerprint_, "--armor", "--detach-sign"}, bytes);
+}
+
 std::string GpgUser::Decrypt(const std::string& ciphertext, std::string* status) const {
     return Gpg({"--decrypt"}, ciphertext, nullptr, status);
 }
@@ -146,6 +182,14 @@ std::string PgpMimeMessage(const std::string& headers, const std::string& armore
     m += "Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=\"b0undary\"\r\n\r\n";
     m += "--b0undary\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n\r\n";
     m += "--b0undary\r\nContent-Type: application/octet-stream\r\n\r\n" + armored + "\r\n--b0undary--\r\n";
+    return m;
+}
+
+std::string PgpMimeSigned(const GpgUser& signer, const std::string& entity, const std::string& boundary) {
+    std::string m = "Content-Type: multipart/signed; micalg=pgp-sha512; protocol=\"application/pgp-signature\";"
+                    " boundary=\"" + boundary + "\"\r\n\r\n";
+    m += "--" + boundary + "\r\n" + entity + "\r\n--" + boundary + "\r\n";
+    m += "Content-Type: application/pgp-signature\r\n\r\n" + signer.DetachSign(entity) + "\r\n--" + boundary + "--\r\n";
     return m;
 }
 

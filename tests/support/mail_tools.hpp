@@ -58,6 +58,12 @@ class GpgUser {
     void Import(const std::string& armored) const;
     // gpg --sign --encrypt to `recipient` (armoured); `sign` false: encrypt only.
     std::string SignEncrypt(const std::string& plaintext, const std::string& recipient, bool sign = true) const;
+    // Adds an ed25519 signing subkey (gpg then signs with it); returns the subkey's fingerprint.
+    std::string AddSigningSubkey() const;
+    // gpg --clearsign over `bytes` exactly as given (any charset: gpg signs bytes).
+    std::string ClearSign(const std::string& bytes) const;
+    // An armoured detached signature over `bytes`.
+    std::string DetachSign(const std::string& bytes) const;
     // gpg --decrypt; `status` gets gpg's --status-fd lines (GOODSIG ...).
     std::string Decrypt(const std::string& ciphertext, std::string* status = nullptr) const;
 
@@ -70,5 +76,8 @@ class GpgUser {
 
 // An RFC 3156 multipart/encrypted message around `armored` with the given headers ("From: ...\r\n...").
 std::string PgpMimeMessage(const std::string& headers, const std::string& armored);
+// An RFC 3156 multipart/signed entity: `entity` (a MIME entity with CRLF line ends, as signed) and its
+// detached signature by `signer`. Without message headers, so it can be the part of a larger message.
+std::string PgpMimeSigned(const GpgUser& signer, const std::string& entity, const std::string& boundary = "s1gned");
 
 }  // namespace kizuna::testing
