@@ -90,13 +90,14 @@ int Serve(Center& center, const ServeOptions& options, bool demo) {
     const std::string url = config.server.public_url.empty()
                                 ? scheme + "://" + host + ":" + std::to_string(server.port())
                                 : config.server.public_url;
-    if (!options.port_file.empty()) {
-        std::ofstream(options.port_file) << server.port() << "\n";
-    }
     center.log->Info("listening", {{"url", url}, {"data_dir", center.data_dir}, {"tls", server.tls()}});
     if (demo) PrintDemoAccounts(url);
     std::printf("Kizuna is running at %s  (data: %s; stop with Ctrl-C)\n", url.c_str(), center.data_dir.c_str());
     std::fflush(stdout);
+    // After the flush: whoever waits for the port file and then stops us has everything printed so far.
+    if (!options.port_file.empty()) {
+        std::ofstream(options.port_file) << server.port() << "\n";
+    }
     // Due jobs (publication instants, reminders) run in the background; jobs missed while the center was
     // down run now (catch-up).
     center.scheduler->Start();
