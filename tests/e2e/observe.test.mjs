@@ -146,43 +146,6 @@ test('observation page: charts, port graph, language switch, sensor status hidde
     assert.equal(await trend.locator('[data-testid=sources]').innerText(), '60');
     assert.equal(await trend.locator('[data-testid=targets]').innerText(), '1');
 
-    // Issue 14: the Japanese trends table wrapped one character per line at 1280 px. At 1280 and 390 px, in
-    // Japanese and English, every header cell keeps its text on one line and is wider than one character;
-    // on a phone the table scrolls inside its box instead of widening the page.
-    for (const width of [1280, 390]) {
-      for (const lang of ['ja', 'en']) {
-        const narrow = await browser.newPage({ viewport: { width, height: 900 } });
-        await narrow.goto(`${base}/observe/trends?lang=${lang}`);
-        const cells = await narrow.$$eval('[data-testid=trends] thead th', (ths) => ths.map((th) => {
-          const range = document.createRange();
-          range.selectNodeContents(th);
-          const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
-          const box = th.getBoundingClientRect();
-          return { text: th.textContent, lines: lines.size, width: box.width, height: box.height,
-                   font: parseFloat(getComputedStyle(th).fontSize) };
-        }));
-        assert.equal(cells.length, 9, `${lang} ${width}: the trends table has its nine columns`);
-        for (const c of cells) {
-          assert.equal(c.lines, 1, `${lang} ${width}: header "${c.text}" is on one line`);
-          assert.ok(c.height < c.font * 3, `${lang} ${width}: header "${c.text}" is ${c.height}px high`);
-          if ([...c.text].length > 1)
-            assert.ok(c.width > c.font * 1.8, `${lang} ${width}: header "${c.text}" is ${c.width}px wide`);
-        }
-        const fits = await narrow.evaluate(() => {
-          const box = document.querySelector('[data-testid=trends-scroll]').getBoundingClientRect();
-          return box.right <= document.documentElement.clientWidth + 0.5;
-        });
-        assert.ok(fits, `${lang} ${width}: the trends table scrolls within the page`);
-        await narrow.screenshot({ path: join(shots, `observe-trends-${lang}-${width}.png`), fullPage: true });
-
-        // The date-range form is usable at this width too: both inputs and the button are visible.
-        await narrow.goto(`${base}/observe?lang=${lang}`);
-        for (const sel of ['[data-testid=range-from]', '[data-testid=range-to]', '[data-testid=range-form] button'])
-          assert.ok(await narrow.locator(sel).isVisible(), `${lang} ${width}: ${sel} is visible`);
-        await narrow.close();
-      }
-    }
-
     // Date range on /observe (Japanese labels, zone named): the chosen period is shown and the form keeps it.
     const isoDay = (daysAgo) => new Date((Math.floor(Date.now() / 1000 / DAY) - daysAgo) * DAY * 1000).toISOString().slice(0, 10);
     await page.goto(`${base}/observe?lang=ja`);
@@ -232,6 +195,52 @@ test('observation page: charts, port graph, language switch, sensor status hidde
     assert.equal(shown.status(), 200);
     assert.equal(await page.locator('h1').innerText(), 'Sensor status');
 
+    // A coordinator notes TCP 5555 with a long Japanese text (as centers write them): the trends table shows it.
+    await page.goto(`${base}/observe/ports/tcp/5555?lang=ja`);
+    const longNote = 'Huawei HG532 ルーターの脆弱性（CVE-2017-17215）を狙う Mirai 亜種のスキャンが増えています。' +
+      '該当する機器をお使いの方は、ファームウェアを更新し、管理画面をインターネットに公開しないでください。';
+    await page.fill('form[action$="/note"] textarea[name=note]', longNote);
+    await Promise.all([page.waitForNavigation(), page.click('form[action$="/note"] button[type=submit]')]);
+    assert.equal(await page.locator('[data-testid=port-note]').innerText(), longNote);
+    // Issue 14: the Japanese trends table wrapped one character per line at 1280 px. At 1280 and 390 px, in
+    // Japanese and English, every header cell keeps its text on one line and is wider than one character
+    // (with a coordinator's long note in the last column, which took the width from the headers);
+    // on a phone the table scrolls inside its box instead of widening the page.
+    for (const width of [1280, 390]) {
+      for (const lang of ['ja', 'en']) {
+        const narrow = await browser.newPage({ viewport: { width, height: 900 } });
+        await narrow.goto(`${base}/observe/trends?lang=${lang}`);
+        const cells = await narrow.$$eval('[data-testid=trends] thead th', (ths) => ths.map((th) => {
+          const range = document.createRange();
+          range.selectNodeContents(th);
+          const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+          const box = th.getBoundingClientRect();
+          return { text: th.textContent, lines: lines.size, width: box.width, height: box.height,
+                   font: parseFloat(getComputedStyle(th).fontSize) };
+        }));
+        assert.equal(cells.length, 9, `${lang} ${width}: the trends table has its nine columns`);
+        for (const c of cells) {
+          assert.equal(c.lines, 1, `${lang} ${width}: header "${c.text}" is on one line`);
+          assert.ok(c.height < c.font * 3, `${lang} ${width}: header "${c.text}" is ${c.height}px high`);
+          if ([...c.text].length > 1)
+            assert.ok(c.width > c.font * 1.8, `${lang} ${width}: header "${c.text}" is ${c.width}px wide`);
+        }
+        const fits = await narrow.evaluate(() => {
+          const box = document.querySelector('[data-testid=trends-scroll]').getBoundingClientRect();
+          return box.right <= document.documentElement.clientWidth + 0.5;
+        });
+        assert.ok(fits, `${lang} ${width}: the trends table scrolls within the page`);
+        await narrow.screenshot({ path: join(shots, `observe-trends-${lang}-${width}.png`), fullPage: true });
+
+        // The date-range form is usable at this width too: both inputs and the button are visible.
+        await narrow.goto(`${base}/observe?lang=${lang}`);
+        for (const sel of ['[data-testid=range-from]', '[data-testid=range-to]', '[data-testid=range-form] button'])
+          assert.ok(await narrow.locator(sel).isVisible(), `${lang} ${width}: ${sel} is visible`);
+        await narrow.close();
+      }
+    }
+
+
     // A coordinator adds a partner CSIRT through the form (CSRF token of the session); it is listed.
     await page.goto(`${base}/observe/partners?lang=en`);
     await page.fill('input[name=name]', 'KrCERT/CC <test>');
@@ -244,6 +253,13 @@ test('observation page: charts, port graph, language switch, sensor status hidde
     await page.screenshot({ path: join(shots, 'observe-partners.png'), fullPage: true });
   } finally {
     if (browser) await browser.close();
+    // Let serve finish its shutdown (it writes the audit checkpoint of the note saved above) before the
+    // working directory is removed.
+    if (center.server && center.server.exitCode === null && center.server.signalCode === null) {
+      const exited = new Promise((resolve) => center.server.once('exit', resolve));
+      center.server.kill('SIGTERM');
+      await exited;
+    }
     center.stop();
   }
 });
