@@ -200,6 +200,11 @@ int RunImport(const ObserveFlags& f) {
                 static_cast<unsigned long long>(report.batches), static_cast<unsigned long long>(undecoded),
                 reasons.empty() ? "" : " (", reasons.c_str(), reasons.empty() ? "" : ")", seconds,
                 seconds > 0 ? static_cast<double>(report.records_read) / seconds : 0.0);
+    for (const auto& resumed : report.resumed) {
+        std::printf("resumed: %s: an earlier import of it was interrupted; went on after the %llu record(s) it had "
+                    "stored, nothing counted twice\n",
+                    resumed.file.c_str(), static_cast<unsigned long long>(resumed.records));
+    }
     for (const auto& dup : report.duplicates) {
         std::printf("duplicate: %s skipped, nothing stored: sensor %s already imported the same content (%s, xxh128 %s, "
                     "%llu event(s))\n",

@@ -6,6 +6,7 @@
 // for every viewer, while the layout (navigation, user) is rendered per request.
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -131,7 +132,7 @@ std::vector<std::string> DayLabels(const std::vector<observe::DailyPoint>& point
 }
 
 // One line chart of several ports' per-sensor daily averages.
-core::Result<std::string> PortsChart(const observe::ObservationQueries& q, const std::vector<observe::PortRow>& rows,
+core::Result<svg::ChartSpec> PortsSpec(const observe::ObservationQueries& q, const std::vector<observe::PortRow>& rows,
                                      observe::TimeRange range, const std::string& title, const std::string& y_label) {
     svg::ChartSpec spec;
     spec.title = title;
@@ -143,7 +144,84 @@ core::Result<std::string> PortsChart(const observe::ObservationQueries& q, const
         for (const auto& p : points) series.values.push_back(p.per_sensor);
         spec.series.push_back(std::move(series));
     }
-    return svg::RenderChart(spec);
+    return spec;
+}
+
+// One CSV field; quoted when needed, and a leading = + - @ neutralised so a spreadsheet never reads a formula.
+std::string CsvField(std::string_view text) {
+    std::string out(text);
+    if (!out.empty() && (out[0] == '=' || out[0] == '+' || out[0] == '-' || out[0] == '@')) out.insert(0, "'");
+    if (out.find_first_of(",\"\r\n") == std::string::npos) return out;
+    std::string quoted = "\"";
+    for (char c : out) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return quoted + "\"";
+}
+
+std::string CsvNumber(double v) {
+    if (!std::isfinite(v)) return "";
+    char buf[32];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    return ec == std::errc() ? std::string(buf, end) : std::string();
+}
+
+// A chart's data as CSV: one row per x label, one column per series (the numbers the graph draws).
+std::string ChartCsv(const svg::ChartSpec& spec, std::string_view first_header) {
+    std::string csv = CsvField(first_header);
+    for (const auto& series : spec.series) csv += "," + CsvField(series.label);
+    csv += "\r\n";
+    for (std::size_t i = 0; i < spec.x_labels.size(); ++i) {
+        csv += CsvField(spec.x_labels[i]);
+        for (const auto& series : spec.series)
+            csv += "," + (i < series.values.size() ? CsvNumber(series.values[i]) : std::string());
+        csv += "\r\n";
+    }
+    return csv;
+}
+
+http::Response CsvDownload(std::string body, const std::string& filename) {
+    http::Response r(200);
+    r.body = std::move(body);
+    r.SetHeader("Content-Type", "text/csv; charset=utf-8");
+    r.SetHeader("Content-Disposition", "attachment; filename=\"" + filename + "\"");
+    return r;
+}
+
+std::string Query(std::string_view path, observe::TimeRange range, std::string_view extra = "") {
+    return std::string(path) + "?" + std::string(extra) + (extra.empty() ? "" : "&") + "from=" + Date(range.from) +
+           "&to=" + Date(observe::PacketTime{range.to.micros_since_epoch - 1});
+}
+
+// The from/to of a GET form or link (dates "YYYY-MM-DD", UTC days, "to" included; empty means the default);
+// nullopt when malformed, reversed or longer than ten years.
+std::optional<observe::TimeRange> QueryRange(http::Request& req, std::int64_t begin, std::int64_t end) {
+    if (auto from = req.Query("from"); from && !from->empty()) {
+        auto t = ParseDate(*from);
+        if (!t) return std::nullopt;
+        begin = *t;
+    }
+    if (auto to = req.Query("to"); to && !to->empty()) {
+        auto t = ParseDate(*to);
+        if (!t) return std::nullopt;
+        end = *t + kDay;  // the "to" day is included
+    }
+    if (end <= begin || (end - begin) / kDay > kMaxLongTermDays) return std::nullopt;
+    return observe::TimeRange{observe::PacketTime{begin}, observe::PacketTime{end}};
+}
+
+bool HasRangeQuery(http::Request& req) {
+    auto from = req.Query("from");
+    auto to = req.Query("to");
+    return (from && !from->empty()) || (to && !to->empty());
+}
+
+// The date-range form of a page (GET, so the range stays in the address and can be shared).
+View RangeForm(http::Request& req, std::string_view action, observe::TimeRange range) {
+    View form;
+    form.set("action", std::string(action));
+    form.set("from", Date(range.from));
+    form.set("to", Date(observe::PacketTime{range.to.micros_since_epoch - 1}));
+    form.set("lang", std::string(LangCode(Context(req).lang)));
+    return form;
 }
 
 View PortTable(const std::vector<observe::PortRow>& rows, std::size_t first_rank) {
@@ -173,15 +251,17 @@ core::Result<View> TopPortsSection(const observe::ObservationQueries& q, observe
     if (top.size() > 5) second.assign(top.begin() + 5, top.end());
     View section;
     section.set("heading", Translate(lang, heading_key) + " (" + period + ")");
-    KZ_ASSIGN(std::string chart1, PortsChart(q, first, range, Translate(lang, "observe_chart_top1_5") + " " + period, y_label));
-    section.set("chart_top1_5", chart1);
+    KZ_ASSIGN(auto spec1, PortsSpec(q, first, range, Translate(lang, "observe_chart_top1_5") + " " + period, y_label));
+    section.set("chart_top1_5", svg::RenderChart(spec1));
+    section.set("csv_top1_5", Query("/observe/data.csv", range, "chart=top1-5"));
     section.set("caption_top1_5", Translate(lang, "observe_chart_top1_5") + " (" + period + ")");
     section.set("table_top1_5", PortTable(first, 1));
     if (!second.empty()) {
-        KZ_ASSIGN(std::string chart2,
-                  PortsChart(q, second, range, Translate(lang, "observe_chart_top6_10") + " " + period, y_label));
+        KZ_ASSIGN(auto spec2,
+                  PortsSpec(q, second, range, Translate(lang, "observe_chart_top6_10") + " " + period, y_label));
         View more;
-        more.set("chart", chart2);
+        more.set("chart", svg::RenderChart(spec2));
+        more.set("csv", Query("/observe/data.csv", range, "chart=top6-10"));
         more.set("caption", Translate(lang, "observe_chart_top6_10") + " (" + period + ")");
         more.set("table", PortTable(second, 6));
         section.set("top6_10", more);
@@ -189,64 +269,133 @@ core::Result<View> TopPortsSection(const observe::ObservationQueries& q, observe
     return section;
 }
 
-core::Result<std::string> RenderObserveContent(SiteServices& s, http::Request& req) {
-    const Lang lang = Context(req).lang;
-    const auto& q = *s.observe_queries;
-    const auto quarter = LastDays(s, kQuarterDays);
-    View view;
-    View periods{View::type::list};
-    KZ_ASSIGN(View q_section, TopPortsSection(q, quarter, lang, "observe_quarter"));
-    periods.push_back(q_section);
-    KZ_ASSIGN(View y_section, TopPortsSection(q, LastDays(s, kYearDays), lang, "observe_year"));
-    periods.push_back(y_section);
-    view.set("periods", periods);
-
-    // Source regions over the quarter.
-    KZ_ASSIGN(auto countries, q.Countries(quarter, 10));
+// The source-regions bar chart over a range (the top ten countries).
+core::Result<svg::ChartSpec> RegionsSpec(const observe::ObservationQueries& q, observe::TimeRange range, Lang lang,
+                                         std::vector<observe::CountryRow>* rows = nullptr) {
+    KZ_ASSIGN(auto countries, q.Countries(range, 10));
     svg::ChartSpec regions;
     regions.title = Translate(lang, "observe_regions_heading");
     regions.kind = svg::ChartKind::kBar;
     regions.y_label = Translate(lang, "observe_y_per_sensor");
-    svg::Series region_values{Translate(lang, "observe_y_per_sensor"), {}};
-    View country_rows{View::type::list};
+    svg::Series values{Translate(lang, "observe_y_per_sensor"), {}};
     for (const auto& c : countries) {
         const std::string code(c.country.data(), 2);
-        const std::string label = code == "ZZ" ? Translate(lang, "observe_country_unknown") : code;
-        regions.x_labels.push_back(label);
-        region_values.values.push_back(c.per_sensor);
-        View row;
-        row.set("country", label);
-        row.set("packets", std::to_string(c.packets));
-        row.set("per_sensor", Decimal(c.per_sensor));
-        country_rows.push_back(row);
+        regions.x_labels.push_back(code == "ZZ" ? Translate(lang, "observe_country_unknown") : code);
+        values.values.push_back(c.per_sensor);
     }
-    regions.series.push_back(region_values);
-    view.set("regions_chart", svg::RenderChart(regions));
-    view.set("regions", country_rows);
+    regions.series.push_back(values);
+    if (rows) *rows = std::move(countries);
+    return regions;
+}
 
-    // ICMP: the top type/code pairs per day over the quarter.
-    KZ_ASSIGN(auto icmp, q.Icmp(quarter, 5));
-    svg::ChartSpec icmp_chart;
-    icmp_chart.title = Translate(lang, "observe_icmp_heading");
-    icmp_chart.y_label = Translate(lang, "observe_y_per_sensor");
-    View icmp_rows{View::type::list};
+// ICMP: the top type/code pairs per day over a range.
+core::Result<svg::ChartSpec> IcmpSpec(const observe::ObservationQueries& q, observe::TimeRange range, Lang lang,
+                                      std::vector<observe::IcmpRow>* rows = nullptr) {
+    KZ_ASSIGN(auto icmp, q.Icmp(range, 5));
+    svg::ChartSpec chart;
+    chart.title = Translate(lang, "observe_icmp_heading");
+    chart.y_label = Translate(lang, "observe_y_per_sensor");
     for (const auto& row : icmp) {
         const auto code = static_cast<std::uint16_t>(row.type * 256 + row.code);
-        KZ_ASSIGN(auto points, q.PortDaily(row.protocol, code, quarter));
-        if (icmp_chart.x_labels.empty()) icmp_chart.x_labels = DayLabels(points);
+        KZ_ASSIGN(auto points, q.PortDaily(row.protocol, code, range));
+        if (chart.x_labels.empty()) chart.x_labels = DayLabels(points);
         svg::Series series{PortLabel(row.protocol, code), {}};
         for (const auto& p : points) series.values.push_back(p.per_sensor);
-        icmp_chart.series.push_back(std::move(series));
+        chart.series.push_back(std::move(series));
+    }
+    if (rows) *rows = std::move(icmp);
+    return chart;
+}
+
+// The page's periods: the last quarter and the last year by default, or the one range of the date form.
+struct ObservePeriods {
+    std::vector<std::pair<observe::TimeRange, std::string>> tops;  // range, heading key
+    observe::TimeRange detail;                                       // regions and ICMP
+    bool selected = false;
+};
+
+std::optional<ObservePeriods> PeriodsFor(http::Request& req, SiteServices& s) {
+    const auto quarter = LastDays(s, kQuarterDays);
+    ObservePeriods periods;
+    if (!HasRangeQuery(req)) {
+        periods.tops = {{quarter, "observe_quarter"}, {LastDays(s, kYearDays), "observe_year"}};
+        periods.detail = quarter;
+        return periods;
+    }
+    auto range = QueryRange(req, quarter.from.micros_since_epoch, quarter.to.micros_since_epoch);
+    if (!range) return std::nullopt;
+    periods.tops = {{*range, "observe_selected_period"}};
+    periods.detail = *range;
+    periods.selected = true;
+    return periods;
+}
+
+core::Result<std::string> RenderObserveContent(SiteServices& s, http::Request& req, const ObservePeriods& selected) {
+    const Lang lang = Context(req).lang;
+    const auto& q = *s.observe_queries;
+    View view;
+    View periods{View::type::list};
+    for (const auto& [range, heading] : selected.tops) {
+        KZ_ASSIGN(View section, TopPortsSection(q, range, lang, heading));
+        periods.push_back(section);
+    }
+    view.set("periods", periods);
+    const std::string period =
+        Date(selected.detail.from) + " – " + Date(observe::PacketTime{selected.detail.to.micros_since_epoch - 1});
+    view.set("detail_period", period);
+
+    // Source regions.
+    std::vector<observe::CountryRow> countries;
+    KZ_ASSIGN(auto regions, RegionsSpec(q, selected.detail, lang, &countries));
+    View country_rows{View::type::list};
+    for (std::size_t i = 0; i < countries.size(); ++i) {
+        View row;
+        row.set("country", regions.x_labels[i]);
+        row.set("packets", std::to_string(countries[i].packets));
+        row.set("per_sensor", Decimal(countries[i].per_sensor));
+        country_rows.push_back(row);
+    }
+    view.set("regions_chart", svg::RenderChart(regions));
+    view.set("regions_csv", Query("/observe/data.csv", selected.detail, "chart=regions"));
+    view.set("regions", country_rows);
+
+    // ICMP.
+    std::vector<observe::IcmpRow> icmp;
+    KZ_ASSIGN(auto icmp_chart, IcmpSpec(q, selected.detail, lang, &icmp));
+    View icmp_rows{View::type::list};
+    for (const auto& row : icmp) {
         View r;
-        r.set("label", PortLabel(row.protocol, code));
+        r.set("label", PortLabel(row.protocol, static_cast<std::uint16_t>(row.type * 256 + row.code)));
         r.set("packets", std::to_string(row.packets));
         r.set("per_sensor", Decimal(row.per_sensor));
         icmp_rows.push_back(r);
     }
     view.set("icmp_chart", svg::RenderChart(icmp_chart));
+    view.set("icmp_csv", Query("/observe/data.csv", selected.detail, "chart=icmp"));
     view.set("icmp", icmp_rows);
     view.set("t", Messages(lang));
     return Render("observe_charts", view);
+}
+
+// The data of one graph of /observe as CSV ("chart" = top1-5, top6-10, regions or icmp over from/to).
+core::Result<std::optional<std::string>> ObserveChartCsv(const observe::ObservationQueries& q, std::string_view chart,
+                                                         observe::TimeRange range, Lang lang) {
+    const std::string date = Translate(lang, "observe_csv_date");
+    if (chart == "regions") {
+        KZ_ASSIGN(auto spec, RegionsSpec(q, range, lang));
+        return std::optional<std::string>(ChartCsv(spec, Translate(lang, "observe_country")));
+    }
+    if (chart == "icmp") {
+        KZ_ASSIGN(auto spec, IcmpSpec(q, range, lang));
+        return std::optional<std::string>(ChartCsv(spec, date));
+    }
+    if (chart != "top1-5" && chart != "top6-10") return std::optional<std::string>();
+    KZ_ASSIGN(auto top, q.TopPorts({.range = range, .protocol = std::nullopt, .limit = 10}));
+    std::vector<observe::PortRow> rows;
+    if (chart == "top1-5") rows.assign(top.begin(), top.begin() + std::min<std::ptrdiff_t>(5, std::ssize(top)));
+    else if (top.size() > 5) rows.assign(top.begin() + 5, top.end());
+    KZ_ASSIGN(auto spec, PortsSpec(q, rows, range, "", ""));
+    return std::optional<std::string>(ChartCsv(spec, date));
 }
 
 struct PortParam {
@@ -324,9 +473,8 @@ std::vector<std::int64_t> ParseCaseIds(std::string_view text, bool* ok) {
 }
 
 // The port's unique sources and targets per day over the trend window (counts only: the sensors' own
-// addresses never leave the center). Nothing when the backend has no unique counts.
-std::optional<View> UniqueSection(const observe::TrendAnalysis& trend, Lang lang, const std::string& label) {
-    if (trend.days.empty() || !trend.days.back().sources) return std::nullopt;
+// addresses never leave the center).
+svg::ChartSpec UniqueSpec(const observe::TrendAnalysis& trend, Lang lang, const std::string& label) {
     svg::ChartSpec spec;
     spec.title = Replace(Translate(lang, "observe_unique_chart"), "{{port}}", label);
     spec.y_label = Translate(lang, "observe_sources") + " / " + Translate(lang, "observe_targets");
@@ -337,9 +485,17 @@ std::optional<View> UniqueSection(const observe::TrendAnalysis& trend, Lang lang
         targets.values.push_back(d.targets.value_or(0));
     }
     spec.series = {sources, targets};
+    return spec;
+}
+
+// The unique-counts section of a port page; nothing when the backend has no unique counts.
+std::optional<View> UniqueSection(const observe::TrendAnalysis& trend, Lang lang, const std::string& label,
+                                  const std::string& csv_href) {
+    if (trend.days.empty() || !trend.days.back().sources) return std::nullopt;
     const observe::TrendPoint& last = trend.days.back();
     View section;
-    section.set("chart", svg::RenderChart(spec));
+    section.set("chart", svg::RenderChart(UniqueSpec(trend, lang, label)));
+    section.set("csv", csv_href);
     section.set("day", Date(last.day_start_micros));
     section.set("sources", std::to_string(static_cast<std::uint64_t>(*last.sources)));
     section.set("targets", std::to_string(static_cast<std::uint64_t>(last.targets.value_or(0))));
@@ -347,52 +503,59 @@ std::optional<View> UniqueSection(const observe::TrendAnalysis& trend, Lang lang
     return section;
 }
 
+// A port page's range: from/to of the form or link, the last year by default.
+std::optional<observe::TimeRange> PortRange(http::Request& req, SiteServices& s) {
+    const std::int64_t today = TodayStart(s);
+    return QueryRange(req, today - kYearDays * kDay, today);
+}
+
+core::Result<svg::ChartSpec> PortSpec(const observe::ObservationQueries& q, const PortParam& pp,
+                                      observe::TimeRange range, Lang lang) {
+    const std::string label = PortLabel(pp.protocol, pp.port);
+    const std::string period = Date(range.from) + " – " + Date(observe::PacketTime{range.to.micros_since_epoch - 1});
+    KZ_ASSIGN(auto points, q.PortDaily(pp.protocol, pp.port, range));
+    svg::ChartSpec spec;
+    spec.title = Replace(Translate(lang, "observe_port_chart"), "{{port}}", label) + " (" + period + ")";
+    spec.y_label = Translate(lang, "observe_y_per_sensor");
+    spec.x_labels = DayLabels(points);
+    svg::Series series{label, {}};
+    for (const auto& p : points) series.values.push_back(p.per_sensor);
+    spec.series.push_back(series);
+    return spec;
+}
+
 http::Response PortPage(http::Request& req, SiteServices& s, FragmentCache& fragments, const PortParam& pp, int status,
                         const std::string& error) {
     const Lang lang = Context(req).lang;
-    std::int64_t end = TodayStart(s);
-    std::int64_t begin = end - kYearDays * kDay;
-    if (auto from = req.Query("from")) {
-        auto t = ParseDate(*from);
-        if (!t) return ErrorPage(req, s, 404);
-        begin = *t;
-    }
-    if (auto to = req.Query("to")) {
-        auto t = ParseDate(*to);
-        if (!t) return ErrorPage(req, s, 404);
-        end = *t + kDay;  // the "to" day is included
-    }
-    if (end <= begin || (end - begin) / kDay > kMaxLongTermDays) return ErrorPage(req, s, 404);
-    const observe::TimeRange range{observe::PacketTime{begin}, observe::PacketTime{end}};
+    const auto selected = PortRange(req, s);
+    if (!selected) return ErrorPage(req, s, 404);
+    const observe::TimeRange range = *selected;
+    const std::int64_t begin = range.from.micros_since_epoch, end = range.to.micros_since_epoch;
     const std::string label = PortLabel(pp.protocol, pp.port);
     const std::string period = Date(range.from) + " – " + Date(observe::PacketTime{end - 1});
     const std::string key = "port:" + std::string(LangCode(lang)) + ":" + label + ":" + std::to_string(begin) + ":" +
                             std::to_string(end);
     bool failed = false;
     const std::string chart = fragments.Get(key, s.clock.Steady(), [&] {
-        auto points = s.observe_queries->PortDaily(pp.protocol, pp.port, range);
-        if (!points.ok()) {
+        auto spec = PortSpec(*s.observe_queries, pp, range, lang);
+        if (!spec.ok()) {
             failed = true;
             return std::string();
         }
-        svg::ChartSpec spec;
-        spec.title = Replace(Translate(lang, "observe_port_chart"), "{{port}}", label) + " (" + period + ")";
-        spec.y_label = Translate(lang, "observe_y_per_sensor");
-        spec.x_labels = DayLabels(*points);
-        svg::Series series{label, {}};
-        for (const auto& p : *points) series.values.push_back(p.per_sensor);
-        spec.series.push_back(series);
-        return svg::RenderChart(spec);
+        return svg::RenderChart(*spec);
     });
     if (failed) return ErrorPage(req, s, 500);
+    const std::string href = PortHref(pp.protocol, pp.port);
     View view;
     view.set("heading", Replace(Translate(lang, "observe_port_heading"), "{{port}}", label));
     view.set("period", period);
     view.set("chart", chart);
+    view.set("csv", Query(href + "/data.csv", range));
+    view.set("range", RangeForm(req, href, range));
     if (auto trend = observe::PortTrend(*s.observe_queries, pp.protocol, pp.port, TodayStart(s), s.observe_distinct);
         trend.ok()) {
         view.set("state", StateLabel(lang, trend->current));
-        if (auto unique = UniqueSection(*trend, lang, label)) view.set("unique", *unique);
+        if (auto unique = UniqueSection(*trend, lang, label, href + "/unique.csv")) view.set("unique", *unique);
     }
     std::optional<observe::PortNote> note;
     if (s.port_notes) {
@@ -427,9 +590,15 @@ void AddObservePages(http::Router& router, SiteServices& s) {
         if (auto denied = Check(req, auth::Action::kView, {ResourceKind::kPublicPage}, false)) return *denied;
         if (!s.observe_queries) return ErrorPage(req, s, 404);
         const Lang lang = Context(req).lang;
+        const auto periods = PeriodsFor(req, s);
+        if (!periods) return ErrorPage(req, s, 404);
+        const std::string key = "observe:" + std::string(LangCode(lang)) + ":" +
+                                (periods->selected ? Date(periods->detail.from) + ":" +
+                                                         Date(periods->detail.to.micros_since_epoch - 1)
+                                                   : std::string("default"));
         bool failed = false;
-        const std::string content = fragments->Get("observe:" + std::string(LangCode(lang)), s.clock.Steady(), [&] {
-            auto html = RenderObserveContent(s, req);
+        const std::string content = fragments->Get(key, s.clock.Steady(), [&] {
+            auto html = RenderObserveContent(s, req, *periods);
             if (!html.ok()) {
                 s.log.Error("observation page failed", {{"error", html.error().ToString()}});
                 failed = true;
@@ -440,6 +609,7 @@ void AddObservePages(http::Router& router, SiteServices& s) {
         if (failed) return ErrorPage(req, s, 500);
         View view;
         view.set("charts", content);
+        view.set("range", RangeForm(req, "/observe", periods->detail));
         if (auth::Authorize(Context(req).who(), auth::Action::kView, {ResourceKind::kSensorStatus}))
             view.set("sensors_link", View::type::bool_true);
         return RenderPage(req, s, "observe", "observe_title", std::move(view));
@@ -450,6 +620,52 @@ void AddObservePages(http::Router& router, SiteServices& s) {
         auto pp = ParsePortParams(req);
         if (!s.observe_queries || !pp) return ErrorPage(req, s, 404);
         return PortPage(req, s, *fragments, *pp, 200, "");
+    });
+
+    // Each graph's numbers as CSV, with the same access rule as the page that draws it (public).
+    router.Add("GET", "/observe/data.csv", [&s](http::Request& req) {
+        if (auto denied = Check(req, auth::Action::kView, {ResourceKind::kPublicPage}, false)) return *denied;
+        if (!s.observe_queries) return ErrorPage(req, s, 404);
+        const auto periods = PeriodsFor(req, s);
+        if (!periods) return ErrorPage(req, s, 404);
+        const std::string chart(req.Query("chart").value_or(""));
+        auto csv = ObserveChartCsv(*s.observe_queries, chart, periods->detail, Context(req).lang);
+        if (!csv.ok()) {
+            s.log.Error("observation CSV failed", {{"error", csv.error().ToString()}});
+            return ErrorPage(req, s, 500);
+        }
+        if (!*csv) return ErrorPage(req, s, 404);
+        return CsvDownload(std::move(**csv), "observe-" + chart + "-" + Date(periods->detail.from) + "-" +
+                                                 Date(periods->detail.to.micros_since_epoch - 1) + ".csv");
+    });
+
+    router.Add("GET", "/observe/ports/{proto}/{port}/data.csv", [&s](http::Request& req) {
+        if (auto denied = Check(req, auth::Action::kView, {ResourceKind::kPublicPage}, false)) return *denied;
+        auto pp = ParsePortParams(req);
+        if (!s.observe_queries || !pp) return ErrorPage(req, s, 404);
+        const auto range = PortRange(req, s);
+        if (!range) return ErrorPage(req, s, 404);
+        const Lang lang = Context(req).lang;
+        auto spec = PortSpec(*s.observe_queries, *pp, *range, lang);
+        if (!spec.ok()) return ErrorPage(req, s, 500);
+        return CsvDownload(ChartCsv(*spec, Translate(lang, "observe_csv_date")),
+                           "observe-" + std::string(observe::ProtocolName(pp->protocol)) + "-" +
+                               std::to_string(pp->port) + "-" + Date(range->from) + "-" +
+                               Date(range->to.micros_since_epoch - 1) + ".csv");
+    });
+
+    router.Add("GET", "/observe/ports/{proto}/{port}/unique.csv", [&s](http::Request& req) {
+        if (auto denied = Check(req, auth::Action::kView, {ResourceKind::kPublicPage}, false)) return *denied;
+        auto pp = ParsePortParams(req);
+        if (!s.observe_queries || !pp || !s.observe_distinct) return ErrorPage(req, s, 404);
+        auto trend = observe::PortTrend(*s.observe_queries, pp->protocol, pp->port, TodayStart(s), s.observe_distinct);
+        if (!trend.ok()) return ErrorPage(req, s, 500);
+        if (trend->days.empty() || !trend->days.back().sources) return ErrorPage(req, s, 404);
+        const Lang lang = Context(req).lang;
+        return CsvDownload(
+            ChartCsv(UniqueSpec(*trend, lang, PortLabel(pp->protocol, pp->port)), Translate(lang, "observe_csv_date")),
+            "observe-" + std::string(observe::ProtocolName(pp->protocol)) + "-" + std::to_string(pp->port) +
+                "-unique.csv");
     });
 
     router.Add("POST", "/observe/ports/{proto}/{port}/note", [&s, fragments](http::Request& req) {

@@ -145,6 +145,47 @@ test('observation page: charts, port graph, language switch, sensor status hidde
     assert.equal(await trend.count(), 1);
     assert.equal(await trend.locator('[data-testid=sources]').innerText(), '60');
     assert.equal(await trend.locator('[data-testid=targets]').innerText(), '1');
+
+    // Date range on /observe (Japanese labels, zone named): the chosen period is shown and the form keeps it.
+    const isoDay = (daysAgo) => new Date((Math.floor(Date.now() / 1000 / DAY) - daysAgo) * DAY * 1000).toISOString().slice(0, 10);
+    await page.goto(`${base}/observe?lang=ja`);
+    assert.match(await page.locator('[data-testid=range-form]').innerText(), /開始日[\s\S]*終了日[\s\S]*UTC/);
+    await page.fill('[data-testid=range-from]', isoDay(12));
+    await page.fill('[data-testid=range-to]', isoDay(3));
+    await Promise.all([page.waitForNavigation(), page.click('[data-testid=range-form] button')]);
+    assert.match(page.url(), new RegExp(`from=${isoDay(12)}&to=${isoDay(3)}`));
+    assert.equal(await page.locator('[data-testid=range-from]').inputValue(), isoDay(12));
+    assert.equal(await page.locator('[data-testid=range-to]').inputValue(), isoDay(3));
+    assert.match(await page.locator('.observe-period h2').innerText(), new RegExp(`指定した期間 \\(${isoDay(12)} – ${isoDay(3)}\\)`));
+    assert.equal(await page.locator('[data-testid=chart-top]').count(), 1);
+    const rangeAxis = await page.locator('[data-testid=chart-top] svg .x-axis text').allTextContents();
+    assert.equal(rangeAxis.at(-1), isoDay(3), 'the chart ends on the chosen last day');
+    await page.screenshot({ path: join(shots, 'observe-range-ja.png'), fullPage: true });
+
+    // Each graph's CSV link answers text/csv as an attachment with the graph's numbers (anonymous here).
+    const csvLinks = await page.locator('[data-testid=csv-link]').evaluateAll((as) => as.map((a) => a.href));
+    assert.equal(csvLinks.length, 3, 'top 1–5, regions and ICMP of the chosen period');
+    const topCsv = await page.request.get(csvLinks[0] + '&lang=en');
+    assert.equal(topCsv.status(), 200);
+    assert.equal(topCsv.headers()['content-type'], 'text/csv; charset=utf-8');
+    assert.match(topCsv.headers()['content-disposition'], /^attachment; filename="observe-top1-5-.*\.csv"$/);
+    const csvRows = (await topCsv.text()).trim().split('\r\n');
+    assert.match(csvRows[0], /^date,TCP 5555,TCP 23,TCP 445,TCP 22$/);
+    assert.equal(csvRows.length, 1 + 10, 'one row per day of the range');
+    assert.equal(csvRows.at(-1).split(',')[0], isoDay(3));
+
+    // The port page has the same form and its graph's CSV.
+    await page.goto(`${base}/observe/ports/tcp/5555?lang=en&from=${isoDay(12)}&to=${isoDay(1)}`);
+    assert.equal(await page.locator('[data-testid=range-from]').inputValue(), isoDay(12));
+    const portCsvHref = await page.locator('[data-testid=csv-link]').first().evaluate((a) => a.href);
+    const portCsv = await page.request.get(portCsvHref);
+    assert.equal(portCsv.headers()['content-type'], 'text/csv; charset=utf-8');
+    const portRows = (await portCsv.text()).trim().split('\r\n');
+    assert.equal(portRows.length, 1 + 12);
+    assert.equal(portRows[1], `${isoDay(12)},0`);
+    assert.equal(portRows.at(-1).split(',')[0], isoDay(1));
+    assert.ok(Number(portRows.at(-1).split(',')[1]) > 0);
+
     // The partner table does not exist for an anonymous visitor either.
     const partnersHidden = await page.goto(`${base}/observe/partners`);
     assert.equal(partnersHidden.status(), 404);
@@ -153,6 +194,52 @@ test('observation page: charts, port graph, language switch, sensor status hidde
     const shown = await page.goto(`${base}/observe/sensors?lang=en`);
     assert.equal(shown.status(), 200);
     assert.equal(await page.locator('h1').innerText(), 'Sensor status');
+
+    // A coordinator notes TCP 5555 with a long Japanese text (as centers write them): the trends table shows it.
+    await page.goto(`${base}/observe/ports/tcp/5555?lang=ja`);
+    const longNote = 'Huawei HG532 ルーターの脆弱性（CVE-2017-17215）を狙う Mirai 亜種のスキャンが増えています。' +
+      '該当する機器をお使いの方は、ファームウェアを更新し、管理画面をインターネットに公開しないでください。';
+    await page.fill('form[action$="/note"] textarea[name=note]', longNote);
+    await Promise.all([page.waitForNavigation(), page.click('form[action$="/note"] button[type=submit]')]);
+    assert.equal(await page.locator('[data-testid=port-note]').innerText(), longNote);
+    // Issue 14: the Japanese trends table wrapped one character per line at 1280 px. At 1280 and 390 px, in
+    // Japanese and English, every header cell keeps its text on one line and is wider than one character
+    // (with a coordinator's long note in the last column, which took the width from the headers);
+    // on a phone the table scrolls inside its box instead of widening the page.
+    for (const width of [1280, 390]) {
+      for (const lang of ['ja', 'en']) {
+        const narrow = await browser.newPage({ viewport: { width, height: 900 } });
+        await narrow.goto(`${base}/observe/trends?lang=${lang}`);
+        const cells = await narrow.$$eval('[data-testid=trends] thead th', (ths) => ths.map((th) => {
+          const range = document.createRange();
+          range.selectNodeContents(th);
+          const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+          const box = th.getBoundingClientRect();
+          return { text: th.textContent, lines: lines.size, width: box.width, height: box.height,
+                   font: parseFloat(getComputedStyle(th).fontSize) };
+        }));
+        assert.equal(cells.length, 9, `${lang} ${width}: the trends table has its nine columns`);
+        for (const c of cells) {
+          assert.equal(c.lines, 1, `${lang} ${width}: header "${c.text}" is on one line`);
+          assert.ok(c.height < c.font * 3, `${lang} ${width}: header "${c.text}" is ${c.height}px high`);
+          if ([...c.text].length > 1)
+            assert.ok(c.width > c.font * 1.8, `${lang} ${width}: header "${c.text}" is ${c.width}px wide`);
+        }
+        const fits = await narrow.evaluate(() => {
+          const box = document.querySelector('[data-testid=trends-scroll]').getBoundingClientRect();
+          return box.right <= document.documentElement.clientWidth + 0.5;
+        });
+        assert.ok(fits, `${lang} ${width}: the trends table scrolls within the page`);
+        await narrow.screenshot({ path: join(shots, `observe-trends-${lang}-${width}.png`), fullPage: true });
+
+        // The date-range form is usable at this width too: both inputs and the button are visible.
+        await narrow.goto(`${base}/observe?lang=${lang}`);
+        for (const sel of ['[data-testid=range-from]', '[data-testid=range-to]', '[data-testid=range-form] button'])
+          assert.ok(await narrow.locator(sel).isVisible(), `${lang} ${width}: ${sel} is visible`);
+        await narrow.close();
+      }
+    }
+
 
     // A coordinator adds a partner CSIRT through the form (CSRF token of the session); it is listed.
     await page.goto(`${base}/observe/partners?lang=en`);
@@ -166,6 +253,13 @@ test('observation page: charts, port graph, language switch, sensor status hidde
     await page.screenshot({ path: join(shots, 'observe-partners.png'), fullPage: true });
   } finally {
     if (browser) await browser.close();
+    // Let serve finish its shutdown (it writes the audit checkpoint of the note saved above) before the
+    // working directory is removed.
+    if (center.server && center.server.exitCode === null && center.server.signalCode === null) {
+      const exited = new Promise((resolve) => center.server.once('exit', resolve));
+      center.server.kill('SIGTERM');
+      await exited;
+    }
     center.stop();
   }
 });

@@ -285,6 +285,143 @@ TEST_F(ObservePagesTest, PortPageShowsTheLongTermGraphAndRejectsBadParameters) {
         EXPECT_EQ(Get(bad).status, 404) << bad;
 }
 
+// Every href of `link_testid` links in a page, with the HTML escaping of "&" undone.
+std::vector<std::string> Hrefs(const std::string& body, const std::string& testid) {
+    std::vector<std::string> out;
+    const std::string marker = "data-testid=\"" + testid + "\"";
+    for (auto pos = body.find(marker); pos != std::string::npos; pos = body.find(marker, pos + 1)) {
+        const auto start = body.rfind("href=\"", pos);
+        if (start == std::string::npos) continue;
+        const auto end = body.find('"', start + 6);
+        std::string href = body.substr(start + 6, end - start - 6);
+        for (auto amp = href.find("&amp;"); amp != std::string::npos; amp = href.find("&amp;", amp + 1))
+            href.replace(amp, 5, "&");
+        out.push_back(href);
+    }
+    return out;
+}
+
+TEST_F(ObservePagesTest, DateRangeFormsKeepTheirValuesNameTheZoneAndSelectThePeriod) {
+    // Without a range: the quarter and the year, and the form shows the quarter (the period of regions/ICMP).
+    auto plain = Get("/observe?lang=en");
+    ASSERT_EQ(plain.status, 200) << plain.body;
+    EXPECT_NE(plain.body.find("<form method=\"get\" action=\"/observe\" class=\"observe-range\""), std::string::npos);
+    EXPECT_NE(plain.body.find("name=\"from\" value=\"2026-08-23\""), std::string::npos);
+    EXPECT_NE(plain.body.find("name=\"to\" value=\"2026-11-21\""), std::string::npos);
+    EXPECT_NE(plain.body.find("Dates are days in UTC"), std::string::npos);
+    EXPECT_NE(plain.body.find(">From <input type=\"date\""), std::string::npos);
+
+    // A chosen range: one period with that heading, regions and ICMP over it, the values kept in the form.
+    auto ranged = Get("/observe?lang=en&from=2026-10-01&to=2026-10-31");
+    ASSERT_EQ(ranged.status, 200) << ranged.body;
+    EXPECT_NE(ranged.body.find("Selected period (2026-10-01 – 2026-10-31)"), std::string::npos);
+    EXPECT_EQ(ranged.body.find("2025-11-22 – 2026-11-21"), std::string::npos);  // no year section
+    EXPECT_EQ(Count(ranged.body, "data-testid=\"chart-top\""), 2u);
+    EXPECT_EQ(Count(ranged.body, "(2026-10-01 – 2026-10-31)</h2>"), 3u);  // period, regions, ICMP
+    EXPECT_NE(ranged.body.find("name=\"from\" value=\"2026-10-01\""), std::string::npos);
+    EXPECT_NE(ranged.body.find("name=\"to\" value=\"2026-10-31\""), std::string::npos);
+    EXPECT_NE(ranged.body.find("<text"), std::string::npos);
+    // An empty form field means the default; malformed or reversed ranges do not exist.
+    auto empty = Get("/observe?lang=en&from=&to=");
+    ASSERT_EQ(empty.status, 200);
+    EXPECT_NE(empty.body.find("2025-11-22 – 2026-11-21"), std::string::npos);
+    for (const char* bad : {"/observe?from=2026-13-01", "/observe?from=2026-11-01&to=2026-10-01", "/observe?to=x",
+                            "/observe?from=1990-01-01"})
+        EXPECT_EQ(Get(bad).status, 404) << bad;
+
+    // Japanese labels; the port page has the same form, pointing at itself, a year by default.
+    auto ja = Get("/observe/ports/tcp/445?lang=ja");
+    ASSERT_EQ(ja.status, 200);
+    EXPECT_NE(ja.body.find("action=\"/observe/ports/tcp/445\" class=\"observe-range\""), std::string::npos);
+    EXPECT_NE(ja.body.find("開始日 <input type=\"date\" name=\"from\" value=\"2025-11-22\""), std::string::npos);
+    EXPECT_NE(ja.body.find("終了日（この日を含む） <input type=\"date\" name=\"to\" value=\"2026-11-21\""),
+              std::string::npos);
+    EXPECT_NE(ja.body.find("日付は UTC（協定世界時）の日です"), std::string::npos);
+    EXPECT_NE(ja.body.find("name=\"lang\" value=\"ja\""), std::string::npos);
+    EXPECT_EQ(ja.body.find("Dates are days in UTC"), std::string::npos);
+    auto port = Get("/observe/ports/tcp/445?lang=en&from=2026-01-05&to=2026-02-10");
+    ASSERT_EQ(port.status, 200);
+    EXPECT_NE(port.body.find("name=\"from\" value=\"2026-01-05\""), std::string::npos);
+    EXPECT_NE(port.body.find("name=\"to\" value=\"2026-02-10\""), std::string::npos);
+    EXPECT_NE(port.body.find("2026-01-05 – 2026-02-10"), std::string::npos);
+}
+
+TEST_F(ObservePagesTest, EveryGraphLinksItsDataAsCsvWithTheNumbersItDraws) {
+    auto page = Get("/observe?lang=en");
+    ASSERT_EQ(page.status, 200);
+    // Top 1–5 and 6–10 of the quarter and the year, regions, ICMP: six graphs, six links, each answering CSV.
+    const auto links = Hrefs(page.body, "csv-link");
+    ASSERT_EQ(links.size(), 6u) << page.body;
+    EXPECT_EQ(links[0], "/observe/data.csv?chart=top1-5&from=2026-08-23&to=2026-11-21");
+    for (const auto& href : links) {
+        auto csv = Get(href + "&lang=en");
+        ASSERT_EQ(csv.status, 200) << href;
+        EXPECT_EQ(csv.Header("Content-Type"), "text/csv; charset=utf-8") << href;
+        EXPECT_EQ(csv.Header("Content-Disposition").substr(0, 30), "attachment; filename=\"observe-") << href;
+        EXPECT_GE(Count(csv.body, "\r\n"), 2u) << href << "\n" << csv.body;
+    }
+
+    // The numbers of the top 1–5 chart, day by day.
+    auto top = Get("/observe/data.csv?lang=en&chart=top1-5&from=2026-11-19&to=2026-11-21");
+    ASSERT_EQ(top.status, 200);
+    EXPECT_EQ(top.Header("Content-Disposition"), "attachment; filename=\"observe-top1-5-2026-11-19-2026-11-21.csv\"");
+    EXPECT_EQ(top.body,
+              "date,TCP 445,TCP 135,TCP 139,TCP 22,TCP 23\r\n"
+              "2026-11-19,1000,800,700,650,600\r\n"
+              "2026-11-20,1000,800,700,650,600\r\n"
+              "2026-11-21,1000,800,700,650,600\r\n");
+    auto second = Get("/observe/data.csv?lang=en&chart=top6-10&from=2026-11-21&to=2026-11-21");
+    ASSERT_EQ(second.status, 200);
+    EXPECT_EQ(second.body, "date,TCP 80,UDP 1434,TCP 3389,TCP 37215,TCP 5900\r\n2026-11-21,500,400,350,900,200\r\n");
+    // Regions: the hostile code is data, written as is in CSV (not HTML); the unknown country is named.
+    auto regions = Get("/observe/data.csv?lang=en&chart=regions");
+    ASSERT_EQ(regions.status, 200);
+    EXPECT_EQ(regions.body.substr(0, regions.body.find("\r\n")), "Country / region,packets per sensor");
+    EXPECT_NE(regions.body.find("\r\nJP,1666.7\r\n<>,3.3\r\n"), std::string::npos) << regions.body;
+    EXPECT_EQ(Get("/observe/data.csv?lang=en&chart=icmp&from=2026-11-21&to=2026-11-21").body,
+              "date,ICMP 8/0\r\n2026-11-21,50\r\n");
+
+    // One port's graph, over the range of its page; Japanese headers with ?lang=ja.
+    auto port = Get("/observe/ports/tcp/37215?lang=ja&from=2026-10-31&to=2026-11-03");
+    ASSERT_EQ(port.status, 200);
+    ASSERT_EQ(Hrefs(port.body, "csv-link"),
+              std::vector<std::string>{"/observe/ports/tcp/37215/data.csv?from=2026-10-31&to=2026-11-03"});
+    auto port_csv = Get("/observe/ports/tcp/37215/data.csv?from=2026-10-31&to=2026-11-03&lang=ja");
+    ASSERT_EQ(port_csv.status, 200);
+    EXPECT_EQ(port_csv.Header("Content-Type"), "text/csv; charset=utf-8");
+    EXPECT_EQ(port_csv.Header("Content-Disposition"),
+              "attachment; filename=\"observe-tcp-37215-2026-10-31-2026-11-03.csv\"");
+    EXPECT_EQ(port_csv.body, "日付,TCP 37215\r\n2026-10-31,0\r\n2026-11-01,0\r\n2026-11-02,900\r\n2026-11-03,900\r\n");
+
+    // Same access rule as the pages (public): anonymous and staff get the same data; bad requests are 404.
+    for (const char* who : {"coord", "vendor", "admin"}) {
+        EXPECT_EQ(Get("/observe/data.csv?lang=en&chart=top1-5&from=2026-11-19&to=2026-11-21", who).body, top.body) << who;
+        EXPECT_EQ(Get("/observe/ports/tcp/37215/data.csv?from=2026-10-31&to=2026-11-03&lang=ja", who).body,
+                  port_csv.body)
+            << who;
+    }
+    for (const char* bad : {"/observe/data.csv", "/observe/data.csv?chart=secret", "/observe/data.csv?chart=icmp&from=x",
+                            "/observe/ports/tcp/70000/data.csv", "/observe/ports/tcp/80/data.csv?to=2020-13-01",
+                            "/observe/ports/tcp/80/unique.csv"})  // no unique counts in this site
+        EXPECT_EQ(Get(bad).status, 404) << bad;
+}
+
+TEST_F(ObservePagesUniqueTest, UniqueCountsGraphLinksItsCsv) {
+    auto page = Get("/observe/ports/tcp/37215?lang=en");
+    ASSERT_EQ(page.status, 200);
+    const auto links = Hrefs(page.body, "csv-link");
+    ASSERT_EQ(links.size(), 2u);
+    EXPECT_EQ(links[1], "/observe/ports/tcp/37215/unique.csv");
+    for (const char* who : {"", "coord"}) {
+        auto csv = Get("/observe/ports/tcp/37215/unique.csv?lang=en", who);
+        ASSERT_EQ(csv.status, 200) << who;
+        EXPECT_EQ(csv.Header("Content-Type"), "text/csv; charset=utf-8");
+        EXPECT_EQ(csv.Header("Content-Disposition"), "attachment; filename=\"observe-tcp-37215-unique.csv\"");
+        EXPECT_EQ(csv.body.substr(0, csv.body.find("\r\n")), "date,Sources,Targets") << csv.body;
+        EXPECT_NE(csv.body.find("\r\n2026-11-21,731,4\r\n"), std::string::npos) << csv.body;
+    }
+}
+
 TEST_F(ObservePagesTest, SensorStatusIsForCoordinatorsOnlyAndHiddenFromEveryoneElse) {
     const std::int64_t now = core::ToUnixMicros(clock_.Now());
     observe::SensorStatus up;
