@@ -395,10 +395,13 @@ core::Result<ParsedMail> Parse(std::string_view raw, const MimeLimits& limits, b
         out.subject = HeaderText(g_mime_message_get_subject(message.get()));
         // GMime converts encoded words with iconv's strict ISO-2022-JP and garbles the Microsoft variant
         // (①, NEC/IBM extensions); such subjects are decoded here from the header as written.
-        if (const char* raw_subject = RawHeader(top, "Subject"); raw_subject && Lower(raw_subject).find("=?iso-2022-jp?") != std::string::npos)
+        if (const char* raw_subject = RawHeader(top, "Subject"); raw_subject && Lower(raw_subject).find("=?iso-2022-jp?") != std::string::npos) {
             out.subject = detail::DecodeRfc2047(raw_subject, [](std::string_view bytes, std::string_view charset) {
                 return ToUtf8(bytes, charset);
             });
+            // Raw 8-bit bytes between the encoded words pass through the decoder as written.
+            if (!ValidUtf8(out.subject)) out.subject = MakeValidUtf8(out.subject);
+        }
         out.date = out.Header("Date");
         InternetAddressList* from = g_mime_message_get_from(message.get());
         for (int i = 0; from && i < internet_address_list_length(from); ++i) {

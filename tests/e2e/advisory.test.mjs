@@ -161,6 +161,6 @@ test('an advisory appears at its instant with figure 1 layout; an embargoed one 
     await assertNoTrace(base, embargoed, 'after editing under embargo');
   } finally {
     await browser.close();
-    center.stop();
+    await center.stop();
   }
 });

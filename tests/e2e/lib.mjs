@@ -45,9 +45,18 @@ export class Center {
     assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
     return text ? JSON.parse(text) : {};
   }
-  stop() {
-    if (this.server) this.server.kill('SIGTERM');
-    rmSync(this.work, { recursive: true, force: true });
+  // Stops serve and waits for it to exit before removing its directory: serve writes an audit checkpoint
+  // on the way out, which would race the removal (ENOTEMPTY).
+  async stop() {
+    const server = this.server;
+    if (server && server.exitCode === null && server.signalCode === null) {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      const timer = setTimeout(() => server.kill('SIGKILL'), 10000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(this.work, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   }
 }
 

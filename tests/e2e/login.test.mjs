@@ -98,7 +98,12 @@ test('a coordinator logs in, sees the dashboard, switches language and logs out'
     assert.ok(page.url().startsWith(`${base}/login`), 'dashboard needs a login again');
   } finally {
     await browser.close();
-    server.kill('SIGTERM');
-    rmSync(work, { recursive: true, force: true });
+    // serve writes an audit checkpoint on the way out: wait for it before removing the directory.
+    if (server.exitCode === null && server.signalCode === null) {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(work, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   }
 });

@@ -253,13 +253,6 @@ test('observation page: charts, port graph, language switch, sensor status hidde
     await page.screenshot({ path: join(shots, 'observe-partners.png'), fullPage: true });
   } finally {
     if (browser) await browser.close();
-    // Let serve finish its shutdown (it writes the audit checkpoint of the note saved above) before the
-    // working directory is removed.
-    if (center.server && center.server.exitCode === null && center.server.signalCode === null) {
-      const exited = new Promise((resolve) => center.server.once('exit', resolve));
-      center.server.kill('SIGTERM');
-      await exited;
-    }
-    center.stop();
+    await center.stop();  // waits for serve's shutdown checkpoint before removing the directory
   }
 });

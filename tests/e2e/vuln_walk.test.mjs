@@ -148,6 +148,6 @@ test('a two-vendor case goes from the report form to both vendors\' status repor
     assert.equal(await page.locator('[data-testid=flash-error]').count(), 0);
   } finally {
     await browser.close();
-    center.stop();
+    await center.stop();
   }
 });

@@ -164,6 +164,26 @@ TEST(MimeTest, WindowsStyleIso2022JpIsDecoded) {
     EXPECT_NE(m->text.find("①②テスト纊"), std::string::npos) << m->text;
 }
 
+// Found by fuzz_mime: a raw 8-bit byte beside an ISO-2022-JP encoded word came through as invalid UTF-8.
+TEST(MimeTest, RawBytesBesideAnIso2022JpEncodedWordStayValidUtf8) {
+    const std::string raw = "From: a@example.org\r\nSubject: \x96=?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?=\r\n"
+                            "Content-Type: text/plain; charset=us-ascii\r\n\r\nbody\r\n";
+    auto m = ParseMail(raw);
+    ASSERT_TRUE(m.ok()) << m.error().ToString();
+    // Valid UTF-8: a lead byte followed by exactly its number of continuation bytes.
+    const std::string& s = m->subject;
+    bool valid = true;
+    for (std::size_t i = 0; i < s.size() && valid;) {
+        const auto lead = static_cast<unsigned char>(s[i]);
+        const std::size_t n = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+        valid = n != 0 && i + n <= s.size();
+        for (std::size_t k = 1; valid && k < n; ++k) valid = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+        i += n == 0 ? 1 : n;
+    }
+    EXPECT_TRUE(valid) << s;
+    EXPECT_NE(m->subject.find("テスト"), std::string::npos) << m->subject;
+}
+
 TEST(MimeTest, TruncatedStructureIsADefectAndHtmlOnlyMailIsText) {
     auto cut = ParseMail("From: a@b.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
                          "--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b\r\nContent-Type: application/zip; name=\"p.zip\"\r\n"

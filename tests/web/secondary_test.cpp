@@ -207,6 +207,7 @@ TEST_F(SecondaryWebTest, NamingNeverRevealsAnotherVendorsNaming) {
 // the case's attachments included — through the real outbound sender, a real SMTP server and real GnuPG.
 TEST_F(SecondaryWebTest, ClaimWithKeyAndTheMailCarriesTheAttachmentsEncrypted) {
     clock_.Set(core::RealClock().Now() + std::chrono::minutes(10));  // after the creation of the keys made below
+    ReissueTokens();  // the fixture's tokens were issued at the manual clock's start, long before now
     const vuln::Caller coord{&coord_, std::nullopt};
     ASSERT_TRUE(cases_->AddAttachment(case_, "poc exploit.py", vuln::AttachmentKind::kPoc, "text/x-python; charset=utf-8",
                                       "ATTACHED-POC-BYTES", coord)
@@ -279,6 +280,7 @@ TEST_F(SecondaryWebTest, ClaimWithKeyAndTheMailCarriesTheAttachmentsEncrypted) {
 // encrypted to that key.
 TEST_F(SecondaryWebTest, OverseasCoordinatorKeyReleasesWaitingMail) {
     clock_.Set(core::RealClock().Now() + std::chrono::minutes(10));  // after the creation of the keys made below
+    ReissueTokens();  // the fixture's tokens were issued at the manual clock's start, long before now
     const vuln::Caller coord{&coord_, std::nullopt};
     auto k = international_->AddCoordinator(case_, {"CERT/CC", "US", "cert@cert.example.org", "VU#123456", "", {}}, coord);
     ASSERT_TRUE(k.ok());

@@ -69,6 +69,10 @@ class SiteFixture : public ::testing::Test {
     int Status(const std::string& method, const std::string& target, const std::string& who) {
         return Call(method, target, who).status;
     }
+    // Tokens expire (auth.token_ttl_days): a test that moves the clock far ahead issues fresh ones.
+    void ReissueTokens() {
+        for (auto& [name, secret] : secrets_) secret = std::move(tokens_->Create(name, "", "test")).value().secret;
+    }
     auth::Principal AddUser(const std::string& name, auth::Role role) {
         auto u = users_->Create({name, role, "long-enough-password"}, "test");
         EXPECT_TRUE(u.ok());
