@@ -57,20 +57,6 @@ http::Response AdvisoryError(http::Request& req, SiteServices& s, const core::Er
     return ErrorPage(req, s, 500);
 }
 
-std::string UrlEncode(std::string_view text) {
-    std::string out;
-    for (unsigned char c : text) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            char buf[4];
-            std::snprintf(buf, sizeof buf, "%%%02X", c);
-            out += buf;
-        }
-    }
-    return out;
-}
-
 std::string Replace(std::string text, std::string_view token, const std::string& value) {
     if (auto p = text.find(token); p != std::string::npos) text.replace(p, token.size(), value);
     return text;

@@ -16,21 +16,6 @@ namespace {
 using auth::ResourceKind;
 constexpr int kPageSize = 50;
 
-std::string Encode(std::string_view text) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 15];
-        }
-    }
-    return out;
-}
-
 // A label from the catalog, or nullopt when the catalog has none (Translate returns the key itself).
 std::optional<std::string> Label(Lang lang, const std::string& key) {
     const std::string& text = Translate(lang, key);
@@ -232,8 +217,8 @@ void AddAuditPages(http::Router& router, SiteServices& s) {
                                   {"{{total}}", total}})
             if (auto p = range.find(key); p != std::string::npos) range.replace(p, key.size(), std::to_string(value));
         view.set("range", range);
-        const std::string base = "/audit?actor=" + Encode(q.actor) + "&action=" + Encode(q.action) +
-                                 "&object=" + Encode(q.object) + "&from=" + Encode(from) + "&to=" + Encode(to) + "&page=";
+        const std::string base = "/audit?actor=" + UrlEncode(q.actor) + "&action=" + UrlEncode(q.action) +
+                                 "&object=" + UrlEncode(q.object) + "&from=" + UrlEncode(from) + "&to=" + UrlEncode(to) + "&page=";
         if (page > 1) view.set("prev_href", base + std::to_string(page - 1));
         if (last < total) view.set("next_href", base + std::to_string(page + 1));
         http::Response r = RenderPage(req, s, "audit", "audit_title", std::move(view));

@@ -1,5 +1,6 @@
 #include "web/internal/view.hpp"
 
+#include <cctype>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -54,6 +55,21 @@ std::string Render(std::string_view name, View view) {
     Template& tmpl = Parsed(name);
     if (!tmpl.is_valid()) return "template " + std::string(name) + ": " + tmpl.error_message();
     return tmpl.render(view);
+}
+
+std::string UrlEncode(std::string_view text) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : text) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+        }
+    }
+    return out;
 }
 
 }  // namespace kizuna::web::detail

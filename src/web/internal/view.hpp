@@ -21,4 +21,7 @@ const View& Messages(Lang lang);
 // Templates are parsed once per thread (kainjow templates are not safe to share between threads).
 std::string Render(std::string_view name, View view);
 
+// Percent-encodes everything but RFC 3986 unreserved characters: a value placed in a URL's path or query.
+std::string UrlEncode(std::string_view text);
+
 }  // namespace kizuna::web::detail
