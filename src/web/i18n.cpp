@@ -13,20 +13,29 @@ namespace {
 
 using Catalog = std::map<std::string, std::string, std::less<>>;
 
-Catalog LoadCatalog(std::string_view file) {
-    Catalog out;
-    auto text = detail::EmbeddedFile(file);
-    if (!text) return out;
-    auto json = nlohmann::json::parse(*text, nullptr, false);
-    if (!json.is_object()) return out;
+void LoadInto(Catalog& out, std::string_view text) {
+    auto json = nlohmann::json::parse(text, nullptr, false);
+    if (!json.is_object()) return;
     for (auto& [k, v] : json.items())
         if (v.is_string()) out.emplace(k, v.get<std::string>());
+}
+
+// "i18n/ja.json" plus every "i18n/ja/<area>.json" (one file per area of the site, so that work on
+// different screens does not collide in one file).
+Catalog LoadCatalog(std::string_view code) {
+    Catalog out;
+    const std::string main_file = "i18n/" + std::string(code) + ".json";
+    const std::string area_prefix = "i18n/" + std::string(code) + "/";
+    for (int i = 0; i < detail::kEmbeddedFileCount; ++i) {
+        const auto& [name, text] = detail::kEmbeddedFiles[i];
+        if (name == main_file || (name.starts_with(area_prefix) && name.ends_with(".json"))) LoadInto(out, text);
+    }
     return out;
 }
 
 const Catalog& CatalogFor(Lang lang) {
-    static const Catalog ja = LoadCatalog("i18n/ja.json");
-    static const Catalog en = LoadCatalog("i18n/en.json");
+    static const Catalog ja = LoadCatalog("ja");
+    static const Catalog en = LoadCatalog("en");
     return lang == Lang::kEn ? en : ja;
 }
 
@@ -84,6 +93,12 @@ const std::string& Translate(Lang lang, std::string_view key) {
     static thread_local std::string missing;
     missing = std::string(key);
     return missing;
+}
+
+std::vector<std::string> CatalogKeys(Lang lang) {
+    std::vector<std::string> keys;
+    for (const auto& [key, value] : CatalogFor(lang)) keys.push_back(key);
+    return keys;
 }
 
 }  // namespace kizuna::web

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kizuna::web {
 
@@ -20,5 +21,8 @@ Lang ChooseLang(const std::optional<std::string>& query, const std::optional<std
 // Message catalogs (src/web/i18n/*.json, embedded). Unknown keys come back as the key itself, so a
 // missing translation shows up on the page instead of an empty string.
 const std::string& Translate(Lang lang, std::string_view key);
+
+// Every key of a language's catalog, sorted (for the catalog-parity tests).
+std::vector<std::string> CatalogKeys(Lang lang);
 
 }  // namespace kizuna::web

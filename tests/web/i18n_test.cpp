@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <iterator>
+#include <set>
+
 #include "web/internal/view.hpp"
 
 namespace kizuna::web {
@@ -38,6 +42,19 @@ TEST(I18nTest, BothCatalogsHaveTheSameKeys) {
         EXPECT_NE(Translate(Lang::kJa, key), Translate(Lang::kEn, key));
     }
     EXPECT_EQ(Translate(Lang::kEn, "no_such_key"), "no_such_key");
+    // Every key of one catalog (main file and area files alike) is in the other, with a non-empty text.
+    const auto ja = CatalogKeys(Lang::kJa);
+    const auto en = CatalogKeys(Lang::kEn);
+    EXPECT_GT(ja.size(), 500u);
+    std::vector<std::string> only_ja, only_en;
+    std::set_difference(ja.begin(), ja.end(), en.begin(), en.end(), std::back_inserter(only_ja));
+    std::set_difference(en.begin(), en.end(), ja.begin(), ja.end(), std::back_inserter(only_en));
+    EXPECT_TRUE(only_ja.empty()) << "only in ja: " << testing::PrintToString(only_ja);
+    EXPECT_TRUE(only_en.empty()) << "only in en: " << testing::PrintToString(only_en);
+    for (const auto& key : ja) {
+        EXPECT_FALSE(Translate(Lang::kJa, key).empty()) << key;
+        EXPECT_FALSE(Translate(Lang::kEn, key).empty()) << key;
+    }
 }
 
 TEST(ViewTest, TemplatesEscapeByDefault) {
