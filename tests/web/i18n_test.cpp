@@ -6,6 +6,9 @@
 #include <iterator>
 #include <set>
 
+#include "vuln/early_notice.hpp"
+#include "vuln/types.hpp"
+#include "web/internal/labels.hpp"
 #include "web/internal/view.hpp"
 
 namespace kizuna::web {
@@ -55,6 +58,41 @@ TEST(I18nTest, BothCatalogsHaveTheSameKeys) {
         EXPECT_FALSE(Translate(Lang::kJa, key).empty()) << key;
         EXPECT_FALSE(Translate(Lang::kEn, key).empty()) << key;
     }
+}
+
+// Every code the vulnerability domain stores has a label in both languages, and the Japanese label is
+// not the English one (a person never sees a raw code).
+TEST(I18nTest, EveryStoredCodeHasALabel) {
+    using namespace vuln;
+    std::vector<std::pair<std::string, std::string>> codes;
+    auto add = [&](const char* kind, auto... values) { (codes.emplace_back(kind, std::string(Name(values))), ...); };
+    add("case_state", CaseState::kReceived, CaseState::kVerified, CaseState::kRejected, CaseState::kCoordinating,
+        CaseState::kClosed);
+    add("verification", Verification::kPending, Verification::kReproduced, Verification::kNotReproduced,
+        Verification::kFalseReport);
+    add("level", Level::kNone, Level::kSummary, Level::kDetail);
+    add("answer", Answer::kNone, Answer::kRequestDetails, Answer::kNoProducts);
+    add("vendor_status", VendorStatus::kUnknown, VendorStatus::kAffected, VendorStatus::kAffectedInvestigating,
+        VendorStatus::kNotAffected, VendorStatus::kNotAffectedInvestigating);
+    add("channel", Channel::kEmail, Channel::kPostal, Channel::kPhone, Channel::kFax, Channel::kWebForm,
+        Channel::kPublicForum, Channel::kOpenMailingList);
+    add("attachment_kind", AttachmentKind::kDetail, AttachmentKind::kPoc, AttachmentKind::kTool,
+        AttachmentKind::kTestSuite);
+    add("registration_kind", RegistrationKind::kGeneral, RegistrationKind::kIndividual, RegistrationKind::kUnregistered);
+    add("registration_state", RegistrationState::kUnregistered, RegistrationState::kApplied,
+        RegistrationState::kDocumentsReceived, RegistrationState::kMeeting, RegistrationState::kRegistrationRequested,
+        RegistrationState::kRegistered, RegistrationState::kRefused);
+    add("source", Source::kDomestic, Source::kCertCc, Source::kCpni, Source::kFinder, Source::kOther);
+    add("notice_content", NoticeContent::kInformation, NoticeContent::kInformationAndCountermeasures);
+    add("notice_state", NoticeState::kPending, NoticeState::kReleased, NoticeState::kRefused);
+    for (Sector s : AllSectors()) codes.emplace_back("sector", std::string(Name(s)));
+    for (const auto& [kind, code] : codes) {
+        EXPECT_TRUE(detail::HasCodeLabel(Lang::kJa, kind, code)) << kind << "." << code;
+        EXPECT_TRUE(detail::HasCodeLabel(Lang::kEn, kind, code)) << kind << "." << code;
+        EXPECT_NE(detail::CodeLabel(Lang::kJa, kind, code), code) << kind << "." << code;
+    }
+    EXPECT_EQ(detail::CodeLabel(Lang::kJa, "case_state", "received"), "受付");
+    EXPECT_EQ(detail::CodeLabel(Lang::kEn, "case_state", "no_such"), "case_state.no_such");
 }
 
 TEST(ViewTest, TemplatesEscapeByDefault) {
