@@ -3,4 +3,5 @@
 #pragma once
 
 #include "incident/address.hpp"
+#include "incident/category.hpp"
 #include "incident/indicators.hpp"
