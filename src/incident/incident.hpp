@@ -1,7 +1,9 @@
-// Front door of incident/: incident handling (seed 002; MISSION.md I1-I9). Today: indicator extraction
-// from reports (I3) and the address scopes it flags.
+// Front door of incident/: incident handling (seed 002; MISSION.md I1-I9). Built so far: the pure parts —
+// indicator extraction from reports (I3) with the address scopes it flags, the seven categories with their
+// RSIT mapping and the rule-based suggestion (I2), and reading registry answers, whois and RDAP (I4).
 #pragma once
 
 #include "incident/address.hpp"
 #include "incident/category.hpp"
 #include "incident/indicators.hpp"
+#include "incident/whois.hpp"
