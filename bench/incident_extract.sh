@@ -32,3 +32,6 @@ bytes=$(awk '/^bytes/ {print $2}' "$work/kizuna.out")
 printf 'grep -oE IPv4 (LC_ALL=C): %.3f s = %.0f MB/s\n' "$grep_best" "$(echo "$bytes / 1048576 / $grep_best" | bc -l)"
 printf 'kizuna all kinds:         %.3f s = %.0f MB/s\n' "$kizuna" "$(echo "$bytes / 1048576 / $kizuna" | bc -l)"
 printf 'ratio (grep time / kizuna time): %.2fx  (goal >= 1)\n' "$(echo "$grep_best / $kizuna" | bc -l)"
+echo
+echo "grouping: 50,000 source addresses against 500,000 constituency prefixes + 20,000 cached registry ranges"
+"$bin" group 500000 50000

@@ -3,6 +3,7 @@
 // distinct), `run FILE ROUNDS` extracts every indicator kind from it and prints the best round.
 // bench/incident_extract.sh runs it against `grep -oE` with an IPv4 pattern on the same file.
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include <random>
 #include <string>
 
+#include "incident/contacts.hpp"
 #include "incident/indicators.hpp"
 
 namespace {
@@ -80,17 +82,21 @@ int Run(const char* path, int rounds) {
     std::string text(static_cast<std::size_t>(in.tellg()), '\0');
     in.seekg(0);
     in.read(text.data(), static_cast<std::streamsize>(text.size()));
-    double best = 1e18;
+    double best = 1e18, best_cpu = 1e18;
     kizuna::incident::Extraction last;
     for (int r = 0; r < rounds; ++r) {
         const auto start = std::chrono::steady_clock::now();
+        const std::clock_t cpu_start = std::clock();
         kizuna::incident::ExtractOptions options;
         options.default_year = 2026;
         last = kizuna::incident::Extract(text, options);
         const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         if (s < best) best = s;
+        const double cpu = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
+        if (cpu < best_cpu) best_cpu = cpu;
     }
     std::cout << "kizuna_seconds " << best << "\n"
+              << "kizuna_cpu_seconds " << best_cpu << "\n"
               << "bytes " << text.size() << "\n"
               << "lines " << last.lines << "\n"
               << "ipv4 " << last.CountOf(kizuna::incident::IndicatorKind::kIpv4) << "\n"
@@ -102,11 +108,65 @@ int Run(const char* path, int rounds) {
     return 0;
 }
 
+// A report listing `addresses` source addresses against a constituency table of `prefixes` prefixes plus
+// 20,000 cached registry ranges: extraction and grouping into per-party drafts (goal: under 1 s).
+int Group(long prefixes, long addresses) {
+    using namespace kizuna::incident;
+    std::mt19937_64 rng(7);
+    ContactDirectory directory;
+    const auto now = kizuna::core::FromUnixMicros(1'790'000'000'000'000);
+    const auto build_start = std::chrono::steady_clock::now();
+    for (long i = 0; i < prefixes; ++i) {
+        const auto v = rng();
+        const int length = 16 + static_cast<int>(v % 9);
+        const std::string text = std::to_string(1 + (v >> 8) % 223) + "." + std::to_string((v >> 16) & 255) + "." +
+                                 std::to_string((v >> 24) & 255) + ".0/" + std::to_string(length);
+        Party party;
+        party.key = "org:" + std::to_string(i % 50000);
+        party.emails = {"abuse@org" + std::to_string(i % 50000) + ".example.jp"};
+        if (auto prefix = ParsePrefix(text)) directory.AddConstituency(*prefix, std::move(party));
+    }
+    for (int i = 0; i < 20000; ++i) {
+        NetworkRecord r;
+        const auto v = rng();
+        const std::string base = std::to_string(1 + (v >> 8) % 223) + "." + std::to_string((v >> 16) & 255) + ".";
+        r.first = ParseIp(base + "0.0");
+        r.last = ParseIp(base + "255.255");
+        r.country = "JP";
+        r.contacts.push_back(AbuseContact{"abuse@isp" + std::to_string(i) + ".example.net", "abuse", "", ""});
+        directory.AddRegistryAnswer(r, ContactSource::kWhois, now + std::chrono::hours(24));
+    }
+    const double build = std::chrono::duration<double>(std::chrono::steady_clock::now() - build_start).count();
+    std::string report;
+    for (long i = 0; i < addresses; ++i)
+        report += "Oct  1 12:00:01 gw kernel: SRC=" + Ip(rng) + " DST=203.0.113.9 PROTO=TCP SPT=40000 DPT=23\n";
+    const auto start = std::chrono::steady_clock::now();
+    const std::clock_t cpu_start = std::clock();
+    ExtractOptions options;
+    options.default_year = 2026;
+    auto extraction = Extract(report, options);
+    auto grouping = GroupByParty(extraction, directory, now);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double cpu = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
+    std::size_t grouped = 0;
+    for (const auto& g : grouping.groups) grouped += g.addresses.size();
+    std::cout << "directory_build_seconds " << build << "\n"
+              << "prefixes " << prefixes << "\n"
+              << "report_addresses " << addresses << "\n"
+              << "parties " << grouping.groups.size() << "\n"
+              << "grouped_addresses " << grouped << "\n"
+              << "unresolved " << grouping.unresolved.size() << "\n"
+              << "extract_and_group_seconds " << seconds << " (goal < 1)\n"
+              << "extract_and_group_cpu_seconds " << cpu << "\n";
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc == 4 && std::string(argv[1]) == "group") return Group(std::atol(argv[2]), std::atol(argv[3]));
     if (argc == 4 && std::string(argv[1]) == "gen") return Generate(argv[2], std::atol(argv[3]));
     if (argc == 4 && std::string(argv[1]) == "run") return Run(argv[2], std::atoi(argv[3]));
-    std::cerr << "usage: incident_extract_bench gen FILE MB | run FILE ROUNDS\n";
+    std::cerr << "usage: incident_extract_bench gen FILE MB | run FILE ROUNDS | group PREFIXES ADDRESSES\n";
     return 2;
 }

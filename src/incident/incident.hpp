@@ -5,5 +5,6 @@
 
 #include "incident/address.hpp"
 #include "incident/category.hpp"
+#include "incident/contacts.hpp"
 #include "incident/indicators.hpp"
 #include "incident/whois.hpp"
