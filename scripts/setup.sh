@@ -13,7 +13,7 @@ build_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev openssl ca-certificates curl
   libgpgme-dev gnupg libpcap-dev libgmime-3.0-dev
   libzstd-dev libmaxminddb-dev libxxhash-dev
-  libcurl4-openssl-dev libxml2-utils
+  libcurl4-openssl-dev libxml2-dev libxml2-utils
 )
 # python3-aiosmtpd and swaks: the real SMTP server and sending MTA of the mail gateway tests and bench.
 test_pkgs=(clang libclang-rt-14-dev chromium fonts-noto-cjk wrk nginx-light python3-aiosmtpd swaks bc)
