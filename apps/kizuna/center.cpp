@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "auth/audit_files.hpp"
+#include "incident/incident.hpp"
 
 #include "observe/trends.hpp"
 
@@ -41,6 +42,7 @@ std::vector<store::Migration> AllMigrations() {
     for (const auto& m : vuln::Migrations()) all.push_back(m);
     for (const auto& m : mail::Migrations()) all.push_back(m);
     for (const auto& m : observe::TrendMigrations()) all.push_back(m);
+    for (const auto& m : incident::Migrations()) all.push_back(m);
     return all;
 }
 
