@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "commands.hpp"
+#include "commands_incident.hpp"
 
 namespace {
 
@@ -127,6 +128,8 @@ int main(int argc, char** argv) {
     AddGlobalOptions(*export_cve, global);
     export_cve->add_option("id", export_cve_options.advisory_id, "advisory id, e.g. JVNVU#12345678")->required();
     export_cve->add_option("--out", export_cve_options.out_dir, "output directory (default: current directory)");
+    // incident resolve (commands_incident.cpp).
+    kizuna::app::RegisterIncidentCommands(app, global);
     // observe import/top-ports/countries/port/icmp/iodef (commands_observe.cpp).
     kizuna::app::RegisterObserveCommands(app, global);
 
@@ -189,5 +192,6 @@ int main(int argc, char** argv) {
     if (ch_sync->parsed()) return kizuna::app::RunClickHouseSync(global, ch_sync_url);
     if (collect->parsed()) return kizuna::app::RunCollect(global, collect_options);
     if (auto code = kizuna::app::RunObserveCommand()) return *code;
+    if (auto code = kizuna::app::RunIncidentCommand()) return *code;
     return kizuna::app::kExitUsage;
 }

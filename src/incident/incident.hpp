@@ -12,3 +12,4 @@
 #include "incident/indicators.hpp"
 #include "incident/iodef.hpp"
 #include "incident/whois.hpp"
+#include "incident/whois_client.hpp"
