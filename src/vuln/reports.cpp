@@ -192,6 +192,19 @@ core::Result<std::int64_t> CaseService::PostMessage(CaseId id, std::string_view 
             KZ_TRY(QueueMail(c, id, *thread_vendor, "[" + cs->Text(0) + "] Message from the coordinator",
                              std::string(body)));
         }
+        if (role == "coordinator" && !thread_vendor) {
+            // A reporter without an account hears from the coordinator by mail at the address it left, through
+            // the outbox (encrypted to the key it gave with the report; never sent in clear).
+            KZ_ASSIGN(auto rep, c.QueryOne("SELECT c.identifier, c.reporter_email, c.reporter_user_id,"
+                                           " (SELECT reply_key_fingerprint FROM report_followup WHERE case_id = c.id)"
+                                           " FROM cases c WHERE c.id = ?",
+                                           {id.value()}));
+            if (rep && rep->IsNull(2) && rep->Text(1).find('@') != std::string::npos)
+                KZ_TRY(c.Exec("INSERT INTO mail_queue(to_address, subject, body, encrypt_to, case_id, vendor_id, created_at)"
+                              " VALUES (?, ?, ?, ?, ?, NULL, ?)",
+                              {rep->Text(1), "[" + rep->Text(0) + "] Message from the coordinator", std::string(body),
+                               rep->IsNull(3) ? std::string() : rep->Text(3), id.value(), now}));
+        }
         KZ_TRY(Event(c, id, caller, "message.posted", std::string(thread), thread_vendor));
         return message;
     });

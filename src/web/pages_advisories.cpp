@@ -5,12 +5,15 @@
 //
 // Anonymous advisory pages are rendered once per (advisory, language) and served from memory, revalidated
 // against AdvisoryService::PublicStamp (revision, release, every case event) at most once a second.
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <mutex>
 
 #include "web/internal/advisory_view.hpp"
+#include "vuln/report_followup.hpp"
 #include "web/internal/handlers.hpp"
+#include "web/internal/labels.hpp"
 
 namespace kizuna::web::detail {
 namespace {
@@ -130,9 +133,49 @@ std::string RelatedText(const std::vector<formats::RelatedDocument>& related) {
     return out;
 }
 
-// The form's fields onto the stored content: products (API only) are kept. Vendor statements come from one
+constexpr int kMaxProductRows = 200;
+
+std::vector<std::string> SplitVersions(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t pos = 0;
+    while (pos <= text.size()) {
+        const std::size_t sep = text.find(';', pos);
+        std::string item = text.substr(pos, sep == std::string::npos ? std::string::npos : sep - pos);
+        const auto b = item.find_first_not_of(" \t");
+        if (b != std::string::npos) out.push_back(item.substr(b, item.find_last_not_of(" \t") - b + 1));
+        if (sep == std::string::npos) break;
+        pos = sep + 1;
+    }
+    return out;
+}
+
+// Product rows of the editor (prod_rows rows of prod_<field>_<i>): a row with an empty product id or its
+// remove box ticked is left out. Versions are ';'-separated labels; "fixed in" goes on every range (or
+// makes one, "< fixed", when no version is named).
+void ApplyProductRows(http::Request& req, vuln::AdvisoryContent& c) {
+    c.products.clear();
+    const int rows = std::clamp(std::atoi(req.Form("prod_rows").value_or("0").c_str()), 0, kMaxProductRows);
+    for (int i = 0; i < rows; ++i) {
+        const std::string n = "_" + std::to_string(i);
+        const std::string key = req.Form("prod_key" + n).value_or("");
+        if (key.find_first_not_of(" \t") == std::string::npos || req.Form("prod_remove" + n)) continue;
+        vuln::AdvisoryProductInput p;
+        p.vendor = vuln::VendorId(std::atoll(req.Form("prod_vendor" + n).value_or("0").c_str()));
+        p.product.product_key = key;
+        p.product.name = {req.Form("prod_name_ja" + n).value_or(""), req.Form("prod_name_en" + n).value_or("")};
+        const std::string fixed = req.Form("prod_fixed" + n).value_or("");
+        for (const auto& label : SplitVersions(req.Form("prod_versions" + n).value_or("")))
+            p.product.versions.push_back({label, "", fixed, ""});
+        if (p.product.versions.empty() && fixed.find_first_not_of(" \t") != std::string::npos)
+            p.product.versions.push_back({"< " + fixed, "", fixed, ""});
+        c.products.push_back(std::move(p));
+    }
+}
+
+// The form's fields onto the stored content, product rows included. Vendor statements come from one
 // pair of fields per vendor of the case (statement_<vendor id>_ja / _en); an empty pair removes it.
 void ApplyForm(http::Request& req, vuln::AdvisoryContent& c, const std::vector<vuln::CaseVendor>& vendors) {
+    ApplyProductRows(req, c);
     c.vendor_statements.clear();
     for (const auto& v : vendors) {
         if (v.level != vuln::Level::kDetail) continue;
@@ -179,8 +222,114 @@ void ApplyForm(http::Request& req, vuln::AdvisoryContent& c, const std::vector<v
     }
 }
 
+// The affected-product rows: every product of the content, then `blank` empty rows; each row's vendor is
+// chosen among the vendors that received the details (plus any vendor a product already names).
+View ProductRows(Lang lang, const vuln::AdvisoryContent& content, const std::vector<vuln::CaseVendor>& vendors,
+                 int blank) {
+    View rows{View::type::list};
+    auto options = [&](std::optional<vuln::VendorId> selected) {
+        View list{View::type::list};
+        bool found = false;
+        for (const auto& v : vendors) {
+            if (v.level != vuln::Level::kDetail && !(selected && *selected == v.vendor)) continue;
+            View o;
+            o.set("value", std::to_string(v.vendor.value()));
+            o.set("label", v.name);
+            const bool is = selected && *selected == v.vendor;
+            found = found || is;
+            o.set("selected", is ? View::type::bool_true : View::type::bool_false);
+            list.push_back(o);
+        }
+        if (selected && !found) {
+            View o;
+            o.set("value", std::to_string(selected->value()));
+            o.set("label", "#" + std::to_string(selected->value()));
+            o.set("selected", View::type::bool_true);
+            list.push_back(o);
+        }
+        return list;
+    };
+    auto status_of = [&](vuln::VendorId id) {
+        for (const auto& v : vendors)
+            if (v.vendor == id) return CodeLabel(lang, "vendor_status", vuln::Name(v.status));
+        return std::string();
+    };
+    int index = 0;
+    for (const auto& p : content.products) {
+        View r;
+        r.set("i", std::to_string(index++));
+        r.set("vendors", options(p.vendor));
+        r.set("key", p.product.product_key);
+        r.set("name_ja", p.product.name.ja);
+        r.set("name_en", p.product.name.en);
+        std::string versions, fixed;
+        for (const auto& v : p.product.versions) {
+            if (v.label == "< " + v.fixed && p.product.versions.size() == 1) {
+                fixed = v.fixed;
+                break;
+            }
+            versions += (versions.empty() ? "" : "; ") + v.label;
+            if (fixed.empty()) fixed = v.fixed;
+        }
+        r.set("versions", versions);
+        r.set("fixed", fixed);
+        r.set("status", status_of(p.vendor));
+        r.set("existing", View::type::bool_true);
+        rows.push_back(r);
+    }
+    for (int b = 0; b < blank; ++b) {
+        View r;
+        r.set("i", std::to_string(index++));
+        r.set("vendors", options(std::nullopt));
+        r.set("existing", View::type::bool_false);
+        rows.push_back(r);
+    }
+    return rows;
+}
+
+View ReviewPanel(SiteServices& s, Lang lang, vuln::CaseId id, const vuln::Caller& caller) {
+    View view;
+    const vuln::ReportThrottle throttle{s.config.vuln.report_max_per_window,
+                                        std::chrono::minutes(s.config.vuln.report_window_minutes)};
+    vuln::ReportFollowUp follow(s.db, s.clock, s.audit, s.cases, throttle);
+    auto review = follow.Review(id, caller);
+    if (!review.ok()) return view;
+    if (review->has_wishes) {
+        View w;
+        w.set("ack", CodeLabel(lang, "review_ack", vuln::Name(review->ack)));
+        if (!review->ack_name.empty()) w.set("ack_name", review->ack_name);
+        w.set("contacted", Translate(lang, review->vendor_contacted ? "review_contacted_yes" : "review_contacted_no"));
+        if (!review->vendor_contacted_which.empty()) w.set("contacted_which", review->vendor_contacted_which);
+        w.set("key", review->reply_key_fingerprint.empty() ? Translate(lang, "review_editor_no_key")
+                                                           : review->reply_key_fingerprint);
+        view.set("wishes", w);
+    }
+    auto list = [&](const std::vector<vuln::DraftComment>& items) {
+        View out{View::type::list};
+        for (const auto& c : items) {
+            View row;
+            auto t = core::ParseRfc3339(c.at);
+            row.set("at", t ? s.zone.FormatMinutes(*t) : c.at);
+            row.set("who", c.vendor.empty() ? Translate(lang, c.approved ? "review_feedback_approved"
+                                                                         : "review_feedback_comment")
+                                            : c.vendor + " (" + c.author + ")");
+            row.set("revision", std::to_string(c.revision));
+            row.set("body", c.body);
+            out.push_back(row);
+        }
+        return out;
+    };
+    view.set("vendor_comments", list(review->vendor_comments));
+    view.set("has_vendor_comments", review->vendor_comments.empty() ? View::type::bool_false : View::type::bool_true);
+    view.set("reporter_feedback", list(review->reporter_feedback));
+    view.set("has_reporter_feedback",
+             review->reporter_feedback.empty() ? View::type::bool_false : View::type::bool_true);
+    return view;
+}
+
 http::Response EditorPage(http::Request& req, SiteServices& s, vuln::CaseId id, const vuln::AdvisoryContent* submitted,
-                          const std::string& error, int status) {
+                          const std::string& error, int status, const std::string& products_error = "",
+                          int blank_rows = 1) {
     const Lang lang = Context(req).lang;
     const vuln::Caller caller = CallerFor(req, s);
     auto kase = s.cases.Get(id, caller);
@@ -240,6 +389,14 @@ http::Response EditorPage(http::Request& req, SiteServices& s, vuln::CaseId id, 
     }
     view.set("statements", statements);
     view.set("has_statements", statements.is_empty_list() ? View::type::bool_false : View::type::bool_true);
+    View rows = ProductRows(lang, content, kase->vendors, blank_rows);
+    view.set("prod_rows", std::to_string(content.products.size() + static_cast<std::size_t>(blank_rows)));
+    view.set("products", rows);
+    bool any_detail = false;
+    for (const auto& v : kase->vendors) any_detail = any_detail || v.level == vuln::Level::kDetail;
+    view.set("no_detail_vendors", any_detail ? View::type::bool_false : View::type::bool_true);
+    if (!products_error.empty()) view.set("products_error", products_error);
+    view.set("review", ReviewPanel(s, lang, id, caller));
     if (req.Query("done")) view.set("done", View::type::bool_true);
     if (!error.empty()) view.set("error", error);
     View revisions{View::type::list};
@@ -367,10 +524,14 @@ void AddAdvisoryPages(http::Router& router, SiteServices& s) {
         if (!kase.ok()) return AdvisoryError(req, s, kase.error());
         vuln::AdvisoryContent content = *existing ? (*existing)->content : vuln::AdvisoryContent{};
         ApplyForm(req, content, kase->vendors);
+        // "Add a product row": show the form again as typed, with more empty rows, without saving.
+        if (req.Form("more")) return EditorPage(req, s, *id, &content, "", 200, "", 3);
         const formats::Localized note{req.Form("note_ja").value_or(""), req.Form("note_en").value_or("")};
         auto saved = s.advisories.Save(*id, content, note, caller);
         if (!saved.ok()) {
             if (saved.error().code() != core::ErrorCode::kInvalidArgument) return AdvisoryError(req, s, saved.error());
+            if (saved.error().field().starts_with("products"))
+                return EditorPage(req, s, *id, &content, "", 422, Translate(Context(req).lang, "review_err_product_row"));
             const std::string msg = (saved.error().field().empty() ? "" : saved.error().field() + ": ") + saved.error().message();
             return EditorPage(req, s, *id, &content, msg, 422);
         }

@@ -1,4 +1,4 @@
-// Pages of vulnerability coordination: the public report form with its receipt, the case list (the
+// Pages of vulnerability coordination (the report form is in pages_report.cpp): the case list (the
 // coordinator console with filters, the vendor portal, a reporter's own reports) and the case page,
 // whose forms post to /cases/{id}/act. Every decision is vuln::CaseService's; this file renders.
 #include <sstream>
@@ -20,18 +20,6 @@ std::vector<std::string> Lines(const std::string& text) {
     return out;
 }
 
-std::vector<std::string> CommaList(const std::string& text) {
-    std::vector<std::string> out;
-    std::string item;
-    std::istringstream in(text);
-    while (std::getline(in, item, ',')) {
-        const auto b = item.find_first_not_of(' ');
-        const auto e = item.find_last_not_of(' ');
-        if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
-    }
-    return out;
-}
-
 std::string Replace(std::string text, std::string_view token, std::string_view value) {
     if (auto at = text.find(token); at != std::string::npos) text.replace(at, token.size(), value);
     return text;
@@ -45,34 +33,6 @@ std::string Local(SiteServices& s, const std::string& rfc3339) {
     auto t = core::ParseRfc3339(rfc3339);
     return t ? s.zone.FormatMinutes(*t) : rfc3339;
 }
-
-View FormView(http::Request& req) {
-    View v;
-    for (const char* f : {"title", "summary", "details", "products", "components", "keywords", "reporter_name",
-                          "reporter_email"})
-        v.set(f, req.Form(f).value_or(""));
-    return v;
-}
-
-http::Response ReportForm(http::Request& req, SiteServices& s, int status, const std::string& error) {
-    RequestContext& ctx = Context(req);
-    std::string csrf;
-    if (ctx.session) {
-        csrf = ctx.session->csrf_token;
-    } else {
-        csrf = req.Cookie(kLoginCsrfCookie).value_or("");
-        if (csrf.size() != 64) csrf = core::RandomHex(32);
-    }
-    View view = req.method == "POST" ? FormView(req) : View{};
-    view.set("csrf", csrf);
-    view.set("logged_in", ctx.principal ? View::type::bool_true : View::type::bool_false);
-    if (!error.empty()) view.set("error", error);
-    http::Response r = RenderPage(req, s, "report", "report_title", std::move(view), status);
-    if (!ctx.session) r.SetCookie(kLoginCsrfCookie, csrf, SessionCookieOptions(req));
-    r.SetHeader("Cache-Control", "no-store");
-    return r;
-}
-
 
 // Banners after a form on the case page: the query carries a message code and a field name, both from
 // fixed lists, never text (a crafted link cannot put words on the page). Unknown codes show nothing.
@@ -142,44 +102,6 @@ http::Response CaseError(http::Request& req, SiteServices& s, const core::Error&
 }  // namespace
 
 void AddCasePages(http::Router& router, SiteServices& s) {
-    router.Add("GET", "/report", [&s](http::Request& req) {
-        if (auto denied = Check(req, auth::Action::kView, {auth::ResourceKind::kPublicPage}, false)) return *denied;
-        return ReportForm(req, s, 200, "");
-    });
-
-    router.Add("POST", "/report", [&s](http::Request& req) {
-        const Lang lang = Context(req).lang;
-        if (!FormCsrfValid(req)) return ReportForm(req, s, 403, Translate(lang, "csrf_failed"));
-        vuln::NewCase n;
-        n.title = req.Form("title").value_or("");
-        n.summary = req.Form("summary").value_or("");
-        n.details = req.Form("details").value_or("");
-        n.reporter_name = req.Form("reporter_name").value_or("");
-        n.reporter_email = req.Form("reporter_email").value_or("");
-        n.products = Lines(req.Form("products").value_or(""));
-        n.keywords = CommaList(req.Form("keywords").value_or(""));
-        for (const std::string& line : Lines(req.Form("components").value_or(""))) {
-            const auto space = line.find(' ');
-            n.components.push_back({line.substr(0, space), space == std::string::npos ? "" : line.substr(space + 1)});
-        }
-        n.source = vuln::Source::kFinder;
-        auto receipt = s.cases.Submit(n, CallerFor(req, s), req.remote_ip);
-        if (!receipt.ok()) {
-            const core::Error& e = receipt.error();
-            if (e.code() == core::ErrorCode::kResourceExhausted) {
-                http::Response r = ReportForm(req, s, 429, Translate(lang, "report_throttled"));
-                r.SetHeader("Retry-After", "600");
-                return r;
-            }
-            return ReportForm(req, s, http::HttpStatusFor(e.code()),
-                              (e.field().empty() ? "" : e.field() + ": ") + e.message());
-        }
-        View view;
-        view.set("receipt_id", receipt->receipt_id);
-        view.set("identifier", receipt->identifier);
-        return RenderPage(req, s, "receipt", "receipt_title", std::move(view), 201);
-    });
-
     router.Add("GET", "/cases", [&s](http::Request& req) {
         RequestContext& ctx = Context(req);
         if (!ctx.principal) return http::Response::Redirect("/login?next=/cases");

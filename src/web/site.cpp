@@ -5,6 +5,7 @@
 namespace kizuna::web {
 namespace detail {
 void AddObservePages(http::Router& router, SiteServices& services);  // pages_observe.cpp
+void AddReportPages(http::Router& router, SiteServices& services);   // pages_report.cpp (issue 13)
 }
 
 struct Site::Impl {
@@ -14,6 +15,7 @@ struct Site::Impl {
         detail::AddCaseApi(router, services);
         detail::AddVendorApi(router, services);
         detail::AddCasePages(router, services);
+        detail::AddReportPages(router, services);  // pages_report.cpp
         detail::AddMailPages(router, services);
         detail::AddScheduleApi(router, services);
         detail::AddEarlyNoticeApi(router, services);

@@ -22,15 +22,11 @@ Template& Parsed(std::string_view name) {
     return ref;
 }
 
+// The whole catalog of the language (main file and every area file, as Translate sees it): templates
+// use {{t.key}} for keys of any area.
 View BuildMessages(Lang lang) {
     View t{View::type::object};
-    const std::string file = lang == Lang::kEn ? "i18n/en.json" : "i18n/ja.json";
-    auto text = EmbeddedFile(file);
-    if (!text) return t;
-    auto json = nlohmann::json::parse(*text, nullptr, false);
-    if (!json.is_object()) return t;
-    for (auto& [k, v] : json.items())
-        if (v.is_string()) t.set(k, v.get<std::string>());
+    for (const std::string& key : CatalogKeys(lang)) t.set(key, Translate(lang, key));
     return t;
 }
 
