@@ -42,9 +42,10 @@ std::string ActionLabel(Lang lang, std::string_view action) {
     return Translate(lang, "audit_act_other");
 }
 
-// "system", "anonymous" are not names of people: words for them; user names are shown as they are.
+// "system", "anonymous", "cli" (kizuna commands on the server) are not names of people: words for them;
+// user names are shown as they are.
 std::string ActorLabel(Lang lang, const std::string& actor) {
-    if (actor == "system" || actor == "anonymous" || actor.empty())
+    if (actor == "system" || actor == "anonymous" || actor == "cli" || actor.empty())
         return CodeLabel(lang, "audit_actor", actor.empty() ? "anonymous" : actor);
     return actor;
 }
@@ -190,7 +191,7 @@ View DetailRows(store::Connection& c, Lang lang, const core::TimeZone& zone, con
             }
         if (done) continue;
         if (value.is_string())
-            if (auto t = core::ParseRfc3339(text); t && text.size() >= 20) text = zone.FormatMinutes(*t) + " (" + zone.name() + ")";
+            if (auto t = core::ParseRfc3339(text); t && text.size() >= 20) text = zone.FormatMinutes(*t);  // "… JST"
         add(field_label, text);
     }
     return rows;
