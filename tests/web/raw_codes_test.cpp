@@ -18,6 +18,7 @@
 // kPendingOwners as those parts are merged; then every page must pass.
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -397,7 +398,15 @@ TEST_F(RawCodesTest, NoPageShowsARawCodeAnUntranslatedKeyOrEnglishInJapanese) {
                     continue;
                 }
                 ++pages_scanned;
-                for (const auto& f : Scan(VisibleText(r.body), lang)) out << where << " [" << page.owner << "]: " << f << "\n";
+                const std::string text = VisibleText(r.body);
+                // KIZUNA_DUMP_PAGE_TEXT=<dir>: the scanned text of every page, for reading by a person.
+                if (const char* dump = std::getenv("KIZUNA_DUMP_PAGE_TEXT")) {
+                    std::string name = where;
+                    for (char& ch : name)
+                        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                    std::ofstream(std::filesystem::path(dump) / (name + ".txt")) << text;
+                }
+                for (const auto& f : Scan(text, lang)) out << where << " [" << page.owner << "]: " << f << "\n";
             }
         }
     }
