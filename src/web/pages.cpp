@@ -63,7 +63,7 @@ View AuditRows(SiteServices& s, store::Connection& conn, int limit, Lang s_lang)
         row.set("at_local", t ? s.zone.FormatMinutes(*t) : r.at);
         row.set("actor", r.entry.actor);
         row.set("action_label", AuditActionLabel(s_lang, r.entry.action));
-        row.set("object", r.entry.object);
+        row.set("object", AuditObjectLabel(conn, s_lang, r.entry.object));
         row.set("remote_ip", r.entry.remote_ip);
         rows.push_back(row);
     }
@@ -197,11 +197,16 @@ http::Response RenderPage(http::Request& req, SiteServices& /*services*/, std::s
 
 http::Response ErrorPage(http::Request& req, SiteServices& s, int status) {
     const Lang lang = Context(req).lang;
-    const std::string code = status == 404 ? "404" : status == 403 ? "403" : "500";
+    // 403, 404 and 500 have their words in the main catalog; the other statuses a page may answer with
+    // (400, 409, 413, 429, 503) in words.json; anything else says "error" rather than a wrong reason.
+    std::string prefix = "error_500";
+    if (status == 404 || status == 403) prefix = "error_" + std::to_string(status);
+    else if (status == 400 || status == 409 || status == 413 || status == 429 || status == 503)
+        prefix = "words_error_" + std::to_string(status);
     View view;
-    view.set("heading", Translate(lang, "error_" + code + "_title"));
-    view.set("message", Translate(lang, "error_" + code + "_text"));
-    return RenderPage(req, s, "error", "error_" + code + "_title", std::move(view), status);
+    view.set("heading", Translate(lang, prefix + "_title"));
+    view.set("message", Translate(lang, prefix + "_text"));
+    return RenderPage(req, s, "error", prefix + "_title", std::move(view), status);
 }
 
 void AddPages(http::Router& router, SiteServices& s) {

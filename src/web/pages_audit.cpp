@@ -9,6 +9,7 @@
 #include <functional>
 
 #include "web/internal/handlers.hpp"
+#include "web/internal/labels.hpp"
 
 namespace kizuna::web::detail {
 namespace {
@@ -30,12 +31,23 @@ std::string KeyOf(std::string_view code) {
     return key;
 }
 
-// "case.disclose" → "情報の開示" / "Disclosure"; unknown actions get a generic label, never the code.
+// "case.disclose" → "情報の開示" / "Disclosure": the label of kind "audit_action" (i18n/*/words.json, which
+// also names the case timeline's event kinds, "schedule.decided"…), else the older "audit_act_*" keys, else
+// the area's words; an unknown action gets a generic label, never the code.
 std::string ActionLabel(Lang lang, std::string_view action) {
+    if (HasCodeLabel(lang, "audit_action", action)) return CodeLabel(lang, "audit_action", action);
     if (auto l = Label(lang, "audit_act_" + KeyOf(action))) return *l;
     const std::string area(action.substr(0, action.find('.')));
     if (auto l = Label(lang, "audit_area_" + area)) return *l;
     return Translate(lang, "audit_act_other");
+}
+
+// "system", "anonymous", "cli" (kizuna commands on the server) are not names of people: words for them;
+// user names are shown as they are.
+std::string ActorLabel(Lang lang, const std::string& actor) {
+    if (actor == "system" || actor == "anonymous" || actor == "cli" || actor.empty())
+        return CodeLabel(lang, "audit_actor", actor.empty() ? "anonymous" : actor);
+    return actor;
 }
 
 std::optional<std::string> Lookup(store::Connection& c, std::string_view sql, std::int64_t id) {
@@ -44,32 +56,85 @@ std::optional<std::string> Lookup(store::Connection& c, std::string_view sql, st
     return (*row)->Text(0);
 }
 
-std::int64_t IdAfterColon(std::string_view object) {
-    const auto colon = object.find(':');
-    if (colon == std::string_view::npos) return 0;
-    return std::atoll(std::string(object.substr(colon + 1)).c_str());
+std::optional<std::int64_t> Number(std::string_view text) {
+    if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string_view::npos)
+        return std::nullopt;
+    return std::atoll(std::string(text).c_str());
 }
 
-// "case:12" → "案件 JVNVU#12345678"; "user:alice" → "ユーザー alice"; "token:3" → "APIトークン #3".
+std::string Named(Lang lang, std::string_view kind, const std::string& name) {
+    return Translate(lang, "words_audit_obj_" + std::string(kind)) + " " + name;
+}
+
+// The object of an entry in words, with the names people use: "case:12" → "案件 JVNVU#12345678";
+// "vendor:3" → "製品開発者 Example Corp"; "user:alice" → "ユーザー alice"; "partner/2" → "連携先 KrCERT";
+// "tcp/445" → "TCP 445 番ポート". Ids that no longer resolve are shown as "#<id>" after the kind's words.
 std::string ObjectLabel(store::Connection& c, Lang lang, const std::string& object) {
-    const std::string kind = object.substr(0, object.find(':'));
-    const std::string rest = object.find(':') == std::string::npos ? "" : object.substr(object.find(':') + 1);
+    const auto sep = object.find_first_of(":/");
+    const std::string kind = object.substr(0, sep);
+    const std::string rest = sep == std::string::npos ? "" : object.substr(sep + 1);
+    const auto id = Number(rest);
+    auto by_id = [&](std::string_view sql) -> std::optional<std::string> {
+        return id ? Lookup(c, sql, *id) : std::nullopt;
+    };
     if (kind == "case") {
-        const std::int64_t id = IdAfterColon(object);
-        std::string shown = rest;
-        if (id > 0 && std::to_string(id) == rest)
-            if (auto ident = Lookup(c, "SELECT identifier FROM cases WHERE id = ?", id)) shown = *ident;
-        return Translate(lang, "audit_obj_case") + " " + shown;
+        auto ident = by_id("SELECT identifier FROM cases WHERE id = ?");
+        return Named(lang, "case", ident ? *ident : (id ? "#" + rest : rest));
     }
-    if (kind == "token") return Translate(lang, "audit_obj_token") + " #" + rest;
-    if (kind == "vendor") {
-        const std::int64_t id = IdAfterColon(object);
-        if (id > 0 && std::to_string(id) == rest)
-            if (auto name = Lookup(c, "SELECT name FROM vendors WHERE id = ?", id))
-                return Translate(lang, "audit_obj_vendor") + " " + *name;
+    if (kind == "vendor") return Named(lang, "vendor", by_id("SELECT name FROM vendors WHERE id = ?").value_or("#" + rest));
+    if (kind == "infra_org")
+        return Named(lang, "infra_org", by_id("SELECT name FROM infra_orgs WHERE id = ?").value_or("#" + rest));
+    if (kind == "partner")
+        return Named(lang, "partner", by_id("SELECT name FROM observe_partners WHERE id = ?").value_or("#" + rest));
+    if (kind == "user") return Named(lang, "user", rest);
+    if (kind == "advisory") return Named(lang, "advisory", rest);
+    if (kind == "related" && rest == "claim") return Translate(lang, "words_audit_obj_related_claim");
+    if (kind == "tcp" || kind == "udp" || kind == "icmp") {
+        std::string upper = kind;
+        for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        std::string text = Translate(lang, "words_audit_obj_port");
+        for (auto [tag, value] : {std::pair<std::string, std::string>{"{{protocol}}", upper}, {"{{port}}", rest}})
+            if (auto p = text.find(tag); p != std::string::npos) text.replace(p, tag.size(), value);
+        return text;
     }
-    if (auto l = Label(lang, "audit_obj_" + kind)) return *l + " " + rest;
-    return object;
+    // token, mail_attachment, mail_inbound, and whatever comes next: the kind's words and the number.
+    if (auto l = Label(lang, "words_audit_obj_" + kind)) return *l + (rest.empty() ? "" : (id ? " #" : " ") + rest);
+    return Translate(lang, "words_audit_obj_other") + (rest.empty() ? "" : " " + rest);
+}
+
+// Detail values that are stored codes, by detail key: shown as the label of that kind.
+constexpr std::pair<std::string_view, std::string_view> kCodeValued[] = {
+    {"result", "verification"}, {"kind", "registration_kind"}, {"to", "registration_state"},
+    {"sector", "sector"},       {"content", "notice_content"}, {"level", "level"},
+    {"outcome", "claim_outcome"}, {"role", "role"},
+};
+
+// Detail values that are ids, by detail key: shown as the name they stand for.
+constexpr std::pair<std::string_view, std::string_view> kIdValued[] = {
+    {"vendor", "SELECT name FROM vendors WHERE id = ?"},
+    {"case", "SELECT identifier FROM cases WHERE id = ?"},
+    {"organization", "SELECT name FROM infra_orgs WHERE id = ?"},
+    {"coordinator", "SELECT name FROM case_coordinators WHERE id = ?"},
+    {"product", "SELECT name FROM products WHERE id = ?"},
+    {"user", "SELECT name FROM users WHERE id = ?"},
+};
+
+// Free-text details some actions record (vendor.mail_policy, observe.*): their words.
+std::string FreeTextDetail(Lang lang, const std::string& detail) {
+    if (detail == "unsigned mail held as unverified") return Translate(lang, "words_audit_detail_unsigned_held");
+    if (detail == "unsigned mail quarantined") return Translate(lang, "words_audit_detail_unsigned_quarantined");
+    if (detail == "deleted") return Translate(lang, "words_audit_detail_deleted");
+    std::string text = detail;
+    // observe.partner_add "<name> <mail> JP, KR, no key" / ", key <fpr>"; observe.partner_key "key <fpr>";
+    // observe.port_note "cases: 1, 2".
+    auto replace = [&](const std::string& from, const std::string& to) {
+        if (auto p = text.find(from); p != std::string::npos) text.replace(p, from.size(), to);
+    };
+    if (text.starts_with("key ")) text.replace(0, 4, Translate(lang, "words_audit_detail_key") + " ");
+    if (text.starts_with("cases: ")) text.replace(0, 7, Translate(lang, "words_audit_detail_cases") + " ");
+    replace(", no key", " — " + Translate(lang, "words_audit_detail_no_key"));
+    replace(", key ", " — " + Translate(lang, "words_audit_detail_key") + " ");
+    return text;
 }
 
 std::string ValueText(const nlohmann::json& v) {
@@ -78,8 +143,8 @@ std::string ValueText(const nlohmann::json& v) {
     return v.dump();
 }
 
-// The entry's detail as label/value pairs: ids become names (vendor, related organisation), levels words.
-View DetailRows(store::Connection& c, Lang lang, const std::string& detail) {
+// The entry's detail as label/value pairs: ids become names, codes words, instants local times.
+View DetailRows(store::Connection& c, Lang lang, const core::TimeZone& zone, const std::string& detail) {
     View rows{View::type::list};
     auto add = [&](std::string label, std::string value) {
         View row;
@@ -90,29 +155,44 @@ View DetailRows(store::Connection& c, Lang lang, const std::string& detail) {
     if (detail.empty() || detail == "{}") return rows;
     auto json = nlohmann::json::parse(detail, nullptr, false);
     if (!json.is_object()) {
-        add(Translate(lang, "audit_field_note"), detail);
+        add(Translate(lang, "audit_field_note"), FreeTextDetail(lang, detail));
         return rows;
     }
     for (auto& [key, value] : json.items()) {
+        const std::string field_label = Label(lang, "audit_field_" + key)
+                                            .value_or(Label(lang, "words_audit_field_" + key)
+                                                          .value_or(Translate(lang, "words_audit_field_other")));
         std::string text = ValueText(value);
-        if (key == "vendor" && value.is_number_integer()) {
-            const std::int64_t id = value.get<std::int64_t>();
-            text = Lookup(c, "SELECT name FROM vendors WHERE id = ?", id).value_or("#" + std::to_string(id));
-            add(Translate(lang, "audit_field_recipient_vendor"), text);
-            continue;
-        }
         if (key == "related" && value.is_number_integer()) {
-            const std::int64_t id = value.get<std::int64_t>();
-            auto row = c.QueryOne("SELECT name, person, email FROM related_orgs WHERE id = ?", {id});
+            auto row = c.QueryOne("SELECT name, person, email FROM related_orgs WHERE id = ?", {value.get<std::int64_t>()});
             if (row.ok() && *row) text = (*row)->Text(0) + " (" + (*row)->Text(1) + " <" + (*row)->Text(2) + ">)";
             add(Translate(lang, "audit_field_recipient_related"), text);
             continue;
         }
-        if (key == "level" && value.is_string()) {
-            add(Translate(lang, "audit_field_level"), Label(lang, "audit_level_" + text).value_or(text));
+        if (key == "vendor" && value.is_number_integer()) {
+            const std::int64_t id = value.get<std::int64_t>();
+            add(Translate(lang, "audit_field_recipient_vendor"),
+                Lookup(c, "SELECT name FROM vendors WHERE id = ?", id).value_or("#" + std::to_string(id)));
             continue;
         }
-        add(Label(lang, "audit_field_" + key).value_or(key), text);
+        bool done = false;
+        for (const auto& [id_key, sql] : kIdValued)
+            if (key == id_key && value.is_number_integer()) {
+                const std::int64_t id = value.get<std::int64_t>();
+                add(field_label, Lookup(c, sql, id).value_or("#" + std::to_string(id)));
+                done = true;
+            }
+        for (const auto& [code_key, kind] : kCodeValued)
+            if (!done && key == code_key && value.is_string()) {
+                if (kind == "level") add(Translate(lang, "audit_field_level"), Label(lang, "audit_level_" + text).value_or(CodeLabel(lang, "level", text)));
+                else if (kind == "role") add(field_label, Translate(lang, "role_" + text));
+                else add(field_label, CodeLabel(lang, kind, text));
+                done = true;
+            }
+        if (done) continue;
+        if (value.is_string())
+            if (auto t = core::ParseRfc3339(text); t && text.size() >= 20) text = zone.FormatMinutes(*t);  // "… JST"
+        add(field_label, text);
     }
     return rows;
 }
@@ -151,6 +231,9 @@ View Options(const std::vector<std::string>& values, const std::string& selected
 }  // namespace
 
 std::string AuditActionLabel(Lang lang, std::string_view action) { return ActionLabel(lang, action); }
+std::string AuditObjectLabel(store::Connection& c, Lang lang, const std::string& object) {
+    return object.empty() ? std::string() : ObjectLabel(c, lang, object);
+}
 
 void AddAuditPages(http::Router& router, SiteServices& s) {
     router.Add("GET", "/audit", [&s](http::Request& req) {
@@ -185,10 +268,10 @@ void AddAuditPages(http::Router& router, SiteServices& s) {
             row.set("at", r.at);
             auto t = core::ParseRfc3339(r.at);
             row.set("at_local", t ? s.zone.FormatMinutes(*t) : r.at);
-            row.set("actor", r.entry.actor);
+            row.set("actor", ActorLabel(lang, r.entry.actor));
             row.set("action_label", ActionLabel(lang, r.entry.action));
             row.set("object_label", r.entry.object.empty() ? std::string() : ObjectLabel(c, lang, r.entry.object));
-            row.set("details", DetailRows(c, lang, r.entry.detail));
+            row.set("details", DetailRows(c, lang, s.zone, r.entry.detail));
             row.set("remote_ip", r.entry.remote_ip);
             entries.push_back(row);
         }
@@ -203,7 +286,7 @@ void AddAuditPages(http::Router& router, SiteServices& s) {
         view.set("status", status);
         view.set("zone", s.zone.name());
         view.set("entries", entries);
-        view.set("actor_options", Options(*actors, q.actor, [](const std::string& v) { return v; }));
+        view.set("actor_options", Options(*actors, q.actor, [lang](const std::string& v) { return ActorLabel(lang, v); }));
         view.set("action_options",
                  Options(*actions, q.action, [lang](const std::string& v) { return ActionLabel(lang, v); }));
         view.set("object", q.object);

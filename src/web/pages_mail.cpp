@@ -11,6 +11,7 @@
 
 #include "mail/mail.hpp"
 #include "web/internal/handlers.hpp"
+#include "web/internal/mail_words.hpp"
 #include "web/i18n.hpp"
 
 namespace kizuna::web::detail {
@@ -72,6 +73,23 @@ std::string VerificationKey(const std::string& verification) {
     return "mail_verification_unverified";
 }
 
+// The outcome of a reprocess (?done=quarantined|routed|report|failed&id=N) in words, with the message's
+// current reason read from the store (the quarantine list), never from the query string.
+std::string MailNotice(Lang lang, http::Request& req, const std::vector<mail::InboundItem>& quarantine) {
+    const std::string done = req.Query("done").value_or("");
+    const std::string id_text = req.Query("id").value_or("");
+    if (done.empty() || id_text.empty() || id_text.size() > 18 || id_text.find_first_not_of("0123456789") != std::string::npos)
+        return "";
+    if (done != "quarantined" && done != "routed" && done != "report" && done != "failed") return "";
+    std::string reason;
+    for (const auto& m : quarantine)
+        if (std::to_string(m.id) == id_text) reason = MailReasonWords(lang, m.reason).text;
+    std::string text = Translate(lang, "words_mail_notice_" + done);
+    for (auto [tag, value] : {std::pair<std::string, std::string>{"{{id}}", id_text}, {"{{reason}}", reason}})
+        if (auto p = text.find(tag); p != std::string::npos) text.replace(p, tag.size(), value);
+    return text;
+}
+
 }  // namespace
 
 void AddMailPages(http::Router& router, SiteServices& s) {
@@ -83,6 +101,7 @@ void AddMailPages(http::Router& router, SiteServices& s) {
         auto reports = s.mail_inbound.Reports(50);
         if (!quarantine.ok() || !outbound.ok() || !reports.ok()) return ErrorPage(req, s, 500);
         const std::string csrf = ctx.session ? ctx.session->csrf_token : "";
+        const Lang lang = ctx.lang;
         View q{View::type::list};
         for (const auto& m : *quarantine) {
             View row;
@@ -90,7 +109,9 @@ void AddMailPages(http::Router& router, SiteServices& s) {
             row.set("received", LocalTime(s, m.received_at));
             row.set("from", m.from_address);
             row.set("subject", m.subject);
-            row.set("reason", m.reason);
+            const MailReason reason = MailReasonWords(lang, m.reason);
+            row.set("reason", reason.text);
+            if (!reason.detail.empty()) row.set("reason_detail", reason.detail);
             row.set("attempts", std::to_string(m.attempts));
             row.set("csrf", csrf);
             q.push_back(row);
@@ -103,12 +124,13 @@ void AddMailPages(http::Router& router, SiteServices& s) {
             row.set("case_identifier", m.case_identifier);
             row.set("to", m.to);
             row.set("subject", m.subject);
-            row.set("state", m.delivery_state.empty() ? m.state : m.delivery_state);
-            row.set("reason", m.reason);
+            row.set("state", MailStateWords(lang, m.delivery_state.empty() ? m.state : m.delivery_state));
+            const MailReason reason = MailReasonWords(lang, m.reason);
+            row.set("reason", reason.text);
+            if (!reason.detail.empty()) row.set("reason_detail", reason.detail);
             row.set("attempts", std::to_string(m.attempts));
             o.push_back(row);
         }
-        const Lang lang = ctx.lang;
         View r{View::type::list};
         for (const auto& m : *reports) {
             View row;
@@ -119,12 +141,16 @@ void AddMailPages(http::Router& router, SiteServices& s) {
             row.set("created", LocalTime(s, m.created_at));
             row.set("encrypted", m.encrypted ? View::type::bool_true : View::type::bool_false);
             if (!m.signer.empty()) row.set("signer", m.signer);
-            row.set("signature_status", m.signature_status);
+            row.set("signature_status", SignatureStatusWords(lang, m.signature_status));
             const bool attributed = m.verification == "attributed";
             row.set("attributed", attributed ? View::type::bool_true : View::type::bool_false);
             row.set("verification", Translate(lang, VerificationKey(m.verification)));
-            if (!m.party_name.empty()) row.set("party_name", m.party_name);
-            if (!m.verification_reason.empty()) row.set("verification_reason", m.verification_reason);
+            if (!m.party_name.empty()) row.set("party_name", PartyNameWords(lang, m.party_name));
+            if (!m.verification_reason.empty()) {
+                const MailReason reason = MailReasonWords(lang, m.verification_reason);
+                row.set("verification_reason", reason.text);
+                if (!reason.detail.empty()) row.set("verification_detail", reason.detail);
+            }
             if (m.case_hint) row.set("case_hint", std::to_string(*m.case_hint));
             if (m.case_id) row.set("case_id", std::to_string(*m.case_id));
             else row.set("case_csrf", csrf);
@@ -168,7 +194,7 @@ void AddMailPages(http::Router& router, SiteServices& s) {
         view.set("quarantine", q);
         view.set("outbound", o);
         view.set("reports", r);
-        if (auto done = req.Query("notice"); done && !done->empty()) view.set("notice", *done);
+        if (auto done = MailNotice(lang, req, *quarantine); !done.empty()) view.set("notice", done);
         return RenderPage(req, s, "mail", "mail_title", std::move(view));
     });
 
@@ -181,22 +207,11 @@ void AddMailPages(http::Router& router, SiteServices& s) {
             if (result.error().code() == core::ErrorCode::kNotFound) return ErrorPage(req, s, 404);
             if (result.error().code() != core::ErrorCode::kFailedPrecondition) return ErrorPage(req, s, 500);
         }
-        std::string notice = "message " + std::to_string(id) + ": ";
-        if (!result.ok()) notice += result.error().message();
-        else if (result->state == "quarantined") notice += "still quarantined (" + result->reason + ")";
-        else if (result->case_id) notice += "routed to thread " + result->thread;
-        else notice += "became an incoming report";
-        std::string encoded;
-        for (unsigned char c : notice) {
-            if (std::isalnum(c) || c == '-' || c == '.' || c == '_') {
-                encoded += static_cast<char>(c);
-            } else {
-                char buf[4];
-                std::snprintf(buf, sizeof buf, "%%%02X", c);
-                encoded += buf;
-            }
-        }
-        return http::Response::Redirect("/mail?notice=" + encoded);
+        // The outcome as a code and the message id: the page says it in the viewer's words (nothing from the
+        // query string is shown as text).
+        std::string outcome = "failed";
+        if (result.ok()) outcome = result->state == "quarantined" ? "quarantined" : result->case_id ? "routed" : "report";
+        return http::Response::Redirect("/mail?done=" + outcome + "&id=" + std::to_string(id));
     });
 
     // The per-vendor setting from the /mail page (the same as PUT /api/v1/vendors/{vendor}/mail-policy).

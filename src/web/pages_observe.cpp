@@ -18,7 +18,9 @@
 #include "observe/queries.hpp"
 #include "observe/trend_list.hpp"
 #include "observe/trends.hpp"
+#include "web/internal/form_errors.hpp"
 #include "web/internal/handlers.hpp"
+#include "web/internal/labels.hpp"
 #include "web/svg_chart.hpp"
 
 namespace kizuna::web::detail {
@@ -681,7 +683,7 @@ void AddObservePages(http::Router& router, SiteServices& s) {
         auto st = s.port_notes->Save(pp->protocol, pp->port, req.Form("note").value_or(""), ids, actor, req.remote_ip);
         if (!st.ok()) {
             if (st.error().code() == core::ErrorCode::kInvalidArgument)
-                return PortPage(req, s, *fragments, *pp, 400, st.error().field() + ": " + st.error().message());
+                return PortPage(req, s, *fragments, *pp, 400, ErrorWithField(lang, st.error()));
             s.log.Error("saving port note failed", {{"error", st.error().ToString()}});
             return ErrorPage(req, s, 500);
         }
@@ -751,7 +753,8 @@ void AddObservePages(http::Router& router, SiteServices& s) {
             const bool up = last > 0 && now - last <= kSensorUpMicros;
             View row;
             row.set("sensor", st.sensor);
-            row.set("source", st.source);
+            row.set("source", HasCodeLabel(lang, "sensor_source", st.source) ? CodeLabel(lang, "sensor_source", st.source)
+                                                                            : Translate(lang, "words_sensor_source_other"));
             row.set("up", up ? View::type::bool_true : View::type::bool_false);
             row.set("status", Translate(lang, up ? "observe_sensor_up" : "observe_sensor_down"));
             row.set("last_batch", when(st.last_batch_micros));
@@ -764,7 +767,10 @@ void AddObservePages(http::Router& router, SiteServices& s) {
             std::string detail;
             for (const auto& [name, n] : st.anomalies) {
                 anomalies += n;
-                detail += (detail.empty() ? "" : ", ") + name + ": " + std::to_string(n);
+                // A packet anomaly's name ("truncated_tcp") in words; one this page does not know yet keeps its
+                // name: it is the only thing that tells the operator which counter it is.
+                const std::string label = HasCodeLabel(lang, "sensor_anomaly", name) ? CodeLabel(lang, "sensor_anomaly", name) : name;
+                detail += (detail.empty() ? "" : Translate(lang, "words_list_separator")) + label + ": " + std::to_string(n);
             }
             row.set("anomalies", std::to_string(anomalies));
             if (!detail.empty()) row.set("anomaly_detail", detail);

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "observe/partners.hpp"
+#include "web/internal/form_errors.hpp"
 #include "web/internal/handlers.hpp"
 
 namespace kizuna::web::detail {
@@ -19,7 +20,8 @@ std::string CountriesText(const observe::Partner& p) {
     return out;
 }
 
-http::Response PartnersPage(http::Request& req, SiteServices& s, int status, const std::string& error,
+// `errors`: those of the add form beside its fields; those of a partner's own forms (key, remove) on top.
+http::Response PartnersPage(http::Request& req, SiteServices& s, int status, const FormErrors& errors,
                             const observe::PartnerInput& input) {
     auto partners = s.observe_partners->List();
     if (!partners.ok()) {
@@ -47,7 +49,9 @@ http::Response PartnersPage(http::Request& req, SiteServices& s, int status, con
     view.set("name", input.name);
     view.set("email", input.email);
     view.set("country_text", input.countries);
-    if (!error.empty()) view.set("error", error);
+    view.set("key", input.key);  // a public key: kept like the rest of what was typed
+    view.set("errors", errors.ToView());
+    if (!errors.Banner().empty()) view.set("error", errors.Banner());
     return RenderPage(req, s, "observe_partners", "observe_partners_title", std::move(view), status);
 }
 
@@ -73,8 +77,12 @@ http::Response AfterChange(http::Request& req, SiteServices& s, const core::Stat
     switch (st.error().code()) {
         case core::ErrorCode::kInvalidArgument:
         case core::ErrorCode::kAlreadyExists:
-            return PartnersPage(req, s, 400, (st.error().field().empty() ? "" : st.error().field() + ": ") +
-                                                 st.error().message(), input);
+        {
+            FormErrors errors(Context(req).lang);
+            if (req.path == "/observe/partners") errors.Add(st.error());  // the add form: beside the field
+            else errors.AddText("", ErrorWithField(Context(req).lang, st.error()));
+            return PartnersPage(req, s, 400, errors, input);
+        }
         case core::ErrorCode::kNotFound: return ErrorPage(req, s, 404);
         default:
             s.log.Error("partner change failed", {{"error", st.error().ToString()}});
@@ -88,14 +96,13 @@ void AddObservePartnerPages(http::Router& router, SiteServices& s) {
     router.Add("GET", "/observe/partners", [&s](http::Request& req) {
         if (auto denied = Check(req, auth::Action::kView, {ResourceKind::kObservePartner}, false)) return *denied;
         if (!s.observe_partners) return ErrorPage(req, s, 404);
-        return PartnersPage(req, s, 200, "", {});
+        return PartnersPage(req, s, 200, FormErrors(Context(req).lang), {});
     });
     router.Add("POST", "/observe/partners", [&s](http::Request& req) {
         if (auto stop = Gate(req, s, auth::Action::kCreate)) return *stop;
         observe::PartnerInput input{req.Form("name").value_or(""), req.Form("email").value_or(""),
                                     req.Form("countries").value_or(""), req.Form("key").value_or("")};
         auto added = s.observe_partners->Add(input, Context(req).principal->name, req.remote_ip);
-        input.key.clear();
         return AfterChange(req, s, added.ok() ? core::Ok() : core::Status(added.error()), input);
     });
     router.Add("POST", "/observe/partners/{id}/key", [&s](http::Request& req) {

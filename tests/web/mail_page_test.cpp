@@ -25,9 +25,12 @@ TEST_F(MailPageTest, QuarantineShowsTheReasonEscapedAndReprocessKeepsIt) {
                                          "smtp");
     ASSERT_TRUE(report.ok());
     ASSERT_EQ(report->state, "routed");
-    const auto page = Call("GET", "/mail", "coord");
+    const auto page = Call("GET", "/mail?lang=ja", "coord");
     ASSERT_EQ(page.status, 200);
-    EXPECT_NE(page.body.find("malformed: no sender address"), std::string::npos) << page.body;
+    // The reason in words, never mail/'s English sentence.
+    EXPECT_NE(page.body.find("差出人アドレス（From:）がありません"), std::string::npos) << page.body;
+    EXPECT_EQ(page.body.find("malformed: no sender address"), std::string::npos);
+    EXPECT_NE(Call("GET", "/mail?lang=en", "coord").body.find("No sender address in From:"), std::string::npos);
     EXPECT_EQ(page.body.find("<b>hi</b>"), std::string::npos) << "escaped";
     EXPECT_NE(page.body.find("&lt;b&gt;hi&lt;/b&gt;"), std::string::npos);
     EXPECT_NE(page.body.find("router crash"), std::string::npos);
@@ -35,7 +38,13 @@ TEST_F(MailPageTest, QuarantineShowsTheReasonEscapedAndReprocessKeepsIt) {
 
     const auto again = Call("POST", "/mail/quarantine/" + std::to_string(broken->id) + "/reprocess", "coord");
     EXPECT_EQ(again.status, 303);
-    EXPECT_NE(again.Header("Location").find("still%20quarantined"), std::string::npos) << again.Header("Location");
+    EXPECT_EQ(again.Header("Location"), "/mail?done=quarantined&id=" + std::to_string(broken->id));
+    // The notice says it in words, with the reason read from the store.
+    const auto notice = Call("GET", std::string(again.Header("Location")) + "&lang=ja", "coord");
+    EXPECT_NE(notice.body.find("引き続き隔離されています: 差出人アドレス（From:）がありません"), std::string::npos) << notice.body;
+    // Nothing from the query string is shown: an unknown outcome or a non-numeric id shows no notice.
+    EXPECT_EQ(Call("GET", "/mail?done=%3Cb%3Ex&id=1", "coord").body.find("mail-notice"), std::string::npos);
+    EXPECT_EQ(Call("GET", "/mail?done=routed&id=%3Cb%3E", "coord").body.find("mail-notice"), std::string::npos);
     EXPECT_EQ(Call("POST", "/mail/quarantine/999/reprocess", "coord").status, 404);
 }
 

@@ -185,7 +185,12 @@ TEST_F(ObservePagesTest, PartnerTableIsForCoordinatorsOnlyAndChangesAreAudited) 
     // Bad input is answered on the page, naming the field; nothing is stored.
     auto bad = PostForm("/observe/partners?lang=en", "coord", "name=X&email=nope&countries=KR");
     EXPECT_EQ(bad.status, 400);
-    EXPECT_NE(bad.body.find("email: not a mail address"), std::string::npos);
+    // The error beside the field, in the viewer's words (form_errors), and what was typed kept.
+    EXPECT_NE(bad.body.find("data-testid=\"error-email\">Enter an e-mail address.<"), std::string::npos) << bad.body;
+    EXPECT_EQ(bad.body.find("not a mail address"), std::string::npos);
+    EXPECT_NE(bad.body.find("value=\"nope\""), std::string::npos);
+    auto bad_ja = PostForm("/observe/partners?lang=ja", "coord", "name=X&email=nope&countries=KR");
+    EXPECT_NE(bad_ja.body.find("data-testid=\"error-email\">メールアドレスを入力してください。<"), std::string::npos);
     EXPECT_TRUE(partners_->List()->empty());
     // Added (escaped on output), audited with the coordinator's name.
     auto added = PostForm("/observe/partners", "coord",

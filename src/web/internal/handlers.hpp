@@ -30,6 +30,8 @@ void AddTokenRoutes(http::Router& router, SiteServices& services);  // api_token
 
 // The words for an audit action ("case.disclose" → "Disclosure"); never the code itself.
 std::string AuditActionLabel(Lang lang, std::string_view action);
+// The object of an audit entry in words ("case:12" → "案件 JVNVU#12345678"; pages_audit.cpp).
+std::string AuditObjectLabel(store::Connection& connection, Lang lang, const std::string& object);
 
 // The public origin published documents link to ("https://jvn.example.jp"): server.public_url, else the
 // request's Host (development only).
