@@ -22,15 +22,10 @@ Template& Parsed(std::string_view name) {
     return ref;
 }
 
+// Every key of the language's catalog, the area files (i18n/<lang>/*.json) included: Translate knows them all.
 View BuildMessages(Lang lang) {
     View t{View::type::object};
-    const std::string file = lang == Lang::kEn ? "i18n/en.json" : "i18n/ja.json";
-    auto text = EmbeddedFile(file);
-    if (!text) return t;
-    auto json = nlohmann::json::parse(*text, nullptr, false);
-    if (!json.is_object()) return t;
-    for (auto& [k, v] : json.items())
-        if (v.is_string()) t.set(k, v.get<std::string>());
+    for (const std::string& key : CatalogKeys(lang)) t.set(key, Translate(lang, key));
     return t;
 }
 
