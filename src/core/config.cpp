@@ -57,6 +57,7 @@ const std::vector<KeySpec>& Specs() {
         s("vuln.terms_version", [](Config& c) { return &c.vuln.terms_version; });
         i("vuln.report_max_per_window", [](Config& c) { return &c.vuln.report_max_per_window; });
         i("vuln.report_window_minutes", [](Config& c) { return &c.vuln.report_window_minutes; });
+        i("vuln.publication_hour", [](Config& c) { return &c.vuln.publication_hour; });
         s("mail.listen", [](Config& c) { return &c.mail.listen; });
         i("mail.lmtp_port", [](Config& c) { return &c.mail.lmtp_port; });
         i("mail.smtp_port", [](Config& c) { return &c.mail.smtp_port; });
@@ -206,6 +207,8 @@ Status ValidateConfig(const Config& c) {
         return InvalidArgument("must contain {rand:N} or {seq:N}", "vuln.identifier_scheme");
     if (c.vuln.report_max_per_window < 1) return InvalidArgument("must be at least 1", "vuln.report_max_per_window");
     if (c.vuln.report_window_minutes < 1) return InvalidArgument("must be at least 1", "vuln.report_window_minutes");
+    if (c.vuln.publication_hour < 0 || c.vuln.publication_hour > 23)
+        return InvalidArgument("must be 0..23", "vuln.publication_hour");
     if (c.mail.lmtp_port < -1 || c.mail.lmtp_port > 65535) return InvalidArgument("must be -1..65535", "mail.lmtp_port");
     if (c.mail.smtp_port < -1 || c.mail.smtp_port > 65535) return InvalidArgument("must be -1..65535", "mail.smtp_port");
     if (c.mail.relay_port < 1 || c.mail.relay_port > 65535) return InvalidArgument("must be 1..65535", "mail.relay_port");

@@ -51,6 +51,9 @@ struct VulnConfig {
     std::string terms_version = "2026-04";   // current version of the vendor registration terms
     int report_max_per_window = 10;          // the /report form: reports per client address within ...
     int report_window_minutes = 60;          // ... this window (staff are not throttled)
+    // The local hour (web.time_zone) the case page proposes for a publication: the 45-day default lands on
+    // that day at this hour, not at the minute handling started.
+    int publication_hour = 10;
 };
 
 // The mail gateway (src/mail/). Ports: -1 = off, 0 = any free port (the bound port is written to

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,15 @@ class TimeZone {
     // following month, so the full period has always passed ("not before" deadlines such as seed 001's
     // three months from the first contact attempt).
     WallTime StartOfDayMonthsLater(WallTime t, int months) const;
+    // The instant of a local wall-clock time: `date` "YYYY-MM-DD", `time` "HH:MM" (what <input type=date>
+    // and <input type=time> send). nullopt when either is malformed or not a calendar date. A time in a DST
+    // gap resolves to the instant after it, an ambiguous one to the earlier instant.
+    std::optional<WallTime> FromLocal(std::string_view date, std::string_view time) const;
+    // The local calendar day ("2026-11-22") and time of day ("11:20") of `t`: the values of date and time inputs.
+    std::string LocalDate(WallTime t) const;
+    std::string LocalTime(WallTime t) const;
+    // `hour`:00 local on the local calendar day of `t`.
+    WallTime AtLocalHour(WallTime t, int hour) const;
     const std::string& name() const { return name_; }
 
   private:

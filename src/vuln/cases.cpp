@@ -245,7 +245,9 @@ core::Result<CaseView> CaseService::Get(CaseId id, const Caller& caller) {
     store::Connection& c = *lease;
     KZ_ASSIGN(detail::CaseAccess a, Check(c, id, caller, false));
     KZ_ASSIGN(auto row, c.QueryOne("SELECT identifier, receipt_id, title, summary, details, source, state, verification,"
-                                   " verification_note, created_at, reporter_name, reporter_email FROM cases WHERE id = ?",
+                                   " verification_note, created_at, reporter_name, reporter_email, owner_user_id,"
+                                   " (SELECT CASE WHEN u.display_name != '' THEN u.display_name ELSE u.name END"
+                                   " FROM users u WHERE u.id = cases.owner_user_id), closed_reason FROM cases WHERE id = ?",
                                    {id.value()}));
     if (!row) return core::NotFound("no such case");
     CaseView v;
@@ -267,6 +269,9 @@ core::Result<CaseView> CaseService::Get(CaseId id, const Caller& caller) {
     if (a.staff) {
         v.reporter_name = row->Text(10);
         v.reporter_email = row->Text(11);
+        if (!row->IsNull(12)) v.owner = auth::UserId(row->Int(12));
+        if (!row->IsNull(13)) v.owner_name = row->Text(13);
+        v.closed_reason = row->Text(14);
     }
     // Terms name technologies and components: technical hints, so only with detail access; a summary
     // vendor sees the keywords only (the summary notice asks about them).
@@ -279,9 +284,13 @@ core::Result<CaseView> CaseService::Get(CaseId id, const Caller& caller) {
                   c.Query("SELECT cv.vendor_id, v.name, v.registration_kind, v.registration_state, cv.level, cv.answer,"
                           " cv.status, cv.status_text, cv.status_urls, cv.status_at, cv.summary_sent_at, cv.details_sent_at,"
                           " coalesce(s.name, ''),"
-                          " (SELECT count(*) FROM vendor_keys k WHERE k.vendor_id = cv.vendor_id AND k.can_encrypt = 1)"
+                          " (SELECT count(*) FROM vendor_keys k WHERE k.vendor_id = cv.vendor_id AND k.can_encrypt = 1),"
+                          " r.affected_products, r.plan, r.schedule"
                           " FROM case_vendors cv JOIN vendors v ON v.id = cv.vendor_id"
-                          " LEFT JOIN vendors s ON s.id = cv.suggested_by WHERE cv.case_id = ? ORDER BY v.name",
+                          " LEFT JOIN vendors s ON s.id = cv.suggested_by"
+                          " LEFT JOIN status_reports r ON r.rowid = (SELECT max(x.rowid) FROM status_reports x"
+                          " WHERE x.case_id = cv.case_id AND x.vendor_id = cv.vendor_id)"
+                          " WHERE cv.case_id = ? ORDER BY v.name",
                           {id.value()}));
         for (const auto& r : vendors) {
             const VendorId vid(r.Int(0));
@@ -300,6 +309,11 @@ core::Result<CaseView> CaseService::Get(CaseId id, const Caller& caller) {
                           r.Text(11),
                           r.Text(12),
                           r.Int(13) > 0};
+            if (!r.IsNull(14)) {
+                cv.affected_products = r.Text(14);
+                cv.plan = r.Text(15);
+                cv.schedule = r.Text(16);
+            }
             v.vendors.push_back(std::move(cv));
         }
     }

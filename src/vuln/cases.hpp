@@ -74,6 +74,10 @@ struct CaseVendor {
     std::string details_sent_at;
     std::string suggested_by;  // vendor name that pointed at this one
     bool can_encrypt;          // an encryption-capable key is on file
+    // From the vendor's latest status report (empty before one): what its status form starts from.
+    std::string affected_products = {};
+    std::string plan = {};
+    std::string schedule = {};
 };
 
 struct AttachmentInfo {
@@ -105,6 +109,9 @@ struct CaseView {
     std::string created_at;
     std::string reporter_name;   // staff only
     std::string reporter_email;  // staff only
+    std::optional<auth::UserId> owner;  // staff only: the coordinator in charge
+    std::string owner_name;             // staff only: the owner's display name
+    std::string closed_reason;          // staff only: why it was closed or rejected
     std::vector<CaseTermView> terms;
     std::vector<CaseVendor> vendors;  // staff: all; a vendor: its own row only
     std::vector<AttachmentInfo> attachments;  // only with detail access
@@ -148,6 +155,12 @@ struct StatusReport {
     std::string schedule;
 };
 
+// A status form resubmitted by a vendor changes only the fields the vendor touched: each field of
+// `submitted` that still equals what the form showed (`shown`) keeps the value of `current` — the status
+// as stored now, which someone else may have changed since the form was shown. (Issue 13: a vendor that
+// resubmitted only its URL erased its published comment.)
+StatusReport MergeStatusReport(const StatusReport& current, const StatusReport& shown, const StatusReport& submitted);
+
 struct Countermeasure {
     std::string product;
     std::string workaround;
@@ -168,6 +181,7 @@ struct Message {
     std::string author_role;
     std::string body;
     std::string at;
+    std::string author_display = {};  // the author's display name ('' for system or unknown authors)
 };
 
 struct TimelineEvent {
@@ -175,6 +189,15 @@ struct TimelineEvent {
     std::string actor;
     std::string kind;
     std::string text;
+    std::string actor_display = {};  // the actor's display name ('' for "system" and unknown actors)
+    std::string vendor = {};         // name of the vendor the event is about ('' for none)
+};
+
+// A coordinator (or admin) who may own a case.
+struct OwnerCandidate {
+    auth::UserId id;
+    std::string name;
+    std::string display_name;
 };
 
 struct Attachment {
@@ -232,6 +255,17 @@ class CaseService {
 
     // V3: ranked candidates with the reasons each was suggested.
     core::Result<std::vector<SuggestedVendor>> SuggestVendors(CaseId id, const Caller& caller);
+    // Every vendor in the registry not yet in the case, by name (staff; NotFound otherwise): a coordinator may
+    // add any vendor, not only a suggested one.
+    core::Result<std::vector<Vendor>> AddableVendors(CaseId id, const Caller& caller);
+
+    // Closing (any state but closed) and rejecting (a report not yet coordinated: received or verified) need
+    // a reason, kept with the case, in the timeline and in the audit log. Staff only (NotFound otherwise).
+    core::Status Close(CaseId id, std::string_view reason, const Caller& caller);
+    core::Status Reject(CaseId id, std::string_view reason, const Caller& caller);
+    // The coordinator in charge: an enabled coordinator or admin, or nobody (nullopt). Staff only.
+    core::Status AssignOwner(CaseId id, std::optional<auth::UserId> owner, const Caller& caller);
+    core::Result<std::vector<OwnerCandidate>> OwnerCandidates(CaseId id, const Caller& caller);
     core::Status AddVendor(CaseId id, VendorId vendor, const Caller& caller,
                            std::optional<VendorId> suggested_by = std::nullopt);
 

@@ -366,6 +366,11 @@ std::span<const store::Migration> Migrations() {
         {1031, "vuln_status_checks", kStatusChecks},
         {1100, "vuln_advisories", AdvisorySchema()},
         {1130, "vuln_publication_and_null_times", kPublicationAndNullTimes},
+        // Issue 13: the case's owner (a coordinator) and why it was closed or rejected.
+        {1200, "vuln_case_owner_and_closing",
+         "ALTER TABLE cases ADD COLUMN owner_user_id INTEGER REFERENCES users(id);"
+         " ALTER TABLE cases ADD COLUMN closed_reason TEXT NOT NULL DEFAULT '';"
+         " CREATE INDEX cases_by_owner ON cases(owner_user_id);"},
         {1210, "vuln_report_followup_draft_review", ReportFollowUpSchema()},
     };
     return kMigrations;

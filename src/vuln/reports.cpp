@@ -218,28 +218,32 @@ core::Result<std::vector<Message>> CaseService::Messages(CaseId id, std::string_
     const bool own_reporter_thread = a.reporter && thread == "reporter";
     if (!a.staff && !own_vendor_thread && !own_reporter_thread)
         return core::PermissionDenied("you may read only your own thread with the coordinator");
-    KZ_ASSIGN(auto rows, lease->Query("SELECT id, thread, author, author_role, body, at FROM messages"
-                                      " WHERE case_id = ? AND thread = ? ORDER BY id",
+    KZ_ASSIGN(auto rows, lease->Query("SELECT m.id, m.thread, m.author, m.author_role, m.body, m.at,"
+                                      " coalesce(u.display_name, '') FROM messages m LEFT JOIN users u ON u.name = m.author"
+                                      " WHERE m.case_id = ? AND m.thread = ? ORDER BY m.id",
                                       {id.value(), std::string(thread)}));
     std::vector<Message> out;
-    for (const auto& r : rows) out.push_back({r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5)});
+    for (const auto& r : rows)
+        out.push_back({r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5), r.Text(6)});
     return out;
 }
 
 core::Result<std::vector<TimelineEvent>> CaseService::Timeline(CaseId id, const Caller& caller) {
     KZ_ASSIGN(auto lease, db_.Acquire());
     KZ_ASSIGN(detail::CaseAccess a, Check(*lease, id, caller, false));
-    std::string sql = "SELECT at, actor, kind, text FROM case_events WHERE case_id = ?";
+    std::string sql = "SELECT e.at, e.actor, e.kind, e.text, coalesce(u.display_name, ''), coalesce(v.name, '')"
+                      " FROM case_events e LEFT JOIN users u ON u.name = e.actor"
+                      " LEFT JOIN vendors v ON v.id = e.vendor_id WHERE e.case_id = ?";
     std::vector<store::Value> params{id.value()};
     if (!a.staff) {
         // Others see only the events about themselves: no names of other vendors leak through the timeline.
         if (!a.vendor) return std::vector<TimelineEvent>{};
-        sql += " AND vendor_id = ?";
+        sql += " AND e.vendor_id = ?";
         params.push_back(a.vendor->value());
     }
-    KZ_ASSIGN(auto rows, lease->Query(sql + " ORDER BY id", params));
+    KZ_ASSIGN(auto rows, lease->Query(sql + " ORDER BY e.id", params));
     std::vector<TimelineEvent> out;
-    for (const auto& r : rows) out.push_back({r.Text(0), r.Text(1), r.Text(2), r.Text(3)});
+    for (const auto& r : rows) out.push_back({r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5)});
     return out;
 }
 

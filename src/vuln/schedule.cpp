@@ -42,6 +42,10 @@ core::WallTime UnreachableFrom(core::WallTime first_attempt, const core::TimeZon
     return zone.StartOfDayMonthsLater(first_attempt, kUnreachableAfterMonths);
 }
 
+core::WallTime DefaultPublicationInstant(core::WallTime handling_started, const core::TimeZone& zone, int hour) {
+    return zone.AtLocalHour(handling_started + kDefaultPublicationWindow, hour);
+}
+
 ScheduleService::ScheduleService(store::Database& db, const core::Clock& clock, const auth::AuditLog& audit)
     : ScheduleService(db, clock, audit, std::move(core::TimeZone::Load("UTC")).value()) {}
 

@@ -30,6 +30,9 @@ inline constexpr int kUnreachableAfterMonths = 3;
 // The first instant a vendor first contacted at `first_attempt` may be declared unreachable: 00:00 in `zone`
 // of the day three calendar months later (see core::TimeZone::StartOfDayMonthsLater).
 core::WallTime UnreachableFrom(core::WallTime first_attempt, const core::TimeZone& zone);
+// The instant the case page proposes by default: the day of the 45-day target in the center's zone, at
+// `hour`:00 local (vuln.publication_hour) — a business hour, not the minute handling happened to start.
+core::WallTime DefaultPublicationInstant(core::WallTime handling_started, const core::TimeZone& zone, int hour);
 inline constexpr std::string_view kPublishJob = "vuln.publish";
 inline constexpr std::string_view kReminderJob = "vuln.reminder";
 inline constexpr std::string_view kUnreachableJob = "vuln.unreachable_check";

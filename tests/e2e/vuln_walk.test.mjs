@@ -59,13 +59,14 @@ test('a two-vendor case goes from the report form to both vendors\' status repor
     const caseUrl = page.url().split('?')[0];
     await page.selectOption('#verify-form select[name=result]', 'reproduced');
     await Promise.all([page.waitForNavigation(), page.click('#verify-form button')]);
-    assert.equal((await page.textContent('[data-testid=case-verification]')).trim(), 'reproduced');
+    assert.equal(await page.getAttribute('[data-testid=case-verification]', 'data-code'), 'reproduced');
+    assert.equal((await page.textContent('[data-testid=case-verification]')).trim(), '再現した');
     for (const name of ['さくら電機', 'Hikari Networks']) {
       await Promise.all([page.waitForNavigation(),
                          page.click(`[data-testid=suggestions] tr[data-vendor="${name}"] [data-testid=add-vendor]`)]);
       await Promise.all([page.waitForNavigation(),
                          page.click(`[data-testid=case-vendors] tr[data-vendor="${name}"] [data-testid=send-summary]`)]);
-      assert.equal((await page.textContent(`[data-testid=case-vendors] tr[data-vendor="${name}"] [data-testid=level]`)).trim(), 'summary');
+      assert.equal(await page.getAttribute(`[data-testid=case-vendors] tr[data-vendor="${name}"] [data-testid=level]`, 'data-code'), 'summary');
     }
     await page.screenshot({ path: join(shots, 'case-coordinator.png'), fullPage: true });
     await logout(page);
@@ -88,7 +89,7 @@ test('a two-vendor case goes from the report form to both vendors\' status repor
     for (const name of ['さくら電機', 'Hikari Networks']) {
       await Promise.all([page.waitForNavigation(),
                          page.click(`[data-testid=case-vendors] tr[data-vendor="${name}"] [data-testid=disclose]`)]);
-      assert.equal((await page.textContent(`[data-testid=case-vendors] tr[data-vendor="${name}"] [data-testid=level]`)).trim(), 'detail');
+      assert.equal(await page.getAttribute(`[data-testid=case-vendors] tr[data-vendor="${name}"] [data-testid=level]`, 'data-code'), 'detail');
     }
     await logout(page);
 
@@ -117,10 +118,13 @@ test('a two-vendor case goes from the report form to both vendors\' status repor
 
     // 7. The date (V9): the coordinator proposes, さくら電機 accepts, the coordinator then decides another
     // date — nobody has agreed to that one yet, and the page says so. Banners are message codes only.
+    // Dates are entered as a local date and time in the center's zone (Asia/Tokyo).
     const day = 24 * 3600 * 1000;
-    const proposed = new Date(Date.now() + 60 * day).toISOString().replace(/\.\d+Z$/, 'Z');
-    const decided = new Date(Date.now() + 61 * day).toISOString().replace(/\.\d+Z$/, 'Z');
-    await page.fill('#schedule-form input[name=publish_at]', proposed);
+    const localDate = (ms) => new Date(ms + 9 * 3600 * 1000).toISOString().slice(0, 10);
+    const proposed = localDate(Date.now() + 60 * day);
+    const decided = localDate(Date.now() + 61 * day);
+    await page.fill('#schedule-form input[name=publish_date]', proposed);
+    await page.fill('#schedule-form input[name=publish_time]', '10:00');
     await page.fill('#schedule-form input[name=reason]', '海外調整機関との調整');
     await Promise.all([page.waitForNavigation(), page.click('#schedule-form button[value=propose]')]);
     assert.equal(await page.locator('[data-testid=flash-ok]').count(), 1);
@@ -133,11 +137,11 @@ test('a two-vendor case goes from the report form to both vendors\' status repor
     await login(page, base, 'yamada', 'coord-password-1');
     await page.goto(caseUrl);
     assert.equal((await page.textContent('[data-testid=date-answers] tr[data-vendor="さくら電機"] [data-testid=date-answer]')).trim(), '了承済み');
-    await page.fill('#schedule-form input[name=publish_at]', 'yesterday');
+    await page.fill('#schedule-form input[name=publish_date]', '2020-01-01');
     await Promise.all([page.waitForNavigation(), page.click('#schedule-form button[value=decide]')]);
-    assert.match(page.url(), /\?error=invalid&field=publish_at$/);
-    assert.equal((await page.textContent('[data-testid=flash-error]')).trim(), '入力内容を受け付けられませんでした。フォームを確認してください。 (公表日時)');
-    await page.fill('#schedule-form input[name=publish_at]', decided);
+    assert.equal((await page.textContent('[data-testid=flash-error]')).trim(), '入力内容を受け付けられませんでした。該当欄のメッセージを確認してください。');
+    assert.ok((await page.textContent('[data-testid=error-publish-at]')).includes('未来の日付と時刻を入力してください'));
+    await page.fill('#schedule-form input[name=publish_date]', decided);
     await page.fill('#schedule-form input[name=reason]', '海外調整機関との調整');
     await Promise.all([page.waitForNavigation(), page.click('#schedule-form button[value=decide]')]);
     assert.equal((await page.textContent('[data-testid=date-answers] tr[data-vendor="さくら電機"] [data-testid=date-answer]')).trim(), '未回答');

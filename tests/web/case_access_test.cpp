@@ -290,16 +290,19 @@ TEST_F(CaseAccessTest, BannersTakeMessageCodesNotText) {
     EXPECT_EQ(injected.body.find("Call +81"), std::string::npos);
     EXPECT_EQ(injected.body.find("data-testid=\"flash-error\""), std::string::npos);
     auto code = Call("GET", page + "?lang=en&error=precondition&field=publish_at", "coord");
-    EXPECT_NE(code.body.find("current state. (publication date and time)"), std::string::npos);
+    EXPECT_NE(code.body.find("This cannot be done in the case"), std::string::npos);
     auto ja = Call("GET", page + "?lang=ja&error=invalid&field=%3Cb%3E", "coord");
     EXPECT_NE(ja.body.find("入力内容を受け付けられませんでした。"), std::string::npos);
     EXPECT_EQ(ja.body.find("&lt;b&gt;"), std::string::npos);
-    // A refused action redirects with the code only: the service's message text is not in the URL.
-    auto refused = PostForm(page + "/act", "coord", "action=decide&publish_at=yesterday&reason=x");
-    ASSERT_EQ(refused.status, 303);
-    EXPECT_EQ(refused.Header("Location"), page + "?error=invalid&field=publish_at");
-    auto precondition = PostForm(page + "/act", "coord", "action=summary&vendor=" + V("detail"));
-    EXPECT_EQ(precondition.Header("Location"), page + "?error=precondition");
+    // A refused action shows the page again (issue 13: what was typed stays) with the error in words: the
+    // service's English message text is not on it.
+    auto refused = PostForm(page + "/act?lang=en", "coord", "action=decide&publish_at=yesterday&reason=x");
+    ASSERT_EQ(refused.status, 422);
+    EXPECT_NE(refused.body.find("Enter a date and time in the future"), std::string::npos);
+    EXPECT_EQ(refused.body.find("RFC 3339"), std::string::npos);
+    auto precondition = PostForm(page + "/act?lang=en", "coord", "action=summary&vendor=" + V("detail"));
+    EXPECT_EQ(precondition.status, 409);
+    EXPECT_NE(precondition.body.find("This cannot be done in the case"), std::string::npos);
 }
 
 // Issue 12: the report form is throttled per client address (and the limit is per address).
@@ -409,6 +412,148 @@ TEST_F(CaseAccessTest, UnreachableRuleStatesTheTimeZone) {
     EXPECT_NE(page.body.find("(days counted in the time zone Asia/Tokyo)"), std::string::npos);
     auto ja = Call("GET", "/cases/" + case_ + "?lang=ja", "coord");
     EXPECT_NE(ja.body.find("タイムゾーン Asia/Tokyo"), std::string::npos);
+}
+
+// Issue 13: the case page's new forms (close, reject, owner, add any vendor) answer exactly as for a case
+// that does not exist to everyone but staff: no oracle, and nothing changes.
+TEST_F(CaseAccessTest, NewCaseFormsAreRefusedLikeAMissingCase) {
+    const std::string real = "/cases/" + case_ + "/act";
+    const std::string missing = "/cases/99999/act";
+    const std::vector<std::string> bodies = {
+        "action=close&reason=duplicate", "action=reject&reason=not+a+vulnerability",
+        "action=owner&owner=" + std::to_string(coordinator_.id.value()), "action=add_vendor&vendor=" + V("outsider")};
+    for (const std::string& body : bodies) {
+        for (const char* who : {"", "v-outsider", "finder", "finder2", "v-detail", "v-summary", "v-untold", "partner"}) {
+            auto on_real = PostForm(real, who, body);
+            auto on_missing = PostForm(missing, who, body);
+            EXPECT_EQ(on_real.status, *who ? 404 : 303) << body << " as " << (*who ? who : "anonymous");
+            EXPECT_EQ(on_real.status, on_missing.status) << body << " as " << (*who ? who : "anonymous");
+            // The same page, but for the path (the layout's language links name the current path).
+            std::string real_body = on_real.body;
+            for (auto at = real_body.find(real); at != std::string::npos; at = real_body.find(real, at + missing.size()))
+                real_body.replace(at, real.size(), missing);
+            EXPECT_EQ(real_body, on_missing.body) << body << " as " << (*who ? who : "anonymous");
+            EXPECT_EQ(on_real.Header("Location"), on_missing.Header("Location")) << body;
+        }
+    }
+    EXPECT_EQ(Count("SELECT count(*) FROM cases WHERE state IN ('closed','rejected') OR owner_user_id IS NOT NULL"), 0);
+    EXPECT_EQ(Count("SELECT count(*) FROM case_vendors WHERE vendor_id = " + V("outsider")), 0);
+    // Without a CSRF token a browser session cannot post them either (bearer calls need none).
+    // Staff can: each redirects back with what was done.
+    auto added = PostForm(real, "coord", "action=add_vendor&vendor=" + V("outsider"));
+    EXPECT_EQ(added.status, 303);
+    EXPECT_EQ(added.Header("Location"), "/cases/" + case_ + "?done=add_vendor");
+    EXPECT_EQ(Count("SELECT count(*) FROM case_vendors WHERE vendor_id = " + V("outsider")), 1);
+    EXPECT_EQ(PostForm(real, "coord", "action=owner&owner=" + std::to_string(coordinator_.id.value())).status, 303);
+    EXPECT_EQ(Count("SELECT count(*) FROM cases WHERE owner_user_id = " + std::to_string(coordinator_.id.value())), 1);
+    auto closed = PostForm(real, "coord", "action=close&reason=fixed+and+published+by+every+vendor");
+    EXPECT_EQ(closed.Header("Location"), "/cases/" + case_ + "?done=close");
+    EXPECT_EQ(Count("SELECT count(*) FROM cases WHERE state = 'closed'"), 1);
+    auto audit = Count("SELECT count(*) FROM audit_log WHERE action IN ('case.close','case.owner')");
+    EXPECT_EQ(audit, 2);
+}
+
+// Issue 13: a failed form comes back with what was typed and the error beside its field, in the viewer's
+// language; the English service message and the stored codes never reach the page.
+TEST_F(CaseAccessTest, FailedScheduleFormKeepsWhatWasTyped) {
+    const std::string act = "/cases/" + case_ + "/act";
+    // The default: the 45-day target's day at the business hour (vuln.publication_hour, 10:00), in the zone.
+    auto page = Call("GET", "/cases/" + case_ + "?lang=ja", "coord");
+    EXPECT_NE(page.body.find("name=\"publish_time\" value=\"10:00\""), std::string::npos);
+    EXPECT_NE(page.body.find("タイムゾーン: Asia/Tokyo"), std::string::npos);
+    auto bad = PostForm(act + "?lang=ja", "coord",
+                        "action=decide&publish_date=2027-02-30&publish_time=10%3A00&reason=TYPED-%E6%B5%B7%E5%A4%96%E8%AA%BF%E6%95%B4");
+    EXPECT_EQ(bad.status, 422);
+    EXPECT_NE(bad.body.find("data-testid=\"error-publish-at\">未来の日付と時刻を入力してください"), std::string::npos) << bad.body;
+    EXPECT_NE(bad.body.find("name=\"reason\" value=\"TYPED-海外調整\""), std::string::npos);
+    EXPECT_NE(bad.body.find("name=\"publish_date\" value=\"2027-02-30\""), std::string::npos);
+    EXPECT_EQ(bad.body.find("RFC 3339"), std::string::npos);
+    // A close without a reason: the error beside the reason, in English for an English viewer.
+    auto no_reason = PostForm(act + "?lang=en", "coord", "action=close&reason=+");
+    EXPECT_EQ(no_reason.status, 422);
+    EXPECT_NE(no_reason.body.find("data-testid=\"error-close-reason\">Give a reason"), std::string::npos);
+}
+
+// Issue 13: the timeline and the messages in words, with display names and instants in the zone.
+TEST_F(CaseAccessTest, TimelineSpeaksInSentences) {
+    const std::string c = "/api/v1/cases/" + case_;
+    ASSERT_EQ(Call("POST", c + "/schedule/decision", "coord",
+                   R"({"publish_at":"2027-01-15T01:00:00Z","reason":"overseas coordination"})").status, 200);
+    ASSERT_EQ(PostForm("/cases/" + case_ + "/act", "coord", "action=message&thread=vendor:" + V("detail") + "&body=hello").status,
+              303);
+    auto page = Call("GET", "/cases/" + case_ + "?lang=en", "coord");
+    EXPECT_NE(page.body.find("coord decided publication at 2027-01-15 10:00 JST"), std::string::npos) << page.body;
+    EXPECT_NE(page.body.find("coord2 added Vendor detail to the case"), std::string::npos);
+    EXPECT_NE(page.body.find("coord posted a message"), std::string::npos);
+    EXPECT_NE(page.body.find("Reproduced"), std::string::npos);
+    for (const char* raw : {"schedule.decided", "message.posted", "vendor.added", "2027-01-15T01:00:00Z", ">reproduced<",
+                            ">detail<", ">summary<"})
+        EXPECT_EQ(page.body.find(raw), std::string::npos) << raw;
+    auto ja = Call("GET", "/cases/" + case_ + "?lang=ja", "coord");
+    EXPECT_NE(ja.body.find("coordが公表日時を 2027-01-15 10:00 JST に決定しました"), std::string::npos);
+    // The vendor sees the decided date it can still answer, and no timeline of other vendors.
+    auto vendor = Call("GET", "/cases/" + case_ + "?lang=en", "v-detail");
+    EXPECT_NE(vendor.body.find("data-testid=\"accept-date\""), std::string::npos);
+    EXPECT_NE(vendor.body.find("data-testid=\"request-change\""), std::string::npos);
+    EXPECT_EQ(vendor.body.find("Vendor summary"), std::string::npos);
+}
+
+// Issue 13: the reporter's name and address are for staff; vendors never see who reported.
+TEST_F(CaseAccessTest, ReporterShownToStaffOnly) {
+    vuln::NewCase n;
+    n.title = "anonymous report";
+    n.details = "d";
+    n.reporter_name = "REPORTER-NAME";
+    n.reporter_email = "reporter-address@example.org";
+    auto r = cases_->Submit(n, vuln::Caller{});
+    ASSERT_TRUE(r.ok());
+    const vuln::Caller coord{&coordinator_, std::nullopt};
+    ASSERT_TRUE(cases_->Verify(r->id, vuln::Verification::kReproduced, "", coord).ok());
+    ASSERT_TRUE(cases_->AddVendor(r->id, vendor_ids_["detail"], coord).ok());
+    ASSERT_TRUE(cases_->DiscloseDetails(r->id, vendor_ids_["detail"], true, coord).ok());
+    const std::string page = "/cases/" + std::to_string(r->id.value());
+    auto staff = Call("GET", page, "coord");
+    EXPECT_NE(staff.body.find("REPORTER-NAME"), std::string::npos);
+    EXPECT_NE(staff.body.find("reporter-address@example.org"), std::string::npos);
+    auto vendor = Call("GET", page, "v-detail");
+    ASSERT_EQ(vendor.status, 200);
+    EXPECT_EQ(vendor.body.find("REPORTER-NAME"), std::string::npos);
+    EXPECT_EQ(vendor.body.find("reporter-address@example.org"), std::string::npos);
+}
+
+// Issue 13: the status form starts from what is on file, and a resubmission changes only what the vendor
+// touched (here the URL; the comment changed by someone else meanwhile stays).
+TEST_F(CaseAccessTest, VendorStatusFormKeepsUntouchedFields) {
+    const std::string c = "/api/v1/cases/" + case_;
+    ASSERT_EQ(Call("POST", c + "/status", "v-detail",
+                   R"({"status":"not_affected","public_text":"Fixed in 2.0","urls":["https://example.jp/a"],"plan":"update"})")
+                  .status,
+              200);
+    auto page = Call("GET", "/cases/" + case_ + "?lang=en", "v-detail");
+    EXPECT_NE(page.body.find(">Fixed in 2.0</textarea>"), std::string::npos) << page.body;
+    EXPECT_NE(page.body.find(">https://example.jp/a</textarea>"), std::string::npos);
+    EXPECT_NE(page.body.find("<option value=\"not_affected\" selected>"), std::string::npos);
+    EXPECT_NE(page.body.find("name=\"plan\" value=\"update\""), std::string::npos);
+    // Meanwhile the comment changes through the API.
+    ASSERT_EQ(Call("POST", c + "/status", "v-detail",
+                   R"({"status":"not_affected","public_text":"Fixed in 2.0.1","urls":["https://example.jp/a"],"plan":"update"})")
+                  .status,
+              200);
+    // The form shown before that is submitted with a new URL only.
+    auto posted = PostForm("/cases/" + case_ + "/act", "v-detail",
+                           "action=status&status=not_affected&public_text=Fixed+in+2.0&urls=https%3A%2F%2Fexample.jp%2Fb"
+                           "&affected_products=&plan=update&schedule="
+                           "&shown_status=not_affected&shown_public_text=Fixed+in+2.0&shown_urls=https%3A%2F%2Fexample.jp%2Fa"
+                           "&shown_affected_products=&shown_plan=update&shown_schedule=");
+    ASSERT_EQ(posted.status, 303) << posted.body;
+    auto view = cases_->Get(case_id_, vuln::Caller{&coordinator_, std::nullopt});
+    ASSERT_TRUE(view.ok());
+    for (const auto& v : view->vendors) {
+        if (v.vendor != vendor_ids_["detail"]) continue;
+        EXPECT_EQ(v.status_text, "Fixed in 2.0.1");
+        EXPECT_EQ(v.status_urls, std::vector<std::string>{"https://example.jp/b"});
+        EXPECT_EQ(v.plan, "update");
+    }
 }
 
 }  // namespace

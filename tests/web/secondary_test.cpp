@@ -347,9 +347,11 @@ TEST_F(SecondaryWebTest, KeyFormsOnTheCasePageAreForStaffOnly) {
         EXPECT_EQ(post("v-detail", body).status, 404) << body;
         EXPECT_EQ(post("finder", body).status, 404) << body;
         EXPECT_EQ(post("", body).status, 303) << body;  // to the login page
+        // Issue 13: the page comes back with the error beside the row's key form and the typed key kept.
         auto refused = post("coord", body);
-        EXPECT_EQ(refused.status, 303);
-        EXPECT_EQ(refused.Header("Location"), "/cases/" + std::to_string(case_.value()) + "?error=invalid&field=key");
+        EXPECT_EQ(refused.status, 422);
+        EXPECT_NE(refused.body.find("利用できる OpenPGP 公開鍵ではありません"), std::string::npos);
+        EXPECT_NE(refused.body.find("spellcheck=\"false\">junk</textarea>"), std::string::npos);
     }
     EXPECT_EQ(Count("SELECT count(*) FROM mail_recipient_keys"), 0);
     // Staff see the key column and the forms.
