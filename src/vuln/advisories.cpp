@@ -212,8 +212,15 @@ core::Result<AdvisoryPage> AdvisoryService::Search(const AdvisorySearch& query) 
         s.last_updated = d.last_updated;
         std::string hay = detail::Lower(d.id + "\n" + s.slug + "\n" + d.title.ja + "\n" + d.title.en);
         for (const auto& cve : d.cve_ids) hay += "\n" + detail::Lower(cve);
+        if (d.analysis.cvss_v40) {
+            s.cvss_version = "4.0", s.cvss_score = d.analysis.cvss_v40->score, s.severity = d.analysis.cvss_v40->severity;
+        } else if (d.analysis.cvss_v31) {
+            s.cvss_version = "3.1", s.cvss_score = d.analysis.cvss_v31->base_score;
+            s.severity = d.analysis.cvss_v31->severity;
+        }
         for (const auto& v : d.vendors) {
             s.vendors.push_back(v.name.In("ja"));
+            s.vendor_names.push_back(v.name);
             hay += "\n" + detail::Lower(v.name.ja) + "\n" + detail::Lower(v.name.en);
             for (const auto& p : v.products) {
                 s.products.push_back(p.name.In("ja"));
@@ -255,13 +262,14 @@ core::Result<std::string> AdvisoryService::PublicStamp(std::string_view advisory
 
 core::Result<AdvisoryRecord> AdvisoryService::Load(store::Connection& c, std::int64_t advisory_row) const {
     KZ_ASSIGN(auto row, c.QueryOne("SELECT a.case_id, a.advisory_id, a.slug, a.revision, a.content, c.published,"
-                                   " c.published_at, c.publish_at, c.source FROM advisories a"
+                                   " c.published_at, c.publish_at, c.source, c.identifier FROM advisories a"
                                    " JOIN cases c ON c.id = a.case_id WHERE a.id = ?",
                                    {advisory_row}));
     if (!row) return core::NotFound("no such advisory");
     AdvisoryRecord rec;
     rec.case_id = CaseId(row->Int(0));
     rec.slug = row->Text(2);
+    rec.case_identifier = row->Text(9);
     rec.revision = static_cast<int>(row->Int(3));
     {
         const auto stored = nlohmann::json::parse(row->Text(4), nullptr, false);

@@ -87,6 +87,7 @@ struct AdvisoryRecord {
     formats::AdvisoryDoc doc;
     CaseId case_id;
     std::string slug;        // doc.id without '#'
+    std::string case_identifier;  // the case's identifier ("JVNVU#12345678"); differs from doc.id for domestic reports
     int revision = 0;        // content revision (1 = first save)
     AdvisoryContent content;  // as written (for the editor)
     std::string publish_at;  // the decided instant while embargoed (staff only), else ""
@@ -101,6 +102,11 @@ struct AdvisorySummary {
     std::vector<std::string> cve_ids;
     std::vector<std::string> vendors;   // names (ja and en)
     std::vector<std::string> products;  // names (ja and en)
+    std::vector<formats::Localized> vendor_names;  // the same vendors, both languages (for the page's language)
+    // The coordinator's CVSS assessment for the list: v4.0 when scored, else v3.1; score < 0 = none.
+    std::string cvss_version;  // "4.0" / "3.1" / ""
+    double cvss_score = -1;
+    std::string severity;      // "None" / "Low" / "Medium" / "High" / "Critical" / ""
     formats::AdvisorySource source;
     core::WallTime first_published{};
     core::WallTime last_updated{};

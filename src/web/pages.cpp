@@ -148,6 +148,9 @@ std::string RenderHtml(http::Request& req, std::string_view name, std::string_vi
     layout.set("t", Messages(lang));
     layout.set("lang", std::string(LangCode(lang)));
     layout.set("title", Translate(lang, title_key));
+    // A page may name itself ("JVN#12345678 Title") and add <link> elements to the head (feeds, CSAF).
+    if (const View* own = view.get("page_title"); own && own->is_string()) layout.set("title", own->string_value());
+    if (const View* links = view.get("head_links"); links && links->is_list()) layout.set("head_links", *links);
     layout.set("content", content);
     View nav{View::type::list};
     for (const NavItem& item : NavFor(ctx.who())) {

@@ -442,17 +442,37 @@ void AddAdvisoryPages(http::Router& router, SiteServices& s) {
             row.set("id", a.id);
             row.set("slug", UrlEncode(a.slug));
             row.set("title", a.title.In(LangCode(lang)));
-            std::string cves, vendors;
-            for (const auto& c : a.cve_ids) cves += (cves.empty() ? "" : ", ") + c;
-            for (const auto& v : a.vendors) vendors += (vendors.empty() ? "" : ", ") + v;
+            if (auto other = FallbackLang(lang, a.title)) row.set("title_lang", std::string(*other));
+            View cves{View::type::list};
+            for (const auto& c : a.cve_ids) cves.push_back(View(c));
             row.set("cves", cves);
+            View vendors{View::type::list};
+            for (std::size_t i = 0; i < a.vendor_names.size(); ++i) {
+                const formats::Localized& v = a.vendor_names[i];
+                View vv;
+                vv.set("more", i + 1 < a.vendor_names.size() ? View::type::bool_true : View::type::bool_false);
+                vv.set("name", v.In(LangCode(lang)));
+                if (auto other = FallbackLang(lang, v)) vv.set("name_lang", std::string(*other));
+                vendors.push_back(vv);
+            }
             row.set("vendors", vendors);
+            if (a.cvss_score >= 0) {
+                View cvss;
+                char score[16];
+                std::snprintf(score, sizeof score, "%.1f", a.cvss_score);
+                cvss.set("score", std::string(score));
+                cvss.set("version", "CVSS v" + a.cvss_version);
+                cvss.set("severity", Translate(lang, "severity_" + a.severity));
+                cvss.set("severity_name", SeverityClass(a.severity));
+                row.set("cvss", cvss);
+            }
             row.set("published", AdvisoryDate(s, lang, a.first_published));
             row.set("updated", AdvisoryDate(s, lang, a.last_updated));
             items.push_back(row);
         }
         View view;
         view.set("items", items);
+        view.set("lang_code", std::string(LangCode(lang)));
         view.set("q", q.text);
         view.set("count_text", Replace(Translate(lang, "adv_count"), "{{n}}", std::to_string(page->total)));
         const int pages = std::max(1, (page->total + page->per_page - 1) / page->per_page);

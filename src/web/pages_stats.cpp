@@ -44,6 +44,7 @@ void AddStatsPages(http::Router& router, SiteServices& s) {
                                    Translate(lang, "stats_advisories_axis"), svg::ChartKind::kStackedBar};
         svg::ChartSpec cumulative{Translate(lang, "stats_cumulative"), {}, {{domestic, {}}, {certcc, {}}, {cpni, {}}},
                                   Translate(lang, "stats_advisories_axis"), svg::ChartKind::kLine};
+        per_quarter.whole_numbers = cumulative.whole_numbers = true;  // counts of advisories: no half steps
         std::vector<std::vector<std::string>> advisory_rows;
         for (const auto& q : stats->advisories) {
             per_quarter.x_labels.push_back(q.quarter);
@@ -60,6 +61,7 @@ void AddStatsPages(http::Router& router, SiteServices& s) {
         }
         svg::ChartSpec vendors{Translate(lang, "stats_vendors"), {}, {{Translate(lang, "stats_vendors_registered"), {}}},
                                Translate(lang, "stats_vendors_axis"), svg::ChartKind::kLine};
+        vendors.whole_numbers = true;
         std::vector<std::vector<std::string>> vendor_rows;
         for (const auto& q : stats->vendors) {
             vendors.x_labels.push_back(q.quarter);

@@ -239,7 +239,7 @@ void DrawBars(std::string& out, const ChartSpec& spec, const std::vector<std::ve
 
 constexpr int kMaxTicks = 1000;
 
-std::vector<double> NiceTicks(double lo, double hi, int max_ticks) {
+std::vector<double> NiceTicks(double lo, double hi, int max_ticks, bool whole_numbers) {
     if (!std::isfinite(lo) || !std::isfinite(hi)) lo = 0, hi = 1;
     if (lo > hi) std::swap(lo, hi);
     if (hi == lo) {
@@ -255,9 +255,11 @@ std::vector<double> NiceTicks(double lo, double hi, int max_ticks) {
     if (!std::isfinite(span)) return {lo, hi};
     const double raw_step = span / (max_ticks - 1);
     if (!std::isnormal(raw_step)) return {lo, hi};
-    const double magnitude = std::pow(10, std::floor(std::log10(raw_step)));
+    // Whole numbers: a step below 1 becomes 1, and 2.5 is skipped where it would not be whole (2.5, not 25).
+    const double magnitude = whole_numbers && raw_step < 1 ? 1.0 : std::pow(10, std::floor(std::log10(raw_step)));
     double step = magnitude * 10;
     for (double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
+        if (whole_numbers && magnitude * m != std::floor(magnitude * m)) continue;
         if (magnitude * m >= raw_step * (1 - 1e-12)) {
             step = magnitude * m;
             break;
@@ -290,7 +292,7 @@ std::string RenderChart(const ChartSpec& spec) {
     const auto values = Normalised(spec);
     double lo = 0, hi = 0;
     ValueRange(spec, values, lo, hi);
-    const std::vector<double> ticks = NiceTicks(lo, hi);
+    const std::vector<double> ticks = NiceTicks(lo, hi, 6, spec.whole_numbers);
     const double step = ticks.size() > 1 ? ticks[1] - ticks[0] : 1;
     const double largest = std::max(std::abs(ticks.front()), std::abs(ticks.back()));
     std::vector<std::string> tick_labels;

@@ -32,12 +32,15 @@ struct ChartSpec {
     ChartKind kind = ChartKind::kLine;
     int width = 720;
     int height = 300;
+    // Counts (cases, advisories, vendors): y ticks are whole numbers, never half a case.
+    bool whole_numbers = false;
 };
 
 std::string RenderChart(const ChartSpec& spec);  // one standalone <svg> element; all text escaped
 
 // The round tick values RenderChart puts on the y axis for data in [lo, hi] (exposed for tests and for
-// callers that print the same scale in a table).
-std::vector<double> NiceTicks(double lo, double hi, int max_ticks = 6);
+// callers that print the same scale in a table). With `whole_numbers` the step is an integer (1, 2, 5, 10,
+// 20, 25, 50, ...), at least 1: an axis of counts never shows 0.5.
+std::vector<double> NiceTicks(double lo, double hi, int max_ticks = 6, bool whole_numbers = false);
 
 }  // namespace kizuna::web::svg
