@@ -3,6 +3,7 @@
 #include "vuln/advisories.hpp"
 #include "vuln/early_notice.hpp"
 #include "vuln/international.hpp"
+#include "vuln/mail_templates.hpp"
 #include "vuln/secondary.hpp"
 #include "vuln/vuln.hpp"
 
@@ -365,6 +366,7 @@ std::span<const store::Migration> Migrations() {
         {1031, "vuln_status_checks", kStatusChecks},
         {1100, "vuln_advisories", AdvisorySchema()},
         {1130, "vuln_publication_and_null_times", kPublicationAndNullTimes},
+        {1230, "vuln_mail_templates_and_languages", MailTemplatesSchema()},
     };
     return kMigrations;
 }

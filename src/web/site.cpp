@@ -26,6 +26,7 @@ struct Site::Impl {
         detail::AddFeedRoutes(router, services);
         detail::AddAuditPages(router, services);
         detail::AddTokenRoutes(router, services);
+        detail::AddMailTemplatePages(router, services);
         detail::AddObservePages(router, services);
     }
 
