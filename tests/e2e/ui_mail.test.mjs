@@ -35,7 +35,7 @@ test('coordinator edits a template, previews a notice, sends it and sees the con
     await center.api(admin, 'POST', `/api/v1/cases/${c.id}/verification`, { result: 'reproduced' });
     await center.api(admin, 'POST', `/api/v1/cases/${c.id}/vendors`, { vendor_id: vendor });
 
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'ja-JP' });
     await login(page, base, 'yamada', 'coord-password-1');
 
     // 1. The templates page: the summary notice, Japanese version.
