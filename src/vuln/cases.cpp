@@ -118,11 +118,12 @@ core::Result<Receipt> CaseService::Submit(const NewCase& r, const Caller& caller
         const std::string receipt = ids.NewReceiptId("R");
         const bool reporter_account = caller.principal && !caller.staff();
         KZ_TRY(c.Exec("INSERT INTO cases(identifier, receipt_id, title, summary, details, source, reporter_user_id,"
-                      " reporter_name, reporter_email, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?)",
+                      " reporter_name, reporter_email, reporter_lang, state, created_at)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?)",
                       {identifier, receipt, r.title, r.summary, r.details, std::string(Name(r.source)),
                        reporter_account ? store::Value(caller.principal->id.value()) : store::Null(),
                        r.reporter_name.empty() && caller.principal ? caller.principal->display_name : r.reporter_name,
-                       r.reporter_email, now}));
+                       r.reporter_email, std::string(Name(r.reporter_lang)), now}));
         const CaseId id(c.LastInsertId());
         for (const auto& k : r.keywords)
             if (!Lower(k).empty())

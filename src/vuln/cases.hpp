@@ -8,6 +8,7 @@
 // reports; anything a caller may not know exists answers NotFound.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "core/clock.hpp"
 #include "core/time_zone.hpp"
 #include "store/store.hpp"
+#include "vuln/mail_templates.hpp"
 #include "vuln/matcher.hpp"
 #include "vuln/types.hpp"
 #include "vuln/vendors.hpp"
@@ -48,6 +50,7 @@ struct NewCase {
     Source source = Source::kFinder;
     std::string reporter_name;
     std::string reporter_email;
+    MailLang reporter_lang = MailLang::kJa;  // the language of mail to the reporter (issue 13)
     std::vector<std::string> keywords;
     std::vector<CaseComponent> components;
     std::vector<std::string> products;
@@ -221,6 +224,39 @@ struct ReportThrottle {
     std::chrono::minutes window{60};
 };
 
+// Notices with preview (issue 13): what a summary or detail notice to one vendor will say, per language of
+// its contacts, and to whom it goes; and what was sent.
+enum class NoticeKind { kSummary, kDetail };
+std::string_view Name(NoticeKind kind);
+
+struct NoticeRecipient {
+    std::string address;
+    MailLang lang = MailLang::kJa;
+    bool encrypted = false;  // an encryption-capable key of the vendor is on file
+};
+
+struct NoticeDraft {
+    MailLang lang = MailLang::kJa;
+    MailText text;
+    std::vector<NoticeRecipient> recipients;
+};
+
+struct NoticePreview {
+    VendorId vendor;
+    std::string vendor_name;
+    NoticeKind kind = NoticeKind::kSummary;
+    bool obvious_vendor = false;
+    std::vector<NoticeDraft> drafts;  // one per language among the vendor's e-mail contacts, primary's first
+};
+
+struct SentNotice {
+    std::int64_t mail_id = 0;
+    std::string address;
+    MailLang lang = MailLang::kJa;
+    bool encrypted = false;
+    std::string subject;
+};
+
 // What a case link may show without reading the case: its identifier (the caller may know the case).
 struct CaseReference {
     CaseId id;
@@ -276,6 +312,16 @@ class CaseService {
     // vendor obvious (`obvious_vendor`, the summary step skipped).
     core::Status DiscloseDetails(CaseId id, VendorId vendor, bool obvious_vendor, const Caller& caller);
 
+    // Issue 13: the notice exactly as SendNotice would queue it, after the same checks (nothing changes).
+    core::Result<NoticePreview> PreviewNotice(CaseId id, VendorId vendor, NoticeKind kind, bool obvious_vendor,
+                                              const Caller& caller);
+    // Sends the summary (kind kSummary; `obvious_vendor` ignored) or the details, one mail per e-mail contact
+    // in the contact's language. `edited` replaces the template's text for a language for this sending only
+    // (subject: one line of 1-500 characters, body 1-50000; InvalidArgument field "subject_<lang>" /
+    // "body_<lang>"). Returns what went to whom.
+    core::Result<std::vector<SentNotice>> SendNotice(CaseId id, VendorId vendor, NoticeKind kind, bool obvious_vendor,
+                                                     const std::map<MailLang, MailText>& edited, const Caller& caller);
+
     // V5: unregistered vendors are asked to register (individual registration) before any disclosure;
     // every contact attempt is logged; public forums and open mailing lists are refused.
     core::Status RequestRegistration(CaseId id, VendorId vendor, Channel channel, std::string_view address,
@@ -316,7 +362,9 @@ class CaseService {
                        std::string_view text, std::optional<VendorId> vendor = std::nullopt);
     core::Status Audit(store::Connection& c, const Caller& caller, std::string_view action, CaseId id,
                        std::string detail);
-    core::Status QueueMail(store::Connection& c, CaseId id, VendorId vendor, std::string subject, std::string body);
+    struct NoticeFacts;
+    core::Result<NoticeFacts> CheckNotice(store::Connection& c, CaseId id, VendorId vendor, NoticeKind kind,
+                                          bool obvious_vendor, const Caller& caller);
     core::Result<std::string> NewIdentifier(store::Connection& c);
     core::Status CheckIndividualRule(store::Connection& c, CaseId id, VendorId vendor);
 

@@ -4,6 +4,9 @@
 #include "vuln/cases.hpp"
 #include "vuln/schedule.hpp"
 #include "vuln/internal/case_access.hpp"
+#include "vuln/internal/recipients.hpp"
+
+#include <algorithm>
 
 namespace kizuna::vuln {
 
@@ -33,21 +36,6 @@ core::Result<Level> LevelIn(store::Connection& c, CaseId id, VendorId vendor) {
 }
 
 }  // namespace
-
-core::Status CaseService::QueueMail(store::Connection& c, CaseId id, VendorId vendor, std::string subject,
-                                    std::string body) {
-    KZ_ASSIGN(auto contact, c.QueryOne("SELECT email FROM vendor_contacts WHERE vendor_id = ? AND email != ''"
-                                       " ORDER BY is_primary DESC, id LIMIT 1",
-                                       {vendor.value()}));
-    if (!contact) return core::FailedPrecondition("the vendor has no registered e-mail contact");
-    KZ_ASSIGN(auto key, c.QueryOne("SELECT fingerprint FROM vendor_keys WHERE vendor_id = ? AND can_encrypt = 1"
-                                   " ORDER BY id DESC LIMIT 1",
-                                   {vendor.value()}));
-    return c.Exec("INSERT INTO mail_queue(to_address, subject, body, encrypt_to, case_id, vendor_id, created_at)"
-                  " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                  {contact->Text(0), std::move(subject), std::move(body), key ? key->Text(0) : std::string(),
-                   id.value(), vendor.value(), core::FormatRfc3339(clock_.Now())});
-}
 
 // 個別登録: pre-publication information only about the vendor's own products and never in multi-vendor
 // coordination. Checked before anything reaches an individual vendor, and before anything reaches a
@@ -92,33 +80,142 @@ core::Status CaseService::AddVendor(CaseId id, VendorId vendor, const Caller& ca
     });
 }
 
-core::Status CaseService::SendSummary(CaseId id, VendorId vendor, const Caller& caller) {
-    return db_.InTransaction([&](store::Connection& c) -> core::Status {
-        KZ_ASSIGN(detail::CaseAccess a, Check(c, id, caller, true));
-        if (!a.staff) return core::NotFound("no such case");
-        if (a.verification != Verification::kReproduced)
-            return core::FailedPrecondition("verify the report (reproduced) before contacting vendors");
-        KZ_ASSIGN(VendorFacts v, LoadVendor(c, vendor));
-        if (v.state != RegistrationState::kRegistered)
-            return core::FailedPrecondition(v.name + " is not registered: request its registration first");
+struct CaseService::NoticeFacts {
+    std::string vendor_name;
+    std::string identifier;
+    std::string title;
+    std::string summary;
+    bool direct = false;  // details to an obvious vendor without its request
+};
+
+std::string_view Name(NoticeKind kind) { return kind == NoticeKind::kDetail ? "detail" : "summary"; }
+
+// The rules of both notices (V4, V6), checked before a preview and again when sending.
+core::Result<CaseService::NoticeFacts> CaseService::CheckNotice(store::Connection& c, CaseId id, VendorId vendor,
+                                                                NoticeKind kind, bool obvious_vendor,
+                                                                const Caller& caller) {
+    KZ_ASSIGN(detail::CaseAccess a, Check(c, id, caller, true));
+    if (!a.staff) return core::NotFound("no such case");
+    if (a.verification != Verification::kReproduced)
+        return core::FailedPrecondition("verify the report (reproduced) before contacting vendors");
+    KZ_ASSIGN(VendorFacts v, LoadVendor(c, vendor));
+    if (v.state != RegistrationState::kRegistered)
+        return core::FailedPrecondition(v.name + " is not registered: request its registration first");
+    NoticeFacts facts;
+    facts.vendor_name = v.name;
+    if (kind == NoticeKind::kSummary) {
         KZ_ASSIGN(Level level, LevelIn(c, id, vendor));
         if (level != Level::kNone) return core::FailedPrecondition(v.name + " has already been notified");
-        KZ_TRY(CheckIndividualRule(c, id, vendor));
-        KZ_ASSIGN(auto cs, c.QueryOne("SELECT identifier, title, summary FROM cases WHERE id = ?", {id.value()}));
+    } else {
+        KZ_ASSIGN(auto part, c.QueryOne("SELECT level, answer FROM case_vendors WHERE case_id = ? AND vendor_id = ?",
+                                        {id.value(), vendor.value()}));
+        if (!part) return core::FailedPrecondition("the vendor is not part of this case; add it first");
+        if (part->Text(0) == "detail") return core::FailedPrecondition(v.name + " already has the details");
+        const bool requested = part->Text(1) == "request_details";
+        if (!requested && !(obvious_vendor && part->Text(0) == "none"))
+            return core::FailedPrecondition(v.name + " has not requested the details");
+        facts.direct = obvious_vendor && !requested;
+    }
+    KZ_TRY(CheckIndividualRule(c, id, vendor));
+    KZ_ASSIGN(auto cs, c.QueryOne("SELECT identifier, title, summary FROM cases WHERE id = ?", {id.value()}));
+    facts.identifier = cs->Text(0);
+    facts.title = cs->Text(1);
+    facts.summary = cs->Text(2);
+    return facts;
+}
+
+namespace {
+
+std::string_view NoticeTemplate(NoticeKind kind) { return kind == NoticeKind::kDetail ? "notice.detail" : "notice.summary"; }
+
+// The summary notice carries the identifier and no technical detail (2-1); the details travel encrypted
+// (the mail gateway encrypts to encrypt_to) or stay in the portal, so neither template gets `details`.
+MailValues NoticeValues(const std::string& identifier, const std::string& title, const std::string& summary,
+                        const std::string& vendor) {
+    return {{"identifier", identifier}, {"title", title}, {"summary", summary}, {"vendor", vendor}};
+}
+
+core::Status CheckEdited(const std::map<MailLang, MailText>& edited) {
+    for (const auto& [lang, text] : edited) {
+        const std::string suffix = "_" + std::string(Name(lang));
+        if (text.subject.empty() || text.subject.size() > 500 || text.subject.find_first_of("\r\n") != std::string::npos)
+            return core::InvalidArgument("must be one line of 1-500 characters", "subject" + suffix);
+        if (text.body.empty() || text.body.size() > 50000)
+            return core::InvalidArgument("must be 1-50000 characters", "body" + suffix);
+    }
+    return core::Ok();
+}
+
+}  // namespace
+
+core::Result<NoticePreview> CaseService::PreviewNotice(CaseId id, VendorId vendor, NoticeKind kind,
+                                                       bool obvious_vendor, const Caller& caller) {
+    KZ_ASSIGN(auto lease, db_.Acquire());
+    store::Connection& c = *lease;
+    KZ_ASSIGN(NoticeFacts facts, CheckNotice(c, id, vendor, kind, obvious_vendor, caller));
+    KZ_ASSIGN(auto recipients, detail::VendorRecipients(c, vendor));
+    if (recipients.empty()) return core::FailedPrecondition("the vendor has no registered e-mail contact");
+    NoticePreview out{vendor, facts.vendor_name, kind, kind == NoticeKind::kDetail && obvious_vendor, {}};
+    const MailValues values = NoticeValues(facts.identifier, facts.title, facts.summary, facts.vendor_name);
+    for (const auto& r : recipients) {
+        auto draft = std::find_if(out.drafts.begin(), out.drafts.end(),
+                                  [&](const NoticeDraft& d) { return d.lang == r.lang; });
+        if (draft == out.drafts.end()) {
+            KZ_ASSIGN(MailText text, RenderMail(c, NoticeTemplate(kind), r.lang, values));
+            out.drafts.push_back({r.lang, std::move(text), {}});
+            draft = out.drafts.end() - 1;
+        }
+        draft->recipients.push_back({r.address, r.lang, !r.encrypt_to.empty()});
+    }
+    return out;
+}
+
+core::Result<std::vector<SentNotice>> CaseService::SendNotice(CaseId id, VendorId vendor, NoticeKind kind,
+                                                              bool obvious_vendor,
+                                                              const std::map<MailLang, MailText>& edited,
+                                                              const Caller& caller) {
+    KZ_TRY(CheckEdited(edited));
+    return db_.InTransaction<std::vector<SentNotice>>([&](store::Connection& c) -> core::Result<std::vector<SentNotice>> {
+        KZ_ASSIGN(NoticeFacts facts, CheckNotice(c, id, vendor, kind, obvious_vendor, caller));
+        KZ_ASSIGN(auto recipients, detail::VendorRecipients(c, vendor));
+        if (recipients.empty()) return core::FailedPrecondition("the vendor has no registered e-mail contact");
         const std::string now = core::FormatRfc3339(clock_.Now());
-        KZ_TRY(c.Exec("UPDATE case_vendors SET level = 'summary', summary_sent_at = ? WHERE case_id = ? AND vendor_id = ?",
-                      {now, id.value(), vendor.value()}));
+        if (kind == NoticeKind::kSummary) {
+            KZ_TRY(c.Exec("UPDATE case_vendors SET level = 'summary', summary_sent_at = ? WHERE case_id = ? AND"
+                          " vendor_id = ?",
+                          {now, id.value(), vendor.value()}));
+        } else {
+            KZ_TRY(c.Exec("UPDATE case_vendors SET level = 'detail', details_sent_at = ?,"
+                          " summary_sent_at = CASE WHEN summary_sent_at = '' THEN ? ELSE summary_sent_at END"
+                          " WHERE case_id = ? AND vendor_id = ?",
+                          {now, now, id.value(), vendor.value()}));
+        }
         KZ_TRY(c.Exec("UPDATE cases SET state = 'coordinating' WHERE id = ? AND state = 'verified'", {id.value()}));
-        // The summary notice carries the identifier and no technical detail (2-1).
-        const std::string body = "[" + cs->Text(0) + "] " + cs->Text(1) + "\n\n" + cs->Text(2) +
-                                 "\n\nPlease answer in the vendor portal: request details, or no applicable products.\n";
+        const MailValues values = NoticeValues(facts.identifier, facts.title, facts.summary, facts.vendor_name);
+        KZ_ASSIGN(auto queued, detail::QueueForRecipients(c, clock_, id, vendor, recipients, NoticeTemplate(kind),
+                                                          [&](MailLang) { return values; }, edited));
+        // The vendor's thread keeps the notice as its primary contact reads it.
         KZ_TRY(c.Exec("INSERT INTO messages(case_id, thread, author, author_role, body, at) VALUES (?, ?, ?, ?, ?, ?)",
-                      {id.value(), "vendor:" + std::to_string(vendor.value()), caller.name(), "coordinator", body, now}));
-        KZ_TRY(QueueMail(c, id, vendor, "[" + cs->Text(0) + "] Vulnerability summary notice", body));
-        KZ_TRY(Event(c, id, caller, "notice.summary", v.name, vendor));
-        return Audit(c, caller, "case.disclose", id,
-                     "{\"vendor\":" + std::to_string(vendor.value()) + ",\"level\":\"summary\"}");
+                      {id.value(), "vendor:" + std::to_string(vendor.value()), caller.name(), "coordinator",
+                       queued.front().text.subject + "\n\n" + queued.front().text.body, now}));
+        const std::string event = kind == NoticeKind::kSummary ? "notice.summary"
+                                  : facts.direct               ? "notice.detail_direct"
+                                                               : "notice.detail";
+        KZ_TRY(Event(c, id, caller, event, facts.vendor_name, vendor));
+        KZ_TRY(Audit(c, caller, "case.disclose", id,
+                     "{\"vendor\":" + std::to_string(vendor.value()) + ",\"level\":\"" +
+                         std::string(kind == NoticeKind::kSummary ? "summary" : "detail") + "\"}"));
+        std::vector<SentNotice> out;
+        for (const auto& q : queued)
+            out.push_back({q.mail_id, q.to.address, q.to.lang, !q.to.encrypt_to.empty(), q.text.subject});
+        return out;
     });
+}
+
+core::Status CaseService::SendSummary(CaseId id, VendorId vendor, const Caller& caller) {
+    auto sent = SendNotice(id, vendor, NoticeKind::kSummary, false, {}, caller);
+    if (!sent.ok()) return sent.error();
+    return core::Ok();
 }
 
 core::Status CaseService::AnswerSummary(CaseId id, Answer answer, const Caller& caller) {
@@ -134,41 +231,9 @@ core::Status CaseService::AnswerSummary(CaseId id, Answer answer, const Caller& 
 }
 
 core::Status CaseService::DiscloseDetails(CaseId id, VendorId vendor, bool obvious_vendor, const Caller& caller) {
-    return db_.InTransaction([&](store::Connection& c) -> core::Status {
-        KZ_ASSIGN(detail::CaseAccess a, Check(c, id, caller, true));
-        if (!a.staff) return core::NotFound("no such case");
-        if (a.verification != Verification::kReproduced)
-            return core::FailedPrecondition("verify the report (reproduced) before contacting vendors");
-        KZ_ASSIGN(VendorFacts v, LoadVendor(c, vendor));
-        if (v.state != RegistrationState::kRegistered)
-            return core::FailedPrecondition(v.name + " is not registered: request its registration first");
-        KZ_ASSIGN(auto part, c.QueryOne("SELECT level, answer FROM case_vendors WHERE case_id = ? AND vendor_id = ?",
-                                        {id.value(), vendor.value()}));
-        if (!part) return core::FailedPrecondition("the vendor is not part of this case; add it first");
-        if (part->Text(0) == "detail") return core::FailedPrecondition(v.name + " already has the details");
-        const bool requested = part->Text(1) == "request_details";
-        if (!requested && !(obvious_vendor && part->Text(0) == "none"))
-            return core::FailedPrecondition(v.name + " has not requested the details");
-        KZ_TRY(CheckIndividualRule(c, id, vendor));
-        KZ_ASSIGN(auto cs, c.QueryOne("SELECT identifier, title FROM cases WHERE id = ?", {id.value()}));
-        const std::string now = core::FormatRfc3339(clock_.Now());
-        KZ_TRY(c.Exec("UPDATE case_vendors SET level = 'detail', details_sent_at = ?,"
-                      " summary_sent_at = CASE WHEN summary_sent_at = '' THEN ? ELSE summary_sent_at END"
-                      " WHERE case_id = ? AND vendor_id = ?",
-                      {now, now, id.value(), vendor.value()}));
-        KZ_TRY(c.Exec("UPDATE cases SET state = 'coordinating' WHERE id = ? AND state = 'verified'", {id.value()}));
-        // The details travel encrypted (the mail gateway encrypts to encrypt_to) or stay in the portal.
-        const std::string body = "[" + cs->Text(0) + "] " + cs->Text(1) +
-                                 "\n\nThe vulnerability details are available to you in the vendor portal. Please "
-                                 "investigate your products and report your status.\n";
-        KZ_TRY(c.Exec("INSERT INTO messages(case_id, thread, author, author_role, body, at) VALUES (?, ?, ?, ?, ?, ?)",
-                      {id.value(), "vendor:" + std::to_string(vendor.value()), caller.name(), "coordinator", body, now}));
-        KZ_TRY(QueueMail(c, id, vendor, "[" + cs->Text(0) + "] Vulnerability details", body));
-        KZ_TRY(Event(c, id, caller, obvious_vendor && !requested ? "notice.detail_direct" : "notice.detail", v.name,
-                     vendor));
-        return Audit(c, caller, "case.disclose", id,
-                     "{\"vendor\":" + std::to_string(vendor.value()) + ",\"level\":\"detail\"}");
-    });
+    auto sent = SendNotice(id, vendor, NoticeKind::kDetail, obvious_vendor, {}, caller);
+    if (!sent.ok()) return sent.error();
+    return core::Ok();
 }
 
 core::Status CaseService::LogContactAttempt(CaseId id, VendorId vendor, Channel channel, std::string_view address,

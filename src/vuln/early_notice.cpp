@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 
 #include "mail/openpgp.hpp"
 #include "vuln/internal/case_access.hpp"
@@ -34,8 +35,8 @@ core::Status CheckContact(const OrganizationContact& contact) {
 }
 
 core::Status InsertContact(store::Connection& c, OrganizationId org, const OrganizationContact& contact) {
-    return c.Exec("INSERT INTO infra_contacts(org_id, name, email, phone) VALUES (?, ?, ?, ?)",
-                  {org.value(), contact.name, contact.email, contact.phone});
+    return c.Exec("INSERT INTO infra_contacts(org_id, name, email, phone, lang) VALUES (?, ?, ?, ?, ?)",
+                  {org.value(), contact.name, contact.email, contact.phone, std::string(Name(contact.lang))});
 }
 
 core::Status AuditOrg(store::Connection& c, const auth::AuditLog& audit, std::string_view actor,
@@ -52,9 +53,11 @@ core::Result<bool> OrgExists(store::Connection& c, OrganizationId org) {
 }
 
 core::Status LoadDetails(store::Connection& c, Organization& org) {
-    KZ_ASSIGN(auto contacts, c.Query("SELECT id, name, email, phone FROM infra_contacts WHERE org_id = ? ORDER BY id",
+    KZ_ASSIGN(auto contacts, c.Query("SELECT id, name, email, phone, lang FROM infra_contacts WHERE org_id = ?"
+                                     " ORDER BY id",
                                      {org.id.value()}));
-    for (const auto& r : contacts) org.contacts.push_back({r.Int(0), r.Text(1), r.Text(2), r.Text(3)});
+    for (const auto& r : contacts)
+        org.contacts.push_back({r.Int(0), r.Text(1), r.Text(2), r.Text(3), MailLangOr(r.Text(4))});
     KZ_ASSIGN(auto keys, c.Query("SELECT fingerprint, user_ids, expires_at, can_encrypt, imported_at FROM infra_keys"
                                  " WHERE org_id = ? ORDER BY id",
                                  {org.id.value()}));
@@ -129,27 +132,25 @@ core::Result<CaseFacts> CheckReleasable(store::Connection& c, CaseId id, const d
 
 // The mail body: identifier, title, summary and, when asked for, the countermeasures recorded so far.
 // Never the technical details (cases.details) nor attachments.
-core::Result<std::string> NoticeBody(store::Connection& c, CaseId id, const CaseFacts& facts, NoticeContent what) {
+// What the early notice says about the case, in the recipient's language (the template wraps it).
+core::Result<std::string> NoticeContentText(store::Connection& c, CaseId id, const CaseFacts& facts,
+                                            NoticeContent what, MailLang lang) {
+    const bool ja = lang == MailLang::kJa;
     std::string body = "[" + facts.identifier + "] " + facts.title + "\n\n" + facts.summary + "\n";
     if (what == NoticeContent::kInformationAndCountermeasures) {
         KZ_ASSIGN(auto rows,
                   c.Query("SELECT v.name, m.product, m.workaround, m.fix, m.fixed_version FROM countermeasures m"
                           " JOIN vendors v ON v.id = m.vendor_id WHERE m.case_id = ? ORDER BY m.id",
                           {id.value()}));
-        body += "\nCountermeasures recorded so far:\n";
-        if (rows.empty()) body += "  (none yet)\n";
+        body += ja ? "\nこれまでに登録された対策:\n" : "\nCountermeasures recorded so far:\n";
+        if (rows.empty()) body += ja ? "  (まだありません)\n" : "  (none yet)\n";
         for (const auto& r : rows) {
             body += "- " + r.Text(0) + " / " + r.Text(1) + "\n";
-            if (!r.Text(2).empty()) body += "  Workaround: " + r.Text(2) + "\n";
-            if (!r.Text(3).empty()) body += "  Fix: " + r.Text(3) + "\n";
-            if (!r.Text(4).empty()) body += "  Fixed version: " + r.Text(4) + "\n";
+            if (!r.Text(2).empty()) body += (ja ? "  回避策: " : "  Workaround: ") + r.Text(2) + "\n";
+            if (!r.Text(3).empty()) body += (ja ? "  修正方法: " : "  Fix: ") + r.Text(3) + "\n";
+            if (!r.Text(4).empty()) body += (ja ? "  修正版: " : "  Fixed version: ") + r.Text(4) + "\n";
         }
     }
-    body +=
-        "\nThis is priority early information given before publication to government bodies and "
-        "critical-infrastructure operators. Do not pass it on or make it public before the advisory "
-        "for " +
-        facts.identifier + " is published.\n";
     return body;
 }
 
@@ -357,8 +358,10 @@ core::Status EarlyNoticeService::Approve(EarlyNoticeId notice, const Caller& cal
             return core::PermissionDenied("four eyes: another coordinator or an admin must approve this early notice");
         KZ_ASSIGN(detail::CaseAccess a, detail::RequireStaff(c, p.case_id, caller));
         KZ_ASSIGN(CaseFacts facts, CheckReleasable(c, p.case_id, a, p.sectors));
-        KZ_ASSIGN(std::string body, NoticeBody(c, p.case_id, facts, p.content));
-        const std::string subject = "[" + facts.identifier + "] Priority early information (before publication)";
+        std::map<MailLang, std::string> content;
+        for (MailLang lang : {MailLang::kJa, MailLang::kEn}) {
+            KZ_ASSIGN(content[lang], NoticeContentText(c, p.case_id, facts, p.content, lang));
+        }
         const std::string now = core::FormatRfc3339(clock_.Now());
 
         std::vector<store::Value> params;
@@ -375,7 +378,7 @@ core::Status EarlyNoticeService::Approve(EarlyNoticeId notice, const Caller& cal
                                            " ORDER BY id DESC LIMIT 1",
                                            {org_id}));
             const std::string encrypt_to = key ? key->Text(0) : std::string();
-            KZ_ASSIGN(auto contacts, c.Query("SELECT email FROM infra_contacts WHERE org_id = ? AND email != ''"
+            KZ_ASSIGN(auto contacts, c.Query("SELECT email, lang FROM infra_contacts WHERE org_id = ? AND email != ''"
                                              " ORDER BY id",
                                              {org_id}));
             if (contacts.empty()) {
@@ -383,10 +386,15 @@ core::Status EarlyNoticeService::Approve(EarlyNoticeId notice, const Caller& cal
                 continue;
             }
             for (const auto& contact : contacts) {
+                const MailLang lang = MailLangOr(contact.Text(1));
+                KZ_ASSIGN(MailText text, RenderMail(c, "early_notice", lang,
+                                                    {{"identifier", facts.identifier},
+                                                     {"recipient", org.Text(1)},
+                                                     {"content", content[lang]}}));
                 KZ_TRY(
                     c.Exec("INSERT INTO mail_queue(to_address, subject, body, encrypt_to, case_id, vendor_id,"
                            " created_at) VALUES (?, ?, ?, ?, ?, NULL, ?)",
-                           {contact.Text(0), subject, body, encrypt_to, p.case_id.value(), now}));
+                           {contact.Text(0), text.subject, text.body, encrypt_to, p.case_id.value(), now}));
                 KZ_TRY(
                     c.Exec("INSERT INTO early_notice_recipients(notice_id, org_id, to_address, encrypt_to, mail_id)"
                            " VALUES (?, ?, ?, ?, ?)",

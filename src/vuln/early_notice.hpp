@@ -63,6 +63,7 @@ struct OrganizationContact {
     std::string name;
     std::string email;  // a contact without e-mail (phone only) receives no early-notice mail
     std::string phone;
+    MailLang lang = MailLang::kJa;  // the language of its mail (issue 13)
 };
 
 struct OrganizationKey {

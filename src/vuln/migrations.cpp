@@ -4,6 +4,7 @@
 #include "vuln/early_notice.hpp"
 #include "vuln/international.hpp"
 #include "vuln/report_followup.hpp"
+#include "vuln/mail_templates.hpp"
 #include "vuln/secondary.hpp"
 #include "vuln/vuln.hpp"
 
@@ -372,6 +373,7 @@ std::span<const store::Migration> Migrations() {
          " ALTER TABLE cases ADD COLUMN closed_reason TEXT NOT NULL DEFAULT '';"
          " CREATE INDEX cases_by_owner ON cases(owner_user_id);"},
         {1210, "vuln_report_followup_draft_review", ReportFollowUpSchema()},
+        {1230, "vuln_mail_templates_and_languages", MailTemplatesSchema()},
     };
     return kMigrations;
 }

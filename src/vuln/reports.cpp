@@ -4,6 +4,7 @@
 
 #include "vuln/cases.hpp"
 #include "vuln/internal/case_access.hpp"
+#include "vuln/internal/recipients.hpp"
 
 namespace kizuna::vuln {
 
@@ -188,9 +189,16 @@ core::Result<std::int64_t> CaseService::PostMessage(CaseId id, std::string_view 
                       {id.value(), std::string(thread), caller.name(), role, std::string(body), now}));
         const std::int64_t message = c.LastInsertId();
         if (role == "coordinator" && thread_vendor) {
-            KZ_ASSIGN(auto cs, c.QueryOne("SELECT identifier FROM cases WHERE id = ?", {id.value()}));
-            KZ_TRY(QueueMail(c, id, *thread_vendor, "[" + cs->Text(0) + "] Message from the coordinator",
-                             std::string(body)));
+            KZ_ASSIGN(auto cs, c.QueryOne("SELECT c.identifier, v.name FROM cases c, vendors v WHERE c.id = ? AND"
+                                          " v.id = ?",
+                                          {id.value(), thread_vendor->value()}));
+            KZ_ASSIGN(auto recipients, detail::VendorRecipients(c, *thread_vendor));
+            if (recipients.empty()) return core::FailedPrecondition("the vendor has no registered e-mail contact");
+            const MailValues values{{"identifier", cs->Text(0)}, {"vendor", cs->Text(1)}, {"message", std::string(body)}};
+            KZ_ASSIGN(auto queued, detail::QueueForRecipients(c, clock_, id, *thread_vendor, recipients,
+                                                              "message.coordinator",
+                                                              [&](MailLang) { return values; }));
+            (void)queued;
         }
         if (role == "coordinator" && !thread_vendor) {
             // A reporter without an account hears from the coordinator by mail at the address it left, through

@@ -2,6 +2,7 @@
 
 #include "sched/sched.hpp"
 #include "vuln/internal/case_access.hpp"
+#include "vuln/internal/recipients.hpp"
 
 namespace kizuna::vuln {
 namespace {
@@ -36,6 +37,12 @@ core::Result<std::string> CurrentDate(store::Connection& c, CaseId id) {
     return row->Text(0);
 }
 
+// A reason placeholder never renders empty: "なし" / "none".
+std::string ReasonOrNone(const std::string& reason, MailLang lang) {
+    if (!reason.empty()) return reason;
+    return lang == MailLang::kJa ? "なし" : "none";
+}
+
 }  // namespace
 
 core::WallTime UnreachableFrom(core::WallTime first_attempt, const core::TimeZone& zone) {
@@ -54,39 +61,48 @@ core::Status ScheduleService::Event(store::Connection& c, CaseId id, std::string
     return detail::AddCaseEvent(c, clock_, id, actor, kind, text, vendor);
 }
 
-// Tells every vendor told anything so far (and only them), through its thread and the mail queue.
-core::Status ScheduleService::Notify(store::Connection& c, CaseId id, const std::string& subject,
-                                     const std::string& body, const std::string& actor) {
-    KZ_ASSIGN(auto vendors, c.Query("SELECT cv.vendor_id, (SELECT email FROM vendor_contacts k WHERE k.vendor_id ="
-                                    " cv.vendor_id AND k.email != '' ORDER BY k.is_primary DESC, k.id LIMIT 1),"
-                                    " (SELECT fingerprint FROM vendor_keys k WHERE k.vendor_id = cv.vendor_id AND"
-                                    " k.can_encrypt = 1 ORDER BY k.id DESC LIMIT 1)"
-                                    " FROM case_vendors cv WHERE cv.case_id = ? AND cv.level != 'none'",
+// Tells every vendor told anything so far (and only them), through its thread and the mail queue: each
+// e-mail contact in its own language; the thread keeps the text as the primary contact reads it.
+core::Status ScheduleService::Notify(store::Connection& c, CaseId id, std::string_view template_name,
+                                     const ValuesFor& values, const std::string& actor) {
+    KZ_ASSIGN(auto vendors, c.Query("SELECT cv.vendor_id, v.name FROM case_vendors cv JOIN vendors v ON v.id ="
+                                    " cv.vendor_id WHERE cv.case_id = ? AND cv.level != 'none' ORDER BY cv.vendor_id",
                                     {id.value()}));
     const std::string now = core::FormatRfc3339(clock_.Now());
     for (const auto& v : vendors) {
+        const VendorId vendor(v.Int(0));
+        const std::string name = v.Text(1);
+        KZ_ASSIGN(auto recipients, detail::VendorRecipients(c, vendor));
+        KZ_ASSIGN(auto queued, detail::QueueForRecipients(c, clock_, id, vendor, recipients, template_name,
+                                                          [&](MailLang lang) { return values(lang, name); }));
+        MailText text;
+        if (!queued.empty()) {
+            text = queued.front().text;
+        } else {
+            KZ_ASSIGN(text, RenderMail(c, template_name, MailLang::kJa, values(MailLang::kJa, name)));
+        }
         KZ_TRY(c.Exec("INSERT INTO messages(case_id, thread, author, author_role, body, at) VALUES (?, ?, ?, ?, ?, ?)",
-                      {id.value(), "vendor:" + std::to_string(v.Int(0)), actor, "coordinator", subject + "\n\n" + body,
-                       now}));
-        if (!v.IsNull(1))
-            KZ_TRY(c.Exec("INSERT INTO mail_queue(to_address, subject, body, encrypt_to, case_id, vendor_id, created_at)"
-                          " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                          {v.Text(1), subject, body, v.IsNull(2) ? std::string() : v.Text(2), id.value(), v.Int(0), now}));
+                      {id.value(), "vendor:" + std::to_string(vendor.value()), actor, "coordinator",
+                       text.subject + "\n\n" + text.body, now}));
     }
     return core::Ok();
 }
 
 // The related bodies hear the decided instant too (V8): overseas coordinators of the case and related
-// organisations that were approved to receive the information. Mail only; vendor_id NULL.
-core::Status ScheduleService::NotifyRelatedBodies(store::Connection& c, CaseId id, const std::string& subject,
-                                                  const std::string& body) {
-    KZ_ASSIGN(auto rows, c.Query("SELECT contact_email FROM case_coordinators WHERE case_id = ? AND contact_email != ''"
-                                 " UNION SELECT email FROM related_orgs WHERE case_id = ? AND state = 'approved'",
+// organisations that were approved to receive the information, each in its language. Mail only; vendor_id NULL.
+core::Status ScheduleService::NotifyRelatedBodies(store::Connection& c, CaseId id, std::string_view template_name,
+                                                  const ValuesFor& values) {
+    KZ_ASSIGN(auto rows, c.Query("SELECT contact_email, name, lang FROM case_coordinators WHERE case_id = ? AND"
+                                 " contact_email != '' UNION SELECT email, name, lang FROM related_orgs WHERE"
+                                 " case_id = ? AND state = 'approved'",
                                  {id.value(), id.value()}));
-    const std::string now = core::FormatRfc3339(clock_.Now());
-    for (const auto& r : rows)
-        KZ_TRY(c.Exec("INSERT INTO mail_queue(to_address, subject, body, case_id, created_at) VALUES (?, ?, ?, ?, ?)",
-                      {r.Text(0), subject, body, id.value(), now}));
+    for (const auto& r : rows) {
+        const std::string name = r.Text(1);
+        const std::vector<detail::MailRecipient> to{{r.Text(0), MailLangOr(r.Text(2)), ""}};
+        KZ_ASSIGN(auto queued, detail::QueueForRecipients(c, clock_, id, std::nullopt, to, template_name,
+                                                          [&](MailLang lang) { return values(lang, name); }));
+        (void)queued;
+    }
     return core::Ok();
 }
 
@@ -183,10 +199,15 @@ core::Status ScheduleService::Propose(CaseId id, core::WallTime at, std::string_
                       {id.value(), core::FormatRfc3339(at), std::string(reason), core::FormatRfc3339(clock_.Now()),
                        caller.name()}));
         KZ_TRY(ResetAnswers(c, id, core::FormatRfc3339(at)));
-        KZ_TRY(Notify(c, id, "[" + row->Text(2) + "] Proposed publication date",
-                      "The coordinator proposes to publish at " + core::FormatRfc3339(at) +
-                          (reason.empty() ? "" : " (" + std::string(reason) + ")") +
-                          ". Please accept it or ask for another date in the vendor portal.",
+        const std::string identifier = row->Text(2);
+        const std::string why(reason);
+        KZ_TRY(Notify(c, id, "schedule.proposed",
+                      [&](MailLang lang, const std::string& recipient) {
+                          return MailValues{{"identifier", identifier},
+                                            {"recipient", recipient},
+                                            {"date", FormatMailDate(at, lang, zone_)},
+                                            {"reason", ReasonOrNone(why, lang)}};
+                      },
                       caller.name()));
         return Event(c, id, caller.name(), "schedule.proposed", core::FormatRfc3339(at));
     });
@@ -238,12 +259,14 @@ core::Status ScheduleService::DecideIn(store::Connection& c, CaseId id, core::Wa
                   {id.value(), when, public_reason, core::FormatRfc3339(clock_.Now()), caller.name()}));
     KZ_TRY(ScheduleRelease(c, id, at));
     KZ_TRY(ResetAnswers(c, id, when));
-    const std::string subject = "[" + identifier + "] Publication date decided";
-    const std::string text = "The publication date and time is " + when +
-                             ". Nothing about this vulnerability may be published before then (simultaneous "
-                             "publication). Please confirm this date in the vendor portal.";
-    KZ_TRY(Notify(c, id, subject, text, caller.name()));
-    KZ_TRY(NotifyRelatedBodies(c, id, subject, text));
+    const ValuesFor values = [&](MailLang lang, const std::string& recipient) {
+        return MailValues{{"identifier", identifier},
+                          {"recipient", recipient},
+                          {"date", FormatMailDate(at, lang, zone_)},
+                          {"reason", ReasonOrNone(public_reason, lang)}};
+    };
+    KZ_TRY(Notify(c, id, "schedule.decided", values, caller.name()));
+    KZ_TRY(NotifyRelatedBodies(c, id, "schedule.decided", values));
     return Event(c, id, caller.name(), "schedule.decided", when + (public_reason.empty() ? "" : " (" + public_reason + ")"));
 }
 
@@ -305,11 +328,16 @@ core::Status ScheduleService::ReportLeak(CaseId id, std::string_view reason, std
                       {stamp, "leak: " + std::string(reason), id.value()}));
         KZ_TRY(ScheduleRelease(c, id, when));
         KZ_TRY(ResetAnswers(c, id, stamp));
-        const std::string subject = "[" + row->Text(1) + "] Publication brought forward";
-        const std::string text =
-            "Because of a leak (" + std::string(reason) + ") the publication is brought forward to " + stamp + ".";
-        KZ_TRY(Notify(c, id, subject, text, caller.name()));
-        KZ_TRY(NotifyRelatedBodies(c, id, subject, text));
+        const std::string identifier = row->Text(1);
+        const std::string why(reason);
+        const ValuesFor values = [&](MailLang lang, const std::string& recipient) {
+            return MailValues{{"identifier", identifier},
+                              {"recipient", recipient},
+                              {"date", FormatMailDate(when, lang, zone_)},
+                              {"reason", why}};
+        };
+        KZ_TRY(Notify(c, id, "schedule.brought_forward", values, caller.name()));
+        KZ_TRY(NotifyRelatedBodies(c, id, "schedule.brought_forward", values));
         auto seq = audit_.Append(c, {caller.name(), "case.leak", "case:" + std::to_string(id.value()),
                                      "{\"publish_at\":\"" + stamp + "\"}", ""});
         if (!seq.ok()) return seq.error();
@@ -381,26 +409,33 @@ core::Status ScheduleService::Release(store::Connection& c, CaseId id) {
 core::Status ScheduleService::Remind(store::Connection& c, CaseId id) {
     KZ_ASSIGN(auto row, c.QueryOne("SELECT published, identifier, publish_at FROM cases WHERE id = ?", {id.value()}));
     if (!row || row->Int(0) != 0) return core::Ok();
-    KZ_ASSIGN(auto silent, c.Query("SELECT cv.vendor_id, (SELECT email FROM vendor_contacts k WHERE k.vendor_id ="
-                                   " cv.vendor_id AND k.email != '' ORDER BY k.is_primary DESC LIMIT 1),"
-                                   " (SELECT fingerprint FROM vendor_keys k WHERE k.vendor_id = cv.vendor_id AND"
-                                   " k.can_encrypt = 1 ORDER BY k.id DESC LIMIT 1)"
-                                   " FROM case_vendors cv WHERE cv.case_id = ? AND cv.level = 'detail' AND"
+    KZ_ASSIGN(auto silent, c.Query("SELECT cv.vendor_id, v.name FROM case_vendors cv JOIN vendors v ON v.id ="
+                                   " cv.vendor_id WHERE cv.case_id = ? AND cv.level = 'detail' AND"
                                    " cv.status = 'unknown' AND cv.unreachable = 0",
                                    {id.value()}));
     const std::string now = core::FormatRfc3339(clock_.Now());
-    const std::string body = "Publication is scheduled for " + row->Text(2) +
-                             ". We have no status report from you yet; without one your status will read 'unknown'.";
+    const std::string identifier = row->Text(1);
+    const auto publish_at = core::ParseRfc3339(row->Text(2));
     for (const auto& v : silent) {
+        const VendorId vendor(v.Int(0));
+        const std::string name = v.Text(1);
+        auto values = [&](MailLang lang) {
+            return MailValues{{"identifier", identifier},
+                              {"recipient", name},
+                              {"date", publish_at ? FormatMailDate(*publish_at, lang, zone_) : row->Text(2)}};
+        };
+        KZ_ASSIGN(auto recipients, detail::VendorRecipients(c, vendor));
+        KZ_ASSIGN(auto queued, detail::QueueForRecipients(c, clock_, id, vendor, recipients, "schedule.reminder", values));
+        MailText text;
+        if (!queued.empty()) {
+            text = queued.front().text;
+        } else {
+            KZ_ASSIGN(text, RenderMail(c, "schedule.reminder", MailLang::kJa, values(MailLang::kJa)));
+        }
         KZ_TRY(c.Exec("INSERT INTO messages(case_id, thread, author, author_role, body, at) VALUES (?, ?, 'system', "
                       "'coordinator', ?, ?)",
-                      {id.value(), "vendor:" + std::to_string(v.Int(0)), body, now}));
-        if (!v.IsNull(1))
-            KZ_TRY(c.Exec("INSERT INTO mail_queue(to_address, subject, body, encrypt_to, case_id, vendor_id, created_at)"
-                          " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                          {v.Text(1), "[" + row->Text(1) + "] Reminder: status report", body,
-                           v.IsNull(2) ? std::string() : v.Text(2), id.value(), v.Int(0), now}));
-        KZ_TRY(Event(c, id, "system", "schedule.reminder", "", VendorId(v.Int(0))));
+                      {id.value(), "vendor:" + std::to_string(vendor.value()), text.body, now}));
+        KZ_TRY(Event(c, id, "system", "schedule.reminder", "", vendor));
     }
     return core::Ok();
 }

@@ -6,6 +6,8 @@
 // The date itself is confidential until publication (V10): only staff and vendors taking part see it.
 #pragma once
 
+#include <functional>
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -127,12 +129,14 @@ class ScheduleService {
     void RegisterJobs(sched::Scheduler& scheduler);
 
   private:
-    core::Status Notify(store::Connection& c, CaseId id, const std::string& subject, const std::string& body,
+    // The values of a schedule template for one language and one addressee (vendor or organisation name).
+    using ValuesFor = std::function<MailValues(MailLang, const std::string& recipient)>;
+    core::Status Notify(store::Connection& c, CaseId id, std::string_view template_name, const ValuesFor& values,
                         const std::string& actor);
     core::Status Event(store::Connection& c, CaseId id, std::string_view actor, std::string_view kind,
                        std::string_view text, std::optional<VendorId> vendor = std::nullopt);
-    core::Status NotifyRelatedBodies(store::Connection& c, CaseId id, const std::string& subject,
-                                     const std::string& body);
+    core::Status NotifyRelatedBodies(store::Connection& c, CaseId id, std::string_view template_name,
+                                     const ValuesFor& values);
     core::Status ScheduleRelease(store::Connection& c, CaseId id, core::WallTime at);
     // Sets the decided instant (inside the caller's transaction): proposals superseded, release scheduled,
     // answers for another date reset, everyone told. `public_reason` is visible to every vendor of the case.

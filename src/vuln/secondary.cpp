@@ -69,7 +69,7 @@ RelatedState ParseState(std::string_view s) {
 constexpr std::string_view kSelect =
     "SELECT r.id, r.case_id, r.vendor_id, v.name, r.name, r.person, r.email, r.phone, r.state, r.named_by,"
     " r.named_at, r.claimed_name, r.claimed_person, r.claimed_email, r.claimed_phone, r.claimed_at,"
-    " r.decided_by, r.decided_at, r.refusal_reason, r.sent_level, r.key_fingerprint, r.key_info"
+    " r.decided_by, r.decided_at, r.refusal_reason, r.sent_level, r.key_fingerprint, r.key_info, r.lang"
     " FROM related_orgs r JOIN vendors v ON v.id = r.vendor_id";
 
 RelatedOrganization FromRow(const store::Row& r) {
@@ -90,6 +90,7 @@ RelatedOrganization FromRow(const store::Row& r) {
     o.sent_level = ParseLevel(r.Text(19)).value_or(Level::kNone);
     o.key_fingerprint = r.Text(20);
     o.key_info = r.Text(21);
+    o.contact.lang = MailLangOr(r.Text(22));
     return o;
 }
 
@@ -199,9 +200,10 @@ core::Result<RelatedId> SecondaryService::RegisterRelated(CaseId id, const Relat
             return core::AlreadyExists("a related organization with this e-mail address is already named for the case",
                                        "email");
         KZ_TRY(c.Exec("INSERT INTO related_orgs(case_id, vendor_id, name, person, email, email_key, phone, named_by,"
-                      " named_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      " named_at, lang) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                       {id.value(), vendor->value(), contact.name, contact.person, contact.email, email_key,
-                       contact.phone, caller.name(), core::FormatRfc3339(clock_.Now())}));
+                       contact.phone, caller.name(), core::FormatRfc3339(clock_.Now()),
+                       std::string(Name(contact.lang.value_or(MailLang::kJa)))}));
         const RelatedId related(c.LastInsertId());
         KZ_TRY(detail::AddCaseEvent(c, clock_, id, caller.name(), "related.named",
                      "#" + std::to_string(related.value()) + " " + contact.name + " (" + contact.person + ")"));
@@ -270,6 +272,9 @@ core::Result<ClaimOutcome> SecondaryService::Claim(std::string_view identifier_i
                                       " WHERE id = ? AND state = 'named'",
                                       {contact.name, contact.person, contact.email, contact.phone,
                                        core::FormatRfc3339(clock_.Now()), ip, related}));
+                        if (contact.lang)
+                            KZ_TRY(c.Exec("UPDATE related_orgs SET lang = ? WHERE id = ?",
+                                          {std::string(Name(*contact.lang)), related}));
                         KZ_TRY(detail::AddCaseEvent(c, clock_, id, "anonymous", "related.claimed",
                                                     "#" + std::to_string(related) + " " + contact.name + " (" +
                                                         contact.person + ") asked for the information with the identifier" +
@@ -326,19 +331,21 @@ core::Result<std::int64_t> SecondaryService::Approve(CaseId id, RelatedId relate
         const std::string identifier = kase->Text(0);
         // What the naming vendor has at its level (V16): the summary notice's content and keywords; with
         // 'detail' also the technical details, the terms and the attachments.
-        std::string body = "Dear " + org.claimed.person + ",\n\n" + org.vendor_name +
-                           " asked us to share the following vulnerability information with " + org.contact.name +
-                           ".\n\n[" + identifier + "] " + kase->Text(1) + "\n\nSummary:\n" + kase->Text(2) + "\n";
+        // The text goes in the organisation's language (issue 13); the template wraps this content.
+        const MailLang lang = org.contact.lang.value_or(MailLang::kJa);
+        const bool ja = lang == MailLang::kJa;
+        std::string body = "[" + identifier + "] " + kase->Text(1) + "\n\n" + (ja ? "概要:\n" : "Summary:\n") +
+                           kase->Text(2) + "\n";
         KZ_ASSIGN(auto terms, c.Query("SELECT kind, value, version FROM case_terms WHERE case_id = ? ORDER BY kind, value",
                                       {id.value()}));
         std::string term_lines;
         for (const auto& t : terms)
             if (level == Level::kDetail || t.Text(0) == "keyword")
                 term_lines += "- " + t.Text(0) + ": " + t.Text(1) + (t.Text(2).empty() ? "" : " " + t.Text(2)) + "\n";
-        if (!term_lines.empty()) body += "\nTechnologies and components:\n" + term_lines;
+        if (!term_lines.empty()) body += (ja ? "\n関連する技術・コンポーネント:\n" : "\nTechnologies and components:\n") + term_lines;
         mail::QueuedMail out;
         if (level == Level::kDetail) {
-            body += "\nTechnical details:\n" + kase->Text(3) + "\n";
+            body += (ja ? "\n技術的な詳細:\n" : "\nTechnical details:\n") + kase->Text(3) + "\n";
             KZ_ASSIGN(auto atts, c.Query("SELECT id, name, media_type, content FROM case_attachments WHERE case_id = ?"
                                          " ORDER BY id",
                                          {id.value()}));
@@ -354,15 +361,21 @@ core::Result<std::int64_t> SecondaryService::Approve(CaseId id, RelatedId relate
                 out.attachments.push_back({MailFilename(a.Text(1), a.Int(0)), MailContentType(a.Text(2)), std::move(data)});
             }
             if (!out.attachments.empty())
-                body += "\nAttached: " + std::to_string(out.attachments.size()) + " file(s) of the case.\n";
+                body += ja ? "\n本件のファイル " + std::to_string(out.attachments.size()) + " 件を添付しています。\n"
+                           : "\nAttached: " + std::to_string(out.attachments.size()) + " file(s) of the case.\n";
             if (!left_out.empty())
-                body += "\nToo large to attach (ask the coordinator for them):\n" + left_out;
+                body += (ja ? "\n次のファイルは大きすぎるため添付していません（必要な場合は調整担当者にご依頼ください）:\n"
+                            : "\nToo large to attach (ask the coordinator for them):\n") + left_out;
         }
-        body += "\nThis information is not public. Do not pass it on or make it public before the advisory for " +
-                identifier + " is published; contact the coordinator if others need it.\n";
+        KZ_ASSIGN(MailText text, RenderMail(c, "related.information", lang,
+                                            {{"identifier", identifier},
+                                             {"recipient", org.contact.name},
+                                             {"person", org.claimed.person},
+                                             {"vendor", org.vendor_name},
+                                             {"content", body}}));
         out.to = org.contact.email;
-        out.subject = "[" + identifier + "] Vulnerability information (related organization of " + org.vendor_name + ")";
-        out.body = std::move(body);
+        out.subject = std::move(text.subject);
+        out.body = std::move(text.body);
         out.encrypt_to = org.key_fingerprint;  // '' = the sender looks for a key registered for the address
         const std::string now = core::FormatRfc3339(clock_.Now());
         KZ_ASSIGN(const std::int64_t mail, mail::EnqueueMail(c, out, clock_.Now()));

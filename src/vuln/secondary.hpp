@@ -38,6 +38,8 @@ struct RelatedContact {
     std::string email;   // required: the claim is matched on it
     std::string phone;   // optional
     std::string key;     // claim only, optional: the organisation's OpenPGP public key (ASCII-armored)
+    // The language of its mail (issue 13): set when named (default ja); a claim that gives one changes it.
+    std::optional<MailLang> lang;
 };
 
 // 'named' (by the vendor) → 'claimed' (the organisation asked with the identifier) → 'approved' (the

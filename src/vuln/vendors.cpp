@@ -122,11 +122,25 @@ core::Result<std::int64_t> VendorRegistry::AddContact(VendorId vendor, const Con
         KZ_ASSIGN(auto count, c.QueryInt("SELECT count(*) FROM vendor_contacts WHERE vendor_id = ?", {vendor.value()}));
         const bool primary = contact.primary || count == 0;
         if (primary) KZ_TRY(c.Exec("UPDATE vendor_contacts SET is_primary = 0 WHERE vendor_id = ?", {vendor.value()}));
-        KZ_TRY(c.Exec("INSERT INTO vendor_contacts(vendor_id, name, email, phone, is_primary) VALUES (?, ?, ?, ?, ?)",
-                      {vendor.value(), contact.name, contact.email, contact.phone, std::int64_t{primary ? 1 : 0}}));
+        KZ_TRY(c.Exec("INSERT INTO vendor_contacts(vendor_id, name, email, phone, is_primary, lang)"
+                      " VALUES (?, ?, ?, ?, ?, ?)",
+                      {vendor.value(), contact.name, contact.email, contact.phone, std::int64_t{primary ? 1 : 0},
+                       std::string(Name(contact.lang))}));
         const std::int64_t id = c.LastInsertId();
         KZ_TRY(Audit(c, actor, "vendor.contact", vendor));
         return id;
+    });
+}
+
+core::Status VendorRegistry::SetContactLanguage(VendorId vendor, std::int64_t contact, MailLang lang,
+                                               std::string_view actor) {
+    return db_.InTransaction([&](store::Connection& c) -> core::Status {
+        KZ_ASSIGN(auto n, c.QueryInt("SELECT count(*) FROM vendor_contacts WHERE id = ? AND vendor_id = ?",
+                                     {contact, vendor.value()}));
+        if (n == 0) return core::NotFound("no such contact");
+        KZ_TRY(c.Exec("UPDATE vendor_contacts SET lang = ? WHERE id = ?", {std::string(Name(lang)), contact}));
+        return Audit(c, actor, "vendor.contact", vendor,
+                     "{\"contact\":" + std::to_string(contact) + ",\"lang\":\"" + std::string(Name(lang)) + "\"}");
     });
 }
 
@@ -260,10 +274,11 @@ core::Result<Vendor> VendorRegistry::Get(VendorId id) {
     v.created_at = row->Text(9);
     v.registered_at = row->Text(10);
     v.accept_unsigned_mail = row->Int(11) != 0;
-    KZ_ASSIGN(auto contacts, c.Query("SELECT id, name, email, phone, is_primary FROM vendor_contacts WHERE vendor_id = ?"
+    KZ_ASSIGN(auto contacts, c.Query("SELECT id, name, email, phone, is_primary, lang FROM vendor_contacts WHERE vendor_id = ?"
                                      " ORDER BY is_primary DESC, id",
                                      {id.value()}));
-    for (const auto& r : contacts) v.contacts.push_back({r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4) != 0});
+    for (const auto& r : contacts)
+        v.contacts.push_back({r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4) != 0, MailLangOr(r.Text(5))});
     KZ_ASSIGN(auto keys, c.Query("SELECT fingerprint, user_ids, expires_at, can_encrypt, imported_at FROM vendor_keys"
                                  " WHERE vendor_id = ? ORDER BY id",
                                  {id.value()}));

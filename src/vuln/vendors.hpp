@@ -15,6 +15,7 @@
 #include "core/clock.hpp"
 #include "store/store.hpp"
 #include "vuln/matcher.hpp"
+#include "vuln/mail_templates.hpp"
 #include "vuln/types.hpp"
 
 namespace kizuna::vuln {
@@ -33,6 +34,7 @@ struct Contact {
     std::string email;
     std::string phone;
     bool primary = false;
+    MailLang lang = MailLang::kJa;  // the language of the mail this contact gets (issue 13)
 };
 
 struct VendorKey {
@@ -95,6 +97,8 @@ class VendorRegistry {
     core::Status Advance(VendorId vendor, RegistrationState to, std::string_view actor, std::string_view note);
     core::Status AgreeToTerms(VendorId vendor, std::string_view terms_version, std::string_view actor);
     core::Result<std::int64_t> AddContact(VendorId vendor, const Contact& contact, std::string_view actor);
+    // The language of one contact's mail; NotFound when the contact is not the vendor's. Audited.
+    core::Status SetContactLanguage(VendorId vendor, std::int64_t contact, MailLang lang, std::string_view actor);
     // Imports an ASCII-armored OpenPGP public key after checking it with GPGME; returns what was found.
     core::Result<VendorKey> ImportKey(VendorId vendor, std::string_view armored, std::string_view actor);
     core::Result<std::int64_t> AddProduct(VendorId vendor, std::string_view name, const std::vector<Component>& components,

@@ -8,6 +8,7 @@
 #include "vuln/cases.hpp"
 #include "vuln/early_notice.hpp"
 #include "vuln/international.hpp"
+#include "vuln/mail_templates.hpp"
 #include "vuln/matcher.hpp"
 #include "vuln/schedule.hpp"
 #include "vuln/secondary.hpp"

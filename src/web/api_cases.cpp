@@ -59,7 +59,7 @@ json CaseJson(const vuln::CaseView& v) {
 core::Result<vuln::NewCase> ParseNewCase(const json& body, bool staff) {
     http::JsonObjectReader r(body);
     KZ_TRY(r.RejectUnknown({"title", "summary", "details", "source", "reporter_name", "reporter_email", "keywords",
-                            "components", "products"}));
+                            "components", "products", "reporter_lang"}));
     vuln::NewCase n;
     KZ_ASSIGN(n.title, r.RequireString("title", 1, 300));
     KZ_ASSIGN(auto summary, r.OptionalString("summary", 0, 20000));
@@ -75,6 +75,10 @@ core::Result<vuln::NewCase> ParseNewCase(const json& body, bool staff) {
     n.reporter_name = rn.value_or("");
     KZ_ASSIGN(auto re, r.OptionalString("reporter_email", 0, 254));
     n.reporter_email = re.value_or("");
+    KZ_ASSIGN(auto reporter_lang, r.OptionalString("reporter_lang", 0, 10));
+    if (reporter_lang) {
+        KZ_ASSIGN(n.reporter_lang, vuln::ParseMailLang(*reporter_lang, "reporter_lang"));
+    }
     KZ_ASSIGN(n.keywords, r.StringArray("keywords", false, 100, 1, 100));
     KZ_ASSIGN(n.products, r.StringArray("products", false, 100, 1, 200));
     if (r.Has("components")) {

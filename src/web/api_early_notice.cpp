@@ -19,7 +19,9 @@ std::optional<http::Response> Staff(http::Request& req, auth::Action action) {
 
 json OrgJson(const vuln::Organization& o) {
     json contacts = json::array();
-    for (const auto& c : o.contacts) contacts.push_back({{"id", c.id}, {"name", c.name}, {"email", c.email}, {"phone", c.phone}});
+    for (const auto& c : o.contacts)
+        contacts.push_back(
+            {{"id", c.id}, {"name", c.name}, {"email", c.email}, {"phone", c.phone}, {"lang", vuln::Name(c.lang)}});
     json keys = json::array();
     for (const auto& k : o.keys)
         keys.push_back({{"fingerprint", k.fingerprint}, {"expires_at", k.expires_at}, {"can_encrypt", k.can_encrypt}});
@@ -43,6 +45,10 @@ core::Result<vuln::OrganizationContact> ParseContact(const http::JsonObjectReade
     c.email = email.value_or("");
     KZ_ASSIGN(auto phone, r.OptionalString("phone", 0, 50));
     c.phone = phone.value_or("");
+    KZ_ASSIGN(auto lang, r.OptionalString("lang", 0, 10));
+    if (lang) {
+        KZ_ASSIGN(c.lang, vuln::ParseMailLang(*lang));
+    }
     return c;
 }
 
@@ -86,7 +92,7 @@ void AddEarlyNoticeApi(http::Router& router, SiteServices& s) {
             if (r.Has("contacts")) {
                 const json& list = body->at("contacts");
                 if (!list.is_array() || list.size() > 50)
-                    return core::InvalidArgument("must be an array of {name, email, phone}", "contacts");
+                    return core::InvalidArgument("must be an array of {name, email, phone, lang}", "contacts");
                 for (std::size_t i = 0; i < list.size(); ++i) {
                     const std::string field = "contacts[" + std::to_string(i) + "]";
                     if (!list[i].is_object()) return core::InvalidArgument("must be an object", field);

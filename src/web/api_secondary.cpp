@@ -23,6 +23,7 @@ http::Response RelatedForm(http::Request& req, SiteServices& s, int status, cons
     }
     View view;
     view.set("csrf", csrf);
+    view.set("page_en", ctx.lang == Lang::kEn);
     if (!error.empty()) view.set("error", error);
     http::Response r = RenderPage(req, s, "related", "related_title", std::move(view), status);
     if (!ctx.session) r.SetCookie(kLoginCsrfCookie, csrf, SessionCookieOptions(req));
@@ -52,6 +53,7 @@ json RelatedJson(const vuln::RelatedOrganization& o) {
              {"person", o.contact.person},
              {"email", o.contact.email},
              {"phone", o.contact.phone},
+             {"lang", vuln::Name(o.contact.lang.value_or(vuln::MailLang::kJa))},
              {"state", vuln::Name(o.state)},
              {"named_by", o.named_by},
              {"named_at", o.named_at},
@@ -89,6 +91,11 @@ void AddSecondaryRoutes(http::Router& router, SiteServices& s) {
         vuln::RelatedContact claimant{req.Form("name").value_or(""), req.Form("person").value_or(""),
                                       req.Form("email").value_or(""), req.Form("phone").value_or(""),
                                       req.Form("key").value_or("")};
+        if (auto lang = req.Form("lang"); lang && !lang->empty()) {
+            auto parsed = vuln::ParseMailLang(*lang);
+            if (!parsed.ok()) return RelatedForm(req, s, 400, Translate(Context(req).lang, "related_invalid"));
+            claimant.lang = *parsed;
+        }
         auto outcome = s.secondary.Claim(req.Form("identifier").value_or(""), claimant, req.remote_ip);
         if (!outcome.ok()) {
             const core::Error& e = outcome.error();
@@ -134,10 +141,14 @@ void AddSecondaryRoutes(http::Router& router, SiteServices& s) {
             KZ_ASSIGN(std::string email, r.RequireString("email", 0, 1000));
             KZ_ASSIGN(auto phone, r.OptionalString("phone", 0, 1000));
             KZ_ASSIGN(auto vendor, r.OptionalInt("vendor_id", 1, INT64_MAX));
+            KZ_ASSIGN(auto lang_text, r.OptionalString("lang", 0, 10));
+            vuln::RelatedContact contact{name, person, email, phone.value_or(""), ""};
+            if (lang_text) {
+                KZ_ASSIGN(contact.lang, vuln::ParseMailLang(*lang_text));
+            }
             std::optional<vuln::VendorId> on_behalf;
             if (vendor) on_behalf = vuln::VendorId(*vendor);
-            return s.secondary.RegisterRelated(*id, {name, person, email, phone.value_or("")}, CallerFor(req, s),
-                                               on_behalf);
+            return s.secondary.RegisterRelated(*id, contact, CallerFor(req, s), on_behalf);
         }();
         if (!created.ok()) return ApiError(created.error(), req, s);
         return http::Response::Json(201, json{{"id", created->value()}, {"state", "named"}});

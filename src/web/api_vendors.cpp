@@ -34,7 +34,12 @@ std::optional<http::Response> Gate(http::Request& req, SiteServices& s, auth::Ac
 json VendorJson(const vuln::Vendor& v) {
     json contacts = json::array();
     for (const auto& c : v.contacts)
-        contacts.push_back({{"id", c.id}, {"name", c.name}, {"email", c.email}, {"phone", c.phone}, {"primary", c.primary}});
+        contacts.push_back({{"id", c.id},
+                            {"name", c.name},
+                            {"email", c.email},
+                            {"phone", c.phone},
+                            {"primary", c.primary},
+                            {"lang", vuln::Name(c.lang)}});
     json keys = json::array();
     for (const auto& k : v.keys)
         keys.push_back({{"fingerprint", k.fingerprint}, {"user_ids", k.user_ids}, {"expires_at", k.expires_at},
@@ -165,7 +170,7 @@ void AddVendorApi(http::Router& router, SiteServices& s) {
         if (auto denied = Gate(req, s, auth::Action::kUpdate, *id)) return *denied;
         return WithBody(req, s, [&](http::JsonObjectReader r, const json&) {
             auto parsed = [&]() -> core::Result<vuln::Contact> {
-                KZ_TRY(r.RejectUnknown({"name", "email", "phone", "primary"}));
+                KZ_TRY(r.RejectUnknown({"name", "email", "phone", "primary", "lang"}));
                 vuln::Contact c;
                 KZ_ASSIGN(c.name, r.RequireString("name", 1, 200));
                 KZ_ASSIGN(auto email, r.OptionalString("email", 0, 254));
@@ -173,12 +178,33 @@ void AddVendorApi(http::Router& router, SiteServices& s) {
                 KZ_ASSIGN(auto phone, r.OptionalString("phone", 0, 50));
                 c.phone = phone.value_or("");
                 KZ_ASSIGN(c.primary, r.OptionalBool("primary", false));
+                KZ_ASSIGN(auto lang, r.OptionalString("lang", 0, 10));
+                if (lang) {
+                    KZ_ASSIGN(c.lang, vuln::ParseMailLang(*lang));
+                }
                 return c;
             }();
             if (!parsed.ok()) return ApiError(parsed.error(), req, s);
             auto contact = s.vendors.AddContact(*id, *parsed, Context(req).principal->name);
             if (!contact.ok()) return ApiError(contact.error(), req, s);
             return http::Response::Json(201, json{{"id", *contact}});
+        });
+    });
+
+    // Issue 13: the language of one contact's mail ({"lang": "ja"|"en"}).
+    router.Add("PATCH", "/api/v1/vendors/{vendor}/contacts/{contact}", [&s](http::Request& req) {
+        auto id = VendorIdParam(req);
+        if (!id.ok()) return ApiError(id.error(), req, s);
+        if (auto denied = Gate(req, s, auth::Action::kUpdate, *id)) return *denied;
+        const std::int64_t contact = std::atoll(std::string(req.Param("contact")).c_str());
+        return WithBody(req, s, [&](http::JsonObjectReader r, const json&) {
+            auto lang = [&]() -> core::Result<vuln::MailLang> {
+                KZ_TRY(r.RejectUnknown({"lang"}));
+                KZ_ASSIGN(std::string text, r.RequireString("lang", 1, 10));
+                return vuln::ParseMailLang(text);
+            }();
+            if (!lang.ok()) return ApiError(lang.error(), req, s);
+            return Ok(s.vendors.SetContactLanguage(*id, contact, *lang, Context(req).principal->name), req, s);
         });
     });
 

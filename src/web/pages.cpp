@@ -29,6 +29,7 @@ std::vector<NavItem> NavFor(const auth::Principal* who) {
         nav.push_back({"/dashboard", "nav_dashboard"});
         nav.push_back({"/cases", "nav_cases"});
         nav.push_back({"/mail", "nav_mail"});
+        nav.push_back({"/templates", "mailtpl_nav"});
         nav.push_back({"/audit", "nav_audit"});
         nav.push_back({"/users", "nav_users"});
     }

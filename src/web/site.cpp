@@ -28,6 +28,7 @@ struct Site::Impl {
         detail::AddFeedRoutes(router, services);
         detail::AddAuditPages(router, services);
         detail::AddTokenRoutes(router, services);
+        detail::AddMailTemplatePages(router, services);
         detail::AddObservePages(router, services);
     }
 

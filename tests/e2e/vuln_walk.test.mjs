@@ -66,6 +66,9 @@ test('a two-vendor case goes from the report form to both vendors\' status repor
                          page.click(`[data-testid=suggestions] tr[data-vendor="${name}"] [data-testid=add-vendor]`)]);
       await Promise.all([page.waitForNavigation(),
                          page.click(`[data-testid=case-vendors] tr[data-vendor="${name}"] [data-testid=send-summary]`)]);
+      // The notice is previewed, then sent; the confirmation leads back to the case (issue 13).
+      await Promise.all([page.waitForNavigation(), page.click('[data-testid=notice-send]')]);
+      await Promise.all([page.waitForNavigation(), page.click('[data-testid=back-to-case]')]);
       assert.equal(await page.getAttribute(`[data-testid=case-vendors] tr[data-vendor="${name}"] [data-testid=level]`, 'data-code'), 'summary');
     }
     await page.screenshot({ path: join(shots, 'case-coordinator.png'), fullPage: true });
@@ -89,6 +92,8 @@ test('a two-vendor case goes from the report form to both vendors\' status repor
     for (const name of ['さくら電機', 'Hikari Networks']) {
       await Promise.all([page.waitForNavigation(),
                          page.click(`[data-testid=case-vendors] tr[data-vendor="${name}"] [data-testid=disclose]`)]);
+      await Promise.all([page.waitForNavigation(), page.click('[data-testid=notice-send]')]);
+      await Promise.all([page.waitForNavigation(), page.click('[data-testid=back-to-case]')]);
       assert.equal(await page.getAttribute(`[data-testid=case-vendors] tr[data-vendor="${name}"] [data-testid=level]`, 'data-code'), 'detail');
     }
     await logout(page);

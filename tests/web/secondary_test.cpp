@@ -322,7 +322,9 @@ TEST_F(SecondaryWebTest, OverseasCoordinatorKeyReleasesWaitingMail) {
         if (m.find("To: <cert@cert.example.org>") != std::string::npos) message = m;
     ASSERT_FALSE(message.empty());
     const std::string inner = cert.Decrypt(ArmoredBlock(message));
-    EXPECT_NE(PartBody(inner, inner.find("Content-Type: text/plain")).find("2027-01-15T01:00:00Z"), std::string::npos);
+    // The overseas coordinator reads English (issue 13): the instant in the center's zone with its UTC offset.
+    EXPECT_NE(PartBody(inner, inner.find("Content-Type: text/plain")).find("2027-01-15 10:00 (UTC+09:00)"),
+              std::string::npos);
 }
 
 // The case page's key forms go through the same rules: staff only (404 for anyone else), bad keys named.

@@ -27,6 +27,7 @@ void AddCsafProviderRoutes(http::Router& router, SiteServices& services);
 void AddFeedRoutes(http::Router& router, SiteServices& services);
 void AddAuditPages(http::Router& router, SiteServices& services);  // pages_audit.cpp
 void AddTokenRoutes(http::Router& router, SiteServices& services);  // api_tokens.cpp (API and account page)
+void AddMailTemplatePages(http::Router& router, SiteServices& services);  // pages_templates.cpp (issue 13)
 
 // The words for an audit action ("case.disclose" → "Disclosure"); never the code itself.
 std::string AuditActionLabel(Lang lang, std::string_view action);
