@@ -51,6 +51,11 @@ struct VulnConfig {
     std::string terms_version = "2026-04";   // current version of the vendor registration terms
     int report_max_per_window = 10;          // the /report form: reports per client address within ...
     int report_window_minutes = 60;          // ... this window (staff are not throttled)
+    // The work queue: days the center gives itself per open case state, counted from the case's last
+    // activity; past them the case is overdue ([vuln] response_days = { received = 3, ... }).
+    int response_days_received = 3;
+    int response_days_verified = 5;
+    int response_days_coordinating = 14;
 };
 
 // The mail gateway (src/mail/). Ports: -1 = off, 0 = any free port (the bound port is written to

@@ -365,6 +365,10 @@ std::span<const store::Migration> Migrations() {
         {1031, "vuln_status_checks", kStatusChecks},
         {1100, "vuln_advisories", AdvisorySchema()},
         {1130, "vuln_publication_and_null_times", kPublicationAndNullTimes},
+        // Issue 13: the coordinator who owns a case (the dashboard's work queue, the case list's owner filter).
+        {1220, "vuln_case_owner",
+         "ALTER TABLE cases ADD COLUMN owner_user_id INTEGER REFERENCES users(id);"
+         " CREATE INDEX cases_by_owner ON cases(owner_user_id);"},
     };
     return kMigrations;
 }
