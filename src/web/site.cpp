@@ -27,6 +27,9 @@ struct Site::Impl {
         detail::AddAuditPages(router, services);
         detail::AddTokenRoutes(router, services);
         detail::AddObservePages(router, services);
+        detail::AddQueuePages(router, services);
+        detail::AddUserPages(router, services);
+        detail::AddVendorPages(router, services);
     }
 
     http::Response Handle(http::Request& req) {
