@@ -70,7 +70,7 @@ View CaseRow(SiteServices& s, Lang lang, const vuln::QueueCase& c, core::WallTim
     row.set("overdue", Bool(c.overdue));
     if (c.overdue && c.due) {
         const auto late = std::chrono::duration_cast<std::chrono::hours>(now - *c.due).count();
-        const auto days_late = late / 24 + 1;  // a case an hour late is a day late
+        const auto days_late = std::max<std::int64_t>(1, (late + 23) / 24);  // begun days: an hour late is a day late
         std::string late_text = Translate(lang, "admin_days_late");
         if (auto at = late_text.find("{n}"); at != std::string::npos) late_text.replace(at, 3, std::to_string(days_late));
         row.set("late", late_text);

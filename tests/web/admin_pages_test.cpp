@@ -357,8 +357,11 @@ TEST_F(AdminPagesTest, CoordinatorRegistersAVendorWithContactKeyProductSbomAndRe
     ASSERT_EQ(viewer->components.size(), 2u);
     EXPECT_EQ(viewer->components[0].purl, "pkg:generic/libpng@1.6.40");
     EXPECT_EQ(viewer->components[1].version, "1.3");
-    for (const auto& p : vendor->products)
-        if (p.name != "Komorebi Viewer") EXPECT_FALSE(p.components.empty()) << "the SBOM's components";
+    for (const auto& p : vendor->products) {
+        if (p.name != "Komorebi Viewer") {
+            EXPECT_FALSE(p.components.empty()) << "the SBOM's components";
+        }
+    }
     EXPECT_EQ(vendor->keywords, (std::vector<std::string>{"png", "viewer"}));
     page = WithSession("GET", path + "?lang=ja", cookie);
     EXPECT_NE(page.body.find("data-state=\"registered\">登録済み<"), std::string::npos);

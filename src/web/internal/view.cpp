@@ -22,15 +22,20 @@ Template& Parsed(std::string_view name) {
     return ref;
 }
 
+// The main catalog plus every area file (i18n/<lang>/<area>.json), as Translate() sees them.
 View BuildMessages(Lang lang) {
     View t{View::type::object};
-    const std::string file = lang == Lang::kEn ? "i18n/en.json" : "i18n/ja.json";
-    auto text = EmbeddedFile(file);
-    if (!text) return t;
-    auto json = nlohmann::json::parse(*text, nullptr, false);
-    if (!json.is_object()) return t;
-    for (auto& [k, v] : json.items())
-        if (v.is_string()) t.set(k, v.get<std::string>());
+    const std::string code = lang == Lang::kEn ? "en" : "ja";
+    const std::string main_file = "i18n/" + code + ".json";
+    const std::string area_prefix = "i18n/" + code + "/";
+    for (int i = 0; i < kEmbeddedFileCount; ++i) {
+        const std::string_view name = kEmbeddedFiles[i].first;
+        if (name != main_file && !(name.starts_with(area_prefix) && name.ends_with(".json"))) continue;
+        auto json = nlohmann::json::parse(kEmbeddedFiles[i].second, nullptr, false);
+        if (!json.is_object()) continue;
+        for (auto& [k, v] : json.items())
+            if (v.is_string()) t.set(k, v.get<std::string>());
+    }
     return t;
 }
 
