@@ -117,6 +117,29 @@ core::Status UserDirectory::SetDisabled(std::string_view name, bool disabled, st
     });
 }
 
+core::Status UserDirectory::SetRole(std::string_view name, Role role, std::string_view actor) {
+    const std::string now = core::FormatRfc3339(clock_.Now());
+    return db_.InTransaction([&](store::Connection& c) -> core::Status {
+        KZ_ASSIGN(auto row, c.QueryOne("SELECT id, role, disabled FROM users WHERE name = ?", {std::string(name)}));
+        if (!row) return core::NotFound("no user named '" + std::string(name) + "'");
+        const UserId id(row->Int(0));
+        const std::string from = row->Text(1);
+        if (from == RoleName(role)) return core::Ok();
+        if (from == "admin" && row->Int(2) == 0) {
+            KZ_ASSIGN(auto admins, c.QueryInt("SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0"));
+            if (admins <= 1) return core::FailedPrecondition("the last admin keeps the admin role");
+        }
+        KZ_TRY(c.Exec("UPDATE users SET role = ? WHERE id = ?", {std::string(RoleName(role)), id.value()}));
+        KZ_ASSIGN(std::string revoked, RevokeAccess(c, id, now));
+        auto seq = audit_.Append(c, {std::string(actor), "user.role", "user:" + std::string(name),
+                                     "{\"from\":\"" + from + "\",\"to\":\"" + std::string(RoleName(role)) + "\"," +
+                                         revoked.substr(1),
+                                     ""});
+        if (!seq.ok()) return seq.error();
+        return core::Ok();
+    });
+}
+
 core::Status UserDirectory::ChangePassword(std::string_view name, std::string_view new_password,
                                            std::string_view actor) {
     KZ_TRY(CheckPasswordRules(new_password));

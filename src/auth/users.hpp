@@ -54,6 +54,11 @@ class UserDirectory {
     // user: whoever knew the old password may have made them. Audited as "user.password_change".
     core::Status ChangePassword(std::string_view name, std::string_view new_password, std::string_view actor);
 
+    // Changes the account's role. Ends every session and revokes every token of the user (they were given
+    // for the old role); refuses to take the role from the last enabled admin (FailedPrecondition).
+    // Audited as "user.role".
+    core::Status SetRole(std::string_view name, Role role, std::string_view actor);
+
     // For login: the stored hash (nullopt when the user is unknown, disabled or password-less).
     core::Result<std::optional<std::pair<User, std::string>>> FindForLogin(std::string_view name);
 

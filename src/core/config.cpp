@@ -58,6 +58,9 @@ const std::vector<KeySpec>& Specs() {
         i("vuln.report_max_per_window", [](Config& c) { return &c.vuln.report_max_per_window; });
         i("vuln.report_window_minutes", [](Config& c) { return &c.vuln.report_window_minutes; });
         i("vuln.publication_hour", [](Config& c) { return &c.vuln.publication_hour; });
+        i("vuln.response_days.received", [](Config& c) { return &c.vuln.response_days_received; });
+        i("vuln.response_days.verified", [](Config& c) { return &c.vuln.response_days_verified; });
+        i("vuln.response_days.coordinating", [](Config& c) { return &c.vuln.response_days_coordinating; });
         s("mail.listen", [](Config& c) { return &c.mail.listen; });
         i("mail.lmtp_port", [](Config& c) { return &c.mail.lmtp_port; });
         i("mail.smtp_port", [](Config& c) { return &c.mail.smtp_port; });
@@ -209,6 +212,10 @@ Status ValidateConfig(const Config& c) {
     if (c.vuln.report_window_minutes < 1) return InvalidArgument("must be at least 1", "vuln.report_window_minutes");
     if (c.vuln.publication_hour < 0 || c.vuln.publication_hour > 23)
         return InvalidArgument("must be 0..23", "vuln.publication_hour");
+    for (auto [days, key] : {std::pair{c.vuln.response_days_received, "vuln.response_days.received"},
+                             {c.vuln.response_days_verified, "vuln.response_days.verified"},
+                             {c.vuln.response_days_coordinating, "vuln.response_days.coordinating"}})
+        if (days < 0 || days > 365) return InvalidArgument("must be 0..365", key);
     if (c.mail.lmtp_port < -1 || c.mail.lmtp_port > 65535) return InvalidArgument("must be -1..65535", "mail.lmtp_port");
     if (c.mail.smtp_port < -1 || c.mail.smtp_port > 65535) return InvalidArgument("must be -1..65535", "mail.smtp_port");
     if (c.mail.relay_port < 1 || c.mail.relay_port > 65535) return InvalidArgument("must be 1..65535", "mail.relay_port");

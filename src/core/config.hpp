@@ -54,6 +54,11 @@ struct VulnConfig {
     // The local hour (web.time_zone) the case page proposes for a publication: the 45-day default lands on
     // that day at this hour, not at the minute handling started.
     int publication_hour = 10;
+    // The work queue: days the center gives itself per open case state, counted from the case's last
+    // activity; past them the case is overdue ([vuln] response_days = { received = 3, ... }).
+    int response_days_received = 3;
+    int response_days_verified = 5;
+    int response_days_coordinating = 14;
 };
 
 // The mail gateway (src/mail/). Ports: -1 = off, 0 = any free port (the bound port is written to

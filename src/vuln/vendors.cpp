@@ -31,6 +31,15 @@ bool AllowedTransition(RegistrationKind kind, RegistrationState from, Registrati
 
 }  // namespace
 
+std::vector<RegistrationState> NextRegistrationStates(RegistrationKind kind, RegistrationState from) {
+    using S = RegistrationState;
+    if (kind == RegistrationKind::kUnregistered) kind = RegistrationKind::kIndividual;  // as Advance does
+    std::vector<RegistrationState> out;
+    for (S to : {S::kDocumentsReceived, S::kMeeting, S::kRegistrationRequested, S::kRegistered, S::kRefused})
+        if (AllowedTransition(kind, from, to)) out.push_back(to);
+    return out;
+}
+
 core::Status VendorRegistry::Audit(store::Connection& c, std::string_view actor, std::string_view action,
                                    VendorId vendor, std::string detail) {
     auto seq = audit_.Append(c, {std::string(actor), std::string(action), "vendor:" + std::to_string(vendor.value()),

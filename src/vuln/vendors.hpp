@@ -84,6 +84,10 @@ struct VendorCountPoint {
     std::int64_t registered;  // cumulative, by registered_at
 };
 
+// The registration states a vendor of this kind may move to from `from`: the workflow Advance enforces
+// (its other preconditions — terms, a contact point — are checked by Advance itself).
+std::vector<RegistrationState> NextRegistrationStates(RegistrationKind kind, RegistrationState from);
+
 class VendorRegistry {
   public:
     VendorRegistry(store::Database& db, const core::Clock& clock, const auth::AuditLog& audit)

@@ -14,6 +14,7 @@
 #include "vuln/secondary.hpp"
 #include "vuln/types.hpp"
 #include "vuln/vendors.hpp"
+#include "vuln/work_queue.hpp"
 
 namespace kizuna::vuln {
 

@@ -1,4 +1,5 @@
-// Server-rendered pages: home, login/logout, dashboard, audit log, account, users.
+// Server-rendered pages: home, login/logout, account. (Dashboard and case list: pages_queue.cpp; users:
+// pages_users.cpp; vendors: pages_vendors.cpp; audit log: pages_audit.cpp.)
 #include <functional>
 #include <map>
 #include <mutex>
@@ -28,6 +29,7 @@ std::vector<NavItem> NavFor(const auth::Principal* who) {
     if (who->role == auth::Role::kAdmin || who->role == auth::Role::kCoordinator) {
         nav.push_back({"/dashboard", "nav_dashboard"});
         nav.push_back({"/cases", "nav_cases"});
+        nav.push_back({"/vendors", "admin_nav_vendors"});
         nav.push_back({"/mail", "nav_mail"});
         nav.push_back({"/templates", "mailtpl_nav"});
         nav.push_back({"/audit", "nav_audit"});
@@ -50,25 +52,6 @@ std::string LandingFor(const auth::Principal& p) {
     if (p.role == auth::Role::kAdmin || p.role == auth::Role::kCoordinator) return "/dashboard";
     if (p.role == auth::Role::kVendor || p.role == auth::Role::kReporter || p.role == auth::Role::kPartner) return "/cases";
     return "/account";
-}
-
-View AuditRows(SiteServices& s, store::Connection& conn, int limit, Lang s_lang) {
-    View rows{View::type::list};
-    auto recent = auth::AuditLog::Recent(conn, limit);
-    if (!recent.ok()) return rows;
-    for (const auto& r : *recent) {
-        View row;
-        row.set("seq", std::to_string(r.seq));
-        row.set("at", r.at);
-        auto t = core::ParseRfc3339(r.at);
-        row.set("at_local", t ? s.zone.FormatMinutes(*t) : r.at);
-        row.set("actor", r.entry.actor);
-        row.set("action_label", AuditActionLabel(s_lang, r.entry.action));
-        row.set("object", AuditObjectLabel(conn, s_lang, r.entry.object));
-        row.set("remote_ip", r.entry.remote_ip);
-        rows.push_back(row);
-    }
-    return rows;
 }
 
 // Public pages seen by anonymous visitors are the same for everyone in one language, except the login
@@ -284,48 +267,6 @@ void AddPages(http::Router& router, SiteServices& s) {
         return r;
     });
 
-    router.Add("GET", "/dashboard", [&s](http::Request& req) {
-        if (auto denied = Check(req, auth::Action::kView, {ResourceKind::kDashboard}, false)) return *denied;
-        const Lang lang = Context(req).lang;
-        auto by_role = s.users.CountByRole();
-        auto sessions = s.sessions.ActiveCount();
-        auto tokens = s.tokens.ActiveCount();
-        auto lease = s.db.Acquire();
-        if (!by_role.ok() || !sessions.ok() || !tokens.ok() || !lease.ok()) return ErrorPage(req, s, 500);
-        auto audit_count = auth::AuditLog::Count(**lease);
-        std::int64_t users_total = 0;
-        for (const auto& [role, n] : *by_role) users_total += n;
-        auto count_of = [&](auth::Role r) {
-            auto it = by_role->find(r);
-            return it == by_role->end() ? std::int64_t{0} : it->second;
-        };
-        View stats{View::type::list};
-        auto add = [&](const char* key, std::int64_t value) {
-            View v;
-            v.set("key", key);
-            v.set("value", std::to_string(value));
-            v.set("label", Translate(lang, std::string("stat_") + key));
-            stats.push_back(v);
-        };
-        add("users", users_total);
-        add("coordinators", count_of(auth::Role::kCoordinator));
-        add("vendors", count_of(auth::Role::kVendor));
-        add("reporters", count_of(auth::Role::kReporter));
-        add("partners", count_of(auth::Role::kPartner));
-        add("sensors", count_of(auth::Role::kSensor));
-        add("sessions", *sessions);
-        add("tokens", *tokens);
-        add("audit", audit_count.ok() ? *audit_count : 0);
-        std::int64_t cases_total = 0;
-        if (auto by_state = s.cases.CountByState(); by_state.ok())
-            for (const auto& [state, n] : *by_state) cases_total += n;
-        add("cases", cases_total);
-        View view;
-        view.set("stats", stats);
-        view.set("audit", AuditRows(s, **lease, 10, lang));
-        return RenderPage(req, s, "dashboard", "dashboard_title", std::move(view));
-    });
-
     router.Add("GET", "/account", [&s](http::Request& req) {
         RequestContext& ctx = Context(req);
         if (!ctx.principal) return http::Response::Redirect("/login?next=/account");
@@ -365,31 +306,12 @@ void AddPages(http::Router& router, SiteServices& s) {
         const std::string error = req.Query("error").value_or("");
         if (error == "password_wrong" || error == "password_rules")
             view.set("password_error", Translate(ctx.lang, "account_" + error));
+        if (error == "token_days") view.set("token_error", Translate(ctx.lang, "admin_error_token_days"));
         http::Response r = RenderPage(req, s, "account", "account_title", std::move(view));
         r.SetHeader("Cache-Control", "no-store");
         return r;
     });
 
-    router.Add("GET", "/users", [&s](http::Request& req) {
-        if (auto denied = Check(req, auth::Action::kView, {ResourceKind::kUser}, false)) return *denied;
-        const Lang lang = Context(req).lang;
-        auto users = s.users.List();
-        if (!users.ok()) return ErrorPage(req, s, 500);
-        View list{View::type::list};
-        for (const auto& u : *users) {
-            View row;
-            row.set("name", u.name);
-            row.set("display_name", u.display_name);
-            row.set("role_label", RoleLabel(lang, u.role));
-            row.set("organization", u.organization);
-            row.set("email", u.email);
-            row.set("created_at", u.created_at);
-            list.push_back(row);
-        }
-        View view;
-        view.set("users", list);
-        return RenderPage(req, s, "users", "users_title", std::move(view));
-    });
 }
 
 }  // namespace kizuna::web::detail

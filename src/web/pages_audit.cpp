@@ -137,6 +137,19 @@ std::string FreeTextDetail(Lang lang, const std::string& detail) {
     return text;
 }
 
+// Where an entry's object can be opened: a case page, a vendor's record, the user's row on /users; "" otherwise.
+// Only well-formed ids become links (the object text is stored data, not trusted markup).
+std::string ObjectHref(const std::string& object) {
+    const auto colon = object.find(':');
+    if (colon == std::string::npos || colon + 1 >= object.size()) return "";
+    const std::string kind = object.substr(0, colon), rest = object.substr(colon + 1);
+    const bool numeric = rest.size() < 19 && rest.find_first_not_of("0123456789") == std::string::npos;
+    if (kind == "case" && numeric) return "/cases/" + rest;
+    if (kind == "vendor" && numeric) return "/vendors/" + rest;
+    if (kind == "user" && auth::CheckUserName(rest).ok()) return "/users#user-" + rest;
+    return "";
+}
+
 std::string ValueText(const nlohmann::json& v) {
     if (v.is_string()) return v.get<std::string>();
     if (v.is_boolean()) return v.get<bool>() ? "✓" : "—";
@@ -271,6 +284,7 @@ void AddAuditPages(http::Router& router, SiteServices& s) {
             row.set("actor", ActorLabel(lang, r.entry.actor));
             row.set("action_label", ActionLabel(lang, r.entry.action));
             row.set("object_label", r.entry.object.empty() ? std::string() : ObjectLabel(c, lang, r.entry.object));
+            row.set("object_href", ObjectHref(r.entry.object));
             row.set("details", DetailRows(c, lang, s.zone, r.entry.detail));
             row.set("remote_ip", r.entry.remote_ip);
             entries.push_back(row);

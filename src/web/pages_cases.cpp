@@ -1,5 +1,5 @@
-// Pages of vulnerability coordination (the report form is in pages_report.cpp): the case list (the
-// coordinator console with filters, the vendor portal, a reporter's own reports) and the case page,
+// Pages of vulnerability coordination: the case page (the report form is in pages_report.cpp; the case
+// list — coordinator console, vendor portal, a reporter's own reports — is in pages_queue.cpp),
 // whose forms post to /cases/{id}/act. Every decision is vuln::CaseService's; this file renders.
 #include <sstream>
 
@@ -101,58 +101,6 @@ http::Response CaseError(http::Request& req, SiteServices& s, const core::Error&
 }  // namespace
 
 void AddCasePages(http::Router& router, SiteServices& s) {
-    router.Add("GET", "/cases", [&s](http::Request& req) {
-        RequestContext& ctx = Context(req);
-        if (!ctx.principal) return http::Response::Redirect("/login?next=/cases");
-        const vuln::Caller caller = CallerFor(req, s);
-        vuln::CaseFilter filter;
-        const std::string state = req.Query("state").value_or("");
-        const std::string source = req.Query("source").value_or("");
-        if (auto st = vuln::ParseCaseState(state); st.ok()) filter.state = *st;
-        if (auto src = vuln::ParseSource(source); src.ok()) filter.source = *src;
-        filter.text = req.Query("q").value_or("");
-        auto list = s.cases.List(caller, filter);
-        if (!list.ok()) return CaseError(req, s, list.error());
-        const Lang lang = ctx.lang;
-        View cases{View::type::list};
-        for (const auto& c : *list) {
-            View row;
-            row.set("id", std::to_string(c.id.value()));
-            row.set("identifier", c.identifier);
-            row.set("title", c.title);
-            row.set("state", std::string(vuln::Name(c.state)));
-            row.set("source", std::string(vuln::Name(c.source)));
-            row.set("verification", std::string(vuln::Name(c.verification)));
-            row.set("vendor_count", std::to_string(c.vendor_count));
-            row.set("level", std::string(vuln::Name(c.caller_level)));
-            row.set("status_label", StatusLabel(lang, c.caller_status));
-            row.set("created", Local(s, c.created_at));
-            cases.push_back(row);
-        }
-        View view;
-        view.set("cases", cases);
-        view.set("staff", caller.staff() ? View::type::bool_true : View::type::bool_false);
-        view.set("vendor", caller.vendor ? View::type::bool_true : View::type::bool_false);
-        view.set("heading", Translate(lang, caller.vendor ? "portal_heading" : "cases_heading"));
-        view.set("q", filter.text);
-        View states{View::type::list}, sources{View::type::list};
-        for (const char* v : {"received", "verified", "rejected", "coordinating", "closed"}) {
-            View o;
-            o.set("value", v);
-            o.set("selected", state == v ? View::type::bool_true : View::type::bool_false);
-            states.push_back(o);
-        }
-        for (const char* v : {"domestic", "certcc", "cpni", "finder", "other"}) {
-            View o;
-            o.set("value", v);
-            o.set("selected", source == v ? View::type::bool_true : View::type::bool_false);
-            sources.push_back(o);
-        }
-        view.set("states", states);
-        view.set("sources", sources);
-        return RenderPage(req, s, "cases", "cases_title", std::move(view));
-    });
-
     router.Add("GET", "/cases/{id}", [&s](http::Request& req) {
         RequestContext& ctx = Context(req);
         if (!ctx.principal) return http::Response::Redirect("/login?next=" + req.path);

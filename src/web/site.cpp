@@ -30,6 +30,9 @@ struct Site::Impl {
         detail::AddTokenRoutes(router, services);
         detail::AddMailTemplatePages(router, services);
         detail::AddObservePages(router, services);
+        detail::AddQueuePages(router, services);
+        detail::AddUserPages(router, services);
+        detail::AddVendorPages(router, services);
     }
 
     http::Response Handle(http::Request& req) {

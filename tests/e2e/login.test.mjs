@@ -1,5 +1,5 @@
 // Browser test: a coordinator logs in through the real login page in headless Chromium, sees the
-// dashboard with real counts, switches the language, and logs out. Screenshots go to SCREENSHOT_DIR.
+// dashboard (the work queue), switches the language, and logs out. Screenshots go to SCREENSHOT_DIR.
 //
 // Run by ctest (tests/e2e/CMakeLists.txt) with KIZUNA_BIN, SCREENSHOT_DIR and CHROMIUM set.
 import { test } from 'node:test';
@@ -70,8 +70,10 @@ test('a coordinator logs in, sees the dashboard, switches language and logs out'
     assert.equal(cookie.httpOnly, true);
     assert.equal(cookie.sameSite, 'Strict');
     assert.equal(await page.textContent('[data-testid=who]').then((t) => t.includes('山田 花子')), true);
-    assert.equal((await page.textContent('[data-testid=stat-users] .value')).trim(), '2');
-    assert.equal((await page.textContent('[data-testid=stat-vendors] .value')).trim(), '1');
+    // The dashboard is a work queue (issue 13): its sections, no account counts.
+    assert.equal(await page.locator('[data-testid=queue-unowned]').count(), 1);
+    assert.equal(await page.locator('[data-testid=queue-overdue]').count(), 1);
+    assert.equal(await page.locator('[data-testid=stat-users]').count(), 0);
     await page.screenshot({ path: join(shots, 'dashboard.png'), fullPage: true });
 
     // The language switch: English, remembered across pages.

@@ -253,7 +253,9 @@ TEST_F(AuditPageFixture, DisclosuresSayWhoReceivedWhat) {
     EXPECT_NE(ja.find("受領者（製品開発者）"), std::string::npos);
     EXPECT_NE(ja.find("class=\"action\">その他の操作<"), std::string::npos);  // an action without a label is not shown as code
     EXPECT_EQ(ja.find(">some.future_action<"), std::string::npos);
-    EXPECT_NE(ja.find("class=\"object\">製品開発者 Gamma Soft<"), std::string::npos);
+    // The object in words, linked to the vendor's record (issue 13).
+    EXPECT_NE(ja.find("class=\"object\"><a href=\"/vendors/"), std::string::npos);
+    EXPECT_NE(ja.find("\">製品開発者 Gamma Soft</a><"), std::string::npos);
     EXPECT_NE(ja.find("class=\"action\">製品開発者の連絡先変更<"), std::string::npos);  // audit_action.vendor.contact
 }
 

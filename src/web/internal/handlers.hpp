@@ -28,6 +28,9 @@ void AddFeedRoutes(http::Router& router, SiteServices& services);
 void AddAuditPages(http::Router& router, SiteServices& services);  // pages_audit.cpp
 void AddTokenRoutes(http::Router& router, SiteServices& services);  // api_tokens.cpp (API and account page)
 void AddMailTemplatePages(http::Router& router, SiteServices& services);  // pages_templates.cpp (issue 13)
+void AddQueuePages(http::Router& router, SiteServices& services);   // pages_queue.cpp (dashboard, case list)
+void AddUserPages(http::Router& router, SiteServices& services);    // pages_users.cpp (users admin)
+void AddVendorPages(http::Router& router, SiteServices& services);  // pages_vendors.cpp (vendor registry)
 
 // The words for an audit action ("case.disclose" → "Disclosure"); never the code itself.
 std::string AuditActionLabel(Lang lang, std::string_view action);
