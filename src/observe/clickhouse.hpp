@@ -51,7 +51,7 @@
 #include "observe/collector.hpp"
 #include "observe/event_store.hpp"
 #include "observe/queries.hpp"
-#include "observe/scan_event.hpp"
+#include "observe/capture/scan_event.hpp"
 
 namespace kizuna::observe {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "observe/event_store.hpp"
-#include "observe/scan_event.hpp"
+#include "observe/capture/scan_event.hpp"
 
 namespace kizuna::observe::detail {
 

@@ -21,7 +21,7 @@
 #include "core/log.hpp"
 #include "core/result.hpp"
 #include "observe/event_store.hpp"
-#include "observe/scan_event.hpp"
+#include "observe/capture/scan_event.hpp"
 #include "observe/sensor_status.hpp"
 #include "observe/transport.hpp"
 

@@ -29,7 +29,7 @@
 
 #include "core/result.hpp"
 #include "observe/event_store.hpp"
-#include "observe/scan_event.hpp"
+#include "observe/capture/scan_event.hpp"
 
 namespace kizuna::observe {
 

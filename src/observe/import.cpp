@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "observe/geo.hpp"
-#include "observe/pcap_file.hpp"
+#include "observe/capture/pcap_file.hpp"
 
 namespace kizuna::observe {
 

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "core/result.hpp"
-#include "observe/decode.hpp"
+#include "observe/capture/decode.hpp"
 #include "observe/event_store.hpp"
 
 namespace kizuna::observe {

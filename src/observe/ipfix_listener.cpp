@@ -14,7 +14,7 @@
 #include <mutex>
 #include <thread>
 
-#include "observe/ipfix.hpp"
+#include "observe/capture/ipfix.hpp"
 
 namespace kizuna::observe {
 namespace {

@@ -3,6 +3,6 @@
 // fixed-size ScanEvent or counts why it could not.
 #pragma once
 
-#include "observe/decode.hpp"
-#include "observe/pcap_file.hpp"
-#include "observe/scan_event.hpp"
+#include "observe/capture/decode.hpp"
+#include "observe/capture/pcap_file.hpp"
+#include "observe/capture/scan_event.hpp"

@@ -17,7 +17,7 @@
 
 #include "core/result.hpp"
 #include "observe/event_store.hpp"
-#include "observe/scan_event.hpp"
+#include "observe/capture/scan_event.hpp"
 
 struct ZSTD_CCtx_s;
 struct ZSTD_DCtx_s;

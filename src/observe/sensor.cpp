@@ -18,8 +18,8 @@
 #include <optional>
 #include <thread>
 
-#include "observe/decode.hpp"
-#include "observe/pcap_file.hpp"
+#include "observe/capture/decode.hpp"
+#include "observe/capture/pcap_file.hpp"
 #include "observe/transport_io.hpp"
 
 namespace kizuna::observe {

@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "core/result.hpp"
-#include "observe/scan_event.hpp"
+#include "observe/capture/scan_event.hpp"
 
 namespace kizuna::observe::transport {
 

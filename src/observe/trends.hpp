@@ -34,7 +34,7 @@
 #include "auth/audit.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
-#include "observe/scan_event.hpp"
+#include "observe/capture/scan_event.hpp"
 #include "store/store.hpp"
 
 namespace kizuna::observe {

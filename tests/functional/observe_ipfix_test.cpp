@@ -7,7 +7,7 @@
 #include <map>
 
 #include "observe/event_store.hpp"
-#include "observe/pcap_file.hpp"
+#include "observe/capture/pcap_file.hpp"
 #include "observe/sensor_status.hpp"
 #include "observe_transport_fixture.hpp"
 #include "support/fail_closed.hpp"

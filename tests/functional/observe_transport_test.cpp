@@ -15,7 +15,7 @@
 
 #include "observe/event_store.hpp"
 #include "observe/transport_io.hpp"
-#include "observe/pcap_file.hpp"
+#include "observe/capture/pcap_file.hpp"
 #include "observe/sensor_status.hpp"
 #include "observe_transport_fixture.hpp"
 #include "support/pcap_builder.hpp"

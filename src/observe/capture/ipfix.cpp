@@ -1,4 +1,4 @@
-#include "observe/ipfix.hpp"
+#include "observe/capture/ipfix.hpp"
 
 #include <algorithm>
 #include <array>

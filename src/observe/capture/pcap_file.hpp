@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "core/result.hpp"
-#include "observe/decode.hpp"
-#include "observe/scan_event.hpp"
+#include "observe/capture/decode.hpp"
+#include "observe/capture/scan_event.hpp"
 
 struct pcap;  // libpcap's pcap_t; <pcap.h> stays out of our headers
 

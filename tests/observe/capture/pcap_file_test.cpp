@@ -1,5 +1,5 @@
 // PcapFileReader end to end: pcap files written by tests/support/pcap_builder, read back through libpcap.
-#include "observe/pcap_file.hpp"
+#include "observe/capture/pcap_file.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "observe/pcap_file.hpp"
+#include "observe/capture/pcap_file.hpp"
 
 #include <pcap/pcap.h>
 

@@ -1,4 +1,4 @@
-#include "observe/decode.hpp"
+#include "observe/capture/decode.hpp"
 
 #include <cstddef>
 

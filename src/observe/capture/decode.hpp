@@ -24,7 +24,7 @@
 #include <string>
 #include <string_view>
 
-#include "observe/scan_event.hpp"
+#include "observe/capture/scan_event.hpp"
 
 namespace kizuna::observe {
 

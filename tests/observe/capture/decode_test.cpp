@@ -1,6 +1,6 @@
 // Decoder tests: hand-built frames (tests/support/pcap_builder) in tables. Every layer's happy path, every
 // truncation point of every layer, and each named anomaly.
-#include "observe/decode.hpp"
+#include "observe/capture/decode.hpp"
 
 #include <gtest/gtest.h>
 

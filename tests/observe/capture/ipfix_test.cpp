@@ -1,7 +1,7 @@
 // IPFIX decoding (RFC 7011) with hand-built messages: templates per domain, IPv4 and IPv6 flows, reduced-size
 // and variable-length fields, options data (systemInitTimeMilliseconds), template withdrawal, sequence gaps in
 // both numbering conventions, and malformed messages that change nothing.
-#include "observe/ipfix.hpp"
+#include "observe/capture/ipfix.hpp"
 
 #include <gtest/gtest.h>
 
