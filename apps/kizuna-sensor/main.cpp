@@ -13,7 +13,7 @@
 
 #include "core/clock.hpp"
 #include "core/log.hpp"
-#include "observe/sensor.hpp"
+#include "observe/transport/sensor.hpp"
 
 namespace {
 

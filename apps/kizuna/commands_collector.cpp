@@ -7,10 +7,10 @@
 
 #include "commands.hpp"
 #include "observe/clickhouse.hpp"
-#include "observe/collector.hpp"
+#include "observe/transport/collector.hpp"
 #include "observe/event_store.hpp"
-#include "observe/ipfix_listener.hpp"
-#include "observe/sensor_status.hpp"
+#include "observe/transport/ipfix_listener.hpp"
+#include "observe/transport/sensor_status.hpp"
 
 namespace kizuna::app {
 

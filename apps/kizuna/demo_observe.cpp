@@ -17,7 +17,7 @@
 
 #include "commands.hpp"
 #include "observe/event_store.hpp"
-#include "observe/sensor_status.hpp"
+#include "observe/transport/sensor_status.hpp"
 #include "observe/trends.hpp"
 
 namespace kizuna::app {

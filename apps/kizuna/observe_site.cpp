@@ -9,7 +9,7 @@
 #include "observe/distinct.hpp"
 #include "observe/partners.hpp"
 #include "observe/queries.hpp"
-#include "observe/sensor_status.hpp"
+#include "observe/transport/sensor_status.hpp"
 #include "observe/trends.hpp"
 #include "web/site.hpp"
 

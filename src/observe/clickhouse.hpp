@@ -48,7 +48,7 @@
 
 #include "core/log.hpp"
 #include "core/result.hpp"
-#include "observe/collector.hpp"
+#include "observe/transport/collector.hpp"
 #include "observe/event_store.hpp"
 #include "observe/queries.hpp"
 #include "observe/capture/scan_event.hpp"

@@ -17,7 +17,7 @@
 #include "observe/distinct.hpp"
 #include "observe/partners.hpp"
 #include "observe/queries.hpp"
-#include "observe/sensor_status.hpp"
+#include "observe/transport/sensor_status.hpp"
 #include "observe/trends.hpp"
 #include "store/store.hpp"
 #include "mail/mail.hpp"

@@ -1,4 +1,4 @@
-#include "observe/transport.hpp"
+#include "observe/transport/protocol.hpp"
 
 #include <zlib.h>
 

@@ -1,4 +1,4 @@
-// FrameIo: reads and writes transport frames (observe/transport.hpp) on a blocking TLS stream. Shared by
+// FrameIo: reads and writes transport frames (observe/transport/protocol.hpp) on a blocking TLS stream. Shared by
 // the collector and the sensor. Reading checks the header's length bound before allocating the body.
 // Not thread-safe: one FrameIo per connection, used by one thread.
 #pragma once
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/result.hpp"
-#include "observe/transport.hpp"
+#include "observe/transport/protocol.hpp"
 
 namespace kizuna::observe::transport {
 

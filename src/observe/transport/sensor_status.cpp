@@ -1,4 +1,4 @@
-#include "observe/sensor_status.hpp"
+#include "observe/transport/sensor_status.hpp"
 
 #include <cstdio>
 #include <filesystem>

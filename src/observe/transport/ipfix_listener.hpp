@@ -21,8 +21,8 @@
 
 #include "core/log.hpp"
 #include "core/result.hpp"
-#include "observe/collector.hpp"
-#include "observe/sensor_status.hpp"
+#include "observe/transport/collector.hpp"
+#include "observe/transport/sensor_status.hpp"
 
 namespace kizuna::observe {
 

@@ -1,13 +1,13 @@
 // Spool: batches survive a reopen until acknowledged; sequence numbers never repeat, even with an empty
 // spool; half-written batches are dropped; the collector's floor raises the numbering.
-#include "observe/spool.hpp"
+#include "observe/transport/spool.hpp"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "observe/transport.hpp"
+#include "observe/transport/protocol.hpp"
 #include "support/temp_dir.hpp"
 
 namespace kizuna::observe {

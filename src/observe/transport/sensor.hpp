@@ -20,7 +20,7 @@
 
 #include "core/log.hpp"
 #include "core/result.hpp"
-#include "observe/spool.hpp"
+#include "observe/transport/spool.hpp"
 
 namespace kizuna::observe {
 

@@ -1,4 +1,4 @@
-#include "observe/ipfix_listener.hpp"
+#include "observe/transport/ipfix_listener.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

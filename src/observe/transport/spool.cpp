@@ -1,4 +1,4 @@
-#include "observe/spool.hpp"
+#include "observe/transport/spool.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -13,7 +13,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "observe/transport.hpp"
+#include "observe/transport/protocol.hpp"
 
 namespace kizuna::observe {
 namespace {

@@ -1,4 +1,4 @@
-#include "observe/sensor.hpp"
+#include "observe/transport/sensor.hpp"
 
 #include <grp.h>
 #include <poll.h>
@@ -20,7 +20,7 @@
 
 #include "observe/capture/decode.hpp"
 #include "observe/capture/pcap_file.hpp"
-#include "observe/transport_io.hpp"
+#include "observe/transport/internal/transport_io.hpp"
 
 namespace kizuna::observe {
 

@@ -22,8 +22,8 @@
 #include "core/result.hpp"
 #include "observe/event_store.hpp"
 #include "observe/capture/scan_event.hpp"
-#include "observe/sensor_status.hpp"
-#include "observe/transport.hpp"
+#include "observe/transport/sensor_status.hpp"
+#include "observe/transport/protocol.hpp"
 
 namespace kizuna::observe {
 

@@ -1,4 +1,4 @@
-#include "observe/transport_io.hpp"
+#include "observe/transport/internal/transport_io.hpp"
 
 #include <array>
 #include <boost/asio/read.hpp>

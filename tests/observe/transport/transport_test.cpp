@@ -1,6 +1,6 @@
 // Transport framing: every message round-trips; every malformed frame (bad magic, unknown type, lengths
 // over the bound, truncations, checksum and count mismatches, trailing bytes) is rejected with a reason.
-#include "observe/transport.hpp"
+#include "observe/transport/protocol.hpp"
 
 #include <gtest/gtest.h>
 

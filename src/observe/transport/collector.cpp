@@ -1,4 +1,4 @@
-#include "observe/collector.hpp"
+#include "observe/transport/collector.hpp"
 
 #include <sys/socket.h>
 
@@ -19,7 +19,7 @@
 #include <optional>
 #include <thread>
 
-#include "observe/transport_io.hpp"
+#include "observe/transport/internal/transport_io.hpp"
 
 namespace kizuna::observe {
 
