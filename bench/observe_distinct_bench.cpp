@@ -19,10 +19,10 @@
 #include <string>
 #include <vector>
 
-#include "observe/clickhouse.hpp"
-#include "observe/distinct.hpp"
-#include "observe/event_store.hpp"
-#include "observe/queries.hpp"
+#include "observe/storage/clickhouse.hpp"
+#include "observe/storage/distinct.hpp"
+#include "observe/storage/event_store.hpp"
+#include "observe/storage/queries.hpp"
 
 namespace {
 

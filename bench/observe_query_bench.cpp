@@ -23,9 +23,9 @@
 #include <string>
 #include <vector>
 
-#include "observe/clickhouse.hpp"
-#include "observe/event_store.hpp"
-#include "observe/queries.hpp"
+#include "observe/storage/clickhouse.hpp"
+#include "observe/storage/event_store.hpp"
+#include "observe/storage/queries.hpp"
 
 namespace {
 

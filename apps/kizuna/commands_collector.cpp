@@ -6,9 +6,9 @@
 #include <fstream>
 
 #include "commands.hpp"
-#include "observe/clickhouse.hpp"
+#include "observe/storage/clickhouse.hpp"
 #include "observe/transport/collector.hpp"
-#include "observe/event_store.hpp"
+#include "observe/storage/event_store.hpp"
 #include "observe/transport/ipfix_listener.hpp"
 #include "observe/transport/sensor_status.hpp"
 

@@ -11,7 +11,7 @@
 
 #include "center.hpp"
 #include "commands.hpp"
-#include "observe/event_store.hpp"
+#include "observe/storage/event_store.hpp"
 #include "observe/partners.hpp"
 
 namespace kizuna::app {

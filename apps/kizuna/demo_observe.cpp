@@ -16,7 +16,7 @@
 #include <random>
 
 #include "commands.hpp"
-#include "observe/event_store.hpp"
+#include "observe/storage/event_store.hpp"
 #include "observe/transport/sensor_status.hpp"
 #include "observe/trends.hpp"
 

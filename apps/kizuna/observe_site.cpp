@@ -5,10 +5,10 @@
 #include <cstdio>
 
 #include "commands.hpp"
-#include "observe/clickhouse.hpp"
-#include "observe/distinct.hpp"
+#include "observe/storage/clickhouse.hpp"
+#include "observe/storage/distinct.hpp"
 #include "observe/partners.hpp"
-#include "observe/queries.hpp"
+#include "observe/storage/queries.hpp"
 #include "observe/transport/sensor_status.hpp"
 #include "observe/trends.hpp"
 #include "web/site.hpp"

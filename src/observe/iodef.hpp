@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "observe/queries.hpp"
+#include "observe/storage/queries.hpp"
 
 namespace kizuna::observe {
 

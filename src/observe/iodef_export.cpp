@@ -6,7 +6,7 @@
 #include <cctype>
 #include <span>
 
-#include "observe/segment_io.hpp"
+#include "observe/storage/segment_io.hpp"
 
 namespace kizuna::observe {
 

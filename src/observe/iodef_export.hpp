@@ -11,7 +11,7 @@
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "observe/iodef.hpp"
-#include "observe/queries.hpp"
+#include "observe/storage/queries.hpp"
 
 namespace kizuna::observe {
 

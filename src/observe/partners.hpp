@@ -28,7 +28,7 @@
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "observe/iodef_export.hpp"
-#include "observe/queries.hpp"
+#include "observe/storage/queries.hpp"
 #include "store/store.hpp"
 
 namespace kizuna::observe {

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "core/result.hpp"
-#include "observe/distinct.hpp"
-#include "observe/queries.hpp"
+#include "observe/storage/distinct.hpp"
+#include "observe/storage/queries.hpp"
 #include "observe/trends.hpp"
 
 namespace kizuna::observe {

@@ -15,7 +15,7 @@
 #include <set>
 #include <string>
 
-#include "observe/queries.hpp"
+#include "observe/storage/queries.hpp"
 #include "observe/trend_list.hpp"
 #include "observe/trends.hpp"
 #include "web/internal/handlers.hpp"

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <map>
 
-#include "observe/event_store.hpp"
+#include "observe/storage/event_store.hpp"
 #include "observe/capture/pcap_file.hpp"
 #include "observe/transport/sensor_status.hpp"
 #include "observe_transport_fixture.hpp"

@@ -13,7 +13,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ssl.hpp>
 
-#include "observe/event_store.hpp"
+#include "observe/storage/event_store.hpp"
 #include "observe/transport/internal/transport_io.hpp"
 #include "observe/capture/pcap_file.hpp"
 #include "observe/transport/sensor_status.hpp"

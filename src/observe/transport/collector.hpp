@@ -20,7 +20,8 @@
 
 #include "core/log.hpp"
 #include "core/result.hpp"
-#include "observe/event_store.hpp"
+#include "observe/storage/event_store.hpp"
+#include "observe/storage/store_listener.hpp"
 #include "observe/capture/scan_event.hpp"
 #include "observe/transport/sensor_status.hpp"
 #include "observe/transport/protocol.hpp"
@@ -36,18 +37,6 @@ class IngestSink {
                                                std::span<const ScanEvent> events) = 0;
     virtual core::Status Heartbeat(std::string_view sensor, const transport::Heartbeat& beat) = 0;
     virtual std::uint64_t LastSequence(std::string_view sensor) = 0;
-};
-
-// Told about every batch and uptime span the store made durable (the ClickHouse forwarder). StoreSink holds
-// order_mutex() across the store's write and the notification, so the listener sees writes in store order
-// and can take a consistent cut (hold the mutex while it snapshots the store). The notifications must not
-// block: the collector acknowledges after they return.
-class StoreListener {
-  public:
-    virtual ~StoreListener() = default;
-    virtual std::mutex& order_mutex() = 0;
-    virtual void BatchStored(std::string_view sensor, std::uint64_t sequence, std::span<const ScanEvent> events) = 0;
-    virtual void UptimeStored(std::string_view sensor, PacketTime from, PacketTime to) = 0;
 };
 
 // EventStore for events and uptime, SensorStatusBoard for the status page.
