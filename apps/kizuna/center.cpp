@@ -12,7 +12,7 @@
 
 #include "auth/audit_files.hpp"
 
-#include "observe/trends.hpp"
+#include "observe/trends/detection.hpp"
 
 namespace kizuna::app {
 

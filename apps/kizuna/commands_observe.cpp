@@ -19,11 +19,11 @@
 #include "observe/storage/distinct.hpp"
 #include "observe/storage/event_store.hpp"
 #include "observe/storage/import.hpp"
-#include "observe/trend_list.hpp"
-#include "observe/trends.hpp"
-#include "observe/iodef.hpp"
-#include "observe/iodef_export.hpp"
-#include "observe/partners.hpp"
+#include "observe/trends/trend_list.hpp"
+#include "observe/trends/detection.hpp"
+#include "observe/export/iodef.hpp"
+#include "observe/export/iodef_export.hpp"
+#include "observe/export/partners.hpp"
 #include "observe/storage/queries.hpp"
 
 #ifndef KIZUNA_DEFAULT_GEO_DATABASE

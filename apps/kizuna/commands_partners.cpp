@@ -12,7 +12,7 @@
 #include "center.hpp"
 #include "commands.hpp"
 #include "observe/storage/event_store.hpp"
-#include "observe/partners.hpp"
+#include "observe/export/partners.hpp"
 
 namespace kizuna::app {
 namespace {

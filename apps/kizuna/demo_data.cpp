@@ -5,7 +5,7 @@
 
 #include "commands.hpp"
 #include "mail/mail.hpp"
-#include "observe/partners.hpp"
+#include "observe/export/partners.hpp"
 
 namespace kizuna::app {
 namespace {

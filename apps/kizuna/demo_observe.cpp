@@ -18,7 +18,7 @@
 #include "commands.hpp"
 #include "observe/storage/event_store.hpp"
 #include "observe/transport/sensor_status.hpp"
-#include "observe/trends.hpp"
+#include "observe/trends/detection.hpp"
 
 namespace kizuna::app {
 namespace {

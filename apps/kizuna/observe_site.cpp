@@ -7,10 +7,10 @@
 #include "commands.hpp"
 #include "observe/storage/clickhouse.hpp"
 #include "observe/storage/distinct.hpp"
-#include "observe/partners.hpp"
+#include "observe/export/partners.hpp"
 #include "observe/storage/queries.hpp"
 #include "observe/transport/sensor_status.hpp"
-#include "observe/trends.hpp"
+#include "observe/trends/detection.hpp"
 #include "web/site.hpp"
 
 namespace kizuna::app {

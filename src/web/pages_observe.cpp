@@ -16,8 +16,8 @@
 #include <string>
 
 #include "observe/storage/queries.hpp"
-#include "observe/trend_list.hpp"
-#include "observe/trends.hpp"
+#include "observe/trends/trend_list.hpp"
+#include "observe/trends/detection.hpp"
 #include "web/internal/handlers.hpp"
 #include "web/svg_chart.hpp"
 

@@ -7,7 +7,7 @@
 #include <random>
 
 #include "observe/storage/queries.hpp"
-#include "observe/trend_list.hpp"
+#include "observe/trends/trend_list.hpp"
 #include "support/temp_dir.hpp"
 
 namespace kizuna::observe {

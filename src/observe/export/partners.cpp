@@ -1,5 +1,5 @@
 // Partner CSIRTs and the daily IODEF mail (see partners.hpp).
-#include "observe/partners.hpp"
+#include "observe/export/partners.hpp"
 
 #include <algorithm>
 

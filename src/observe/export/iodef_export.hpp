@@ -10,7 +10,7 @@
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
-#include "observe/iodef.hpp"
+#include "observe/export/iodef.hpp"
 #include "observe/storage/queries.hpp"
 
 namespace kizuna::observe {

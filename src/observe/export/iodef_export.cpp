@@ -1,4 +1,4 @@
-#include "observe/iodef_export.hpp"
+#include "observe/export/iodef_export.hpp"
 
 #include <fcntl.h>
 

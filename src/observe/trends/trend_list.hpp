@@ -9,7 +9,7 @@
 #include "core/result.hpp"
 #include "observe/storage/distinct.hpp"
 #include "observe/storage/queries.hpp"
-#include "observe/trends.hpp"
+#include "observe/trends/detection.hpp"
 
 namespace kizuna::observe {
 

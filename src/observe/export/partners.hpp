@@ -27,7 +27,7 @@
 #include "auth/audit.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
-#include "observe/iodef_export.hpp"
+#include "observe/export/iodef_export.hpp"
 #include "observe/storage/queries.hpp"
 #include "store/store.hpp"
 

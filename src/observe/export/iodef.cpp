@@ -1,4 +1,4 @@
-#include "observe/iodef.hpp"
+#include "observe/export/iodef.hpp"
 
 #include "formats/xml.hpp"
 

@@ -1,5 +1,5 @@
 // The daily IODEF export's pure parts: when the job runs next, which day a run exports, partner lists.
-#include "observe/iodef_export.hpp"
+#include "observe/export/iodef_export.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "observe/trend_list.hpp"
+#include "observe/trends/trend_list.hpp"
 
 #include <algorithm>
 #include <map>

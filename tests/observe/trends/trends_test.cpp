@@ -1,4 +1,4 @@
-#include "observe/trends.hpp"
+#include "observe/trends/detection.hpp"
 
 #include <gtest/gtest.h>
 
