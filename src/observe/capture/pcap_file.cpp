@@ -66,7 +66,10 @@ core::Result<std::optional<ScanEvent>> PcapFileReader::Next() {
         pcap_pkthdr* header = nullptr;
         const u_char* data = nullptr;
         int rc = pcap_next_ex(handle_.get(), &header, &data);
-        if (rc == PCAP_ERROR_BREAK) return std::optional<ScanEvent>();  // end of file
+        if (rc == PCAP_ERROR_BREAK) {  // end of file
+            at_end_ = true;
+            return std::optional<ScanEvent>();
+        }
         if (rc != 1) return FromPcap(core::ErrorCode::kDataLoss, "read", path_, pcap_geterr(handle_.get()));
         ++packets_read_;
         // Microsecond precision was requested at open, so tv_usec is microseconds even for nanosecond files.
@@ -84,7 +87,10 @@ core::Result<std::uint64_t> PcapFileReader::Skip(std::uint64_t records) {
         pcap_pkthdr* header = nullptr;
         const u_char* data = nullptr;
         int rc = pcap_next_ex(handle_.get(), &header, &data);
-        if (rc == PCAP_ERROR_BREAK) break;
+        if (rc == PCAP_ERROR_BREAK) {
+            at_end_ = true;
+            break;
+        }
         if (rc != 1) return FromPcap(core::ErrorCode::kDataLoss, "read", path_, pcap_geterr(handle_.get()));
         ++packets_read_;
         ++skipped;

@@ -7,5 +7,6 @@
 #pragma once
 
 #include "observe/export/iodef.hpp"
+#include "observe/export/iodef_daily.hpp"
 #include "observe/export/iodef_export.hpp"
 #include "observe/export/partners.hpp"

@@ -1,7 +1,7 @@
 // Daily IODEF export per partner CSIRT (MISSION O5): one IODEF 2 document per configured country and UTC
 // day, written to <dir>/<YYYY-MM-DD>/<CC>.xml. `kizuna observe iodef` and the export share BuildIodefReport,
 // so a partner's file is byte-for-byte what the single-country command renders for the same generated_at.
-// The scheduler job around it (kind kIodefDailyJob) lives in the app (apps/kizuna/commands_observe.cpp).
+// The scheduler job around it (kind kIodefDailyJob) is IodefDailyJob (iodef_daily.hpp).
 #pragma once
 
 #include <string>

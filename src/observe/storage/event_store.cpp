@@ -17,7 +17,11 @@
 #include <unordered_map>
 
 #include "observe/storage/geo.hpp"
+#include "observe/storage/internal/control_log.hpp"
 #include "observe/storage/internal/import_progress_log.hpp"
+#include "observe/storage/internal/imports_log.hpp"
+#include "observe/storage/internal/record_io.hpp"
+#include "observe/storage/internal/segment_scan.hpp"
 #include "observe/storage/rollup.hpp"
 #include "observe/storage/segment_format.hpp"
 #include "observe/storage/segment_io.hpp"
@@ -27,37 +31,7 @@ namespace kizuna::observe {
 namespace fs = std::filesystem;
 using segment::Fd;
 
-namespace {
-
-constexpr std::array<char, 8> kControlMagic{'K', 'Z', 'C', 'T', 'L', 'v', '1', '\0'};
-constexpr std::array<char, 8> kCheckpointMagic{'K', 'Z', 'C', 'K', 'P', 'v', '1', '\0'};
-constexpr std::array<char, 8> kImportsMagic{'K', 'Z', 'I', 'M', 'P', 'v', '1', '\0'};
-constexpr std::size_t kMaxImportRecord = 4096;
-constexpr std::size_t kControlHeaderSize = 8;
-constexpr std::size_t kMaxControlRecord = 4096;
-constexpr std::int64_t kMaxUptimeSpan = 400 * kDayMicros;
-constexpr std::size_t kMaxOpenSegments = 32;
-// What recovery decodes of a block: the columns the rollups are built from.
-constexpr ColumnSet kRollupColumns = column::kTime | column::kProtocol | column::kDestinationPort | column::kIcmpType |
-                                     column::kIcmpCode | column::kCountry | column::kPackets;
-
-enum class ControlType : std::uint8_t { kSensor = 1, kWatermark = 2, kUptime = 3, kCommit = 4 };
-
-template <typename T>
-void Append(std::vector<std::uint8_t>& out, T value) {
-    std::uint8_t b[sizeof(T)];
-    std::memcpy(b, &value, sizeof(T));
-    out.insert(out.end(), b, b + sizeof(T));
-}
-template <typename T>
-bool Take(std::span<const std::uint8_t>& in, T& value) {
-    if (in.size() < sizeof(T)) return false;
-    std::memcpy(&value, in.data(), sizeof(T));
-    in = in.subspan(sizeof(T));
-    return true;
-}
-
-std::int64_t DayOf(std::int64_t micros) { return Rollups::FloorDiv(micros, kDayMicros); }
+namespace detail {
 
 core::Status ValidateSensor(std::string_view sensor) {
     if (sensor.empty() || sensor.size() > segment::kMaxSensorName) {
@@ -70,6 +44,25 @@ core::Status ValidateSensor(std::string_view sensor) {
     }
     return core::Ok();
 }
+
+}  // namespace detail
+
+namespace {
+
+constexpr std::array<char, 8> kCheckpointMagic{'K', 'Z', 'C', 'K', 'P', 'v', '1', '\0'};
+constexpr std::int64_t kMaxUptimeSpan = 400 * kDayMicros;
+constexpr std::size_t kMaxOpenSegments = 32;
+// What recovery decodes of a block: the columns the rollups are built from.
+constexpr ColumnSet kRollupColumns = column::kTime | column::kProtocol | column::kDestinationPort | column::kIcmpType |
+                                     column::kIcmpCode | column::kCountry | column::kPackets;
+
+using ControlType = detail::ControlLog::Type;
+using detail::Put;
+using detail::Take;
+using detail::ValidateSensor;
+
+std::int64_t DayOf(std::int64_t micros) { return Rollups::FloorDiv(micros, kDayMicros); }
+
 
 // "events/2026/11/22/000001.kzs" for the partition of day `day` (days since the epoch).
 fs::path PartitionFile(const fs::path& dir, std::int64_t day) {
@@ -102,15 +95,11 @@ struct EventStore::Impl {
     std::map<std::int64_t, Segment> segments;  // by day
     Rollups rollups;
     StoreStats stats;
-    Fd control;
-    fs::path control_path;
-    std::uint64_t control_length = 0;
+    detail::ControlLog control;                   // written under append_mutex
+    std::uint64_t checkpoint_control_length = 0;  // control.log's length when the checkpoint was written
 
-    // Completed imports (imports.log), by sensor name + digest.
-    std::map<std::pair<std::string, ContentDigest>, ImportRecord> imports;
-    Fd imports_fd;
-    fs::path imports_path;
-    std::uint64_t imports_length = 0;
+    // Completed imports (imports.log). Written under append_mutex; published and read under state_mutex.
+    detail::ImportsLog imports;
 
     // Unfinished imports (import_progress.log). Written under append_mutex; its map read under state_mutex.
     detail::ImportProgressLog progress_log;
@@ -129,21 +118,7 @@ struct EventStore::Impl {
     // ---- control log ----
 
     core::Status AppendControl(ControlType type, const std::vector<std::uint8_t>& payload) {
-        std::vector<std::uint8_t> record;
-        Append<std::uint32_t>(record, 0);  // CRC placeholder
-        Append<std::uint32_t>(record, static_cast<std::uint32_t>(payload.size()));
-        record.push_back(static_cast<std::uint8_t>(type));
-        record.insert(record.end(), payload.begin(), payload.end());
-        std::uint32_t crc = segment::Crc32c(std::span(record).subspan(4));
-        std::memcpy(record.data(), &crc, 4);
-        auto write = segment::WriteAt(control, record, control_length, control_path);
-        if (write.ok()) write = segment::SyncData(control, control_path);
-        if (!write.ok()) {
-            if (!segment::Truncate(control, control_length, control_path).ok()) broken = true;
-            return write.error();
-        }
-        control_length += record.size();
-        return core::Ok();
+        return control.Append(type, payload, &broken);
     }
 
     // REQUIRES: append_mutex held (or single-threaded Open).
@@ -151,7 +126,7 @@ struct EventStore::Impl {
         if (auto it = sensor_ids.find(std::string(sensor)); it != sensor_ids.end()) return it->second;
         auto id = static_cast<std::uint32_t>(sensor_names.size());
         std::vector<std::uint8_t> payload;
-        Append<std::uint32_t>(payload, id);
+        Put<std::uint32_t>(payload, id);
         payload.insert(payload.end(), sensor.begin(), sensor.end());
         KZ_TRY(AppendControl(ControlType::kSensor, payload));
         std::unique_lock state(state_mutex);
@@ -173,90 +148,11 @@ struct EventStore::Impl {
         for (std::int64_t hour = first; hour <= last; ++hour) rollups.MarkActive(hour, sensor);
     }
 
-    // ---- imports.log: [u32 CRC-32C of the rest][u32 len][payload]; payload = u8 sensor length, sensor,
-    // 16-byte XXH3-128 digest, 32-byte SHA-256 probe, u64 events, u64 packets, u16 file name length, file name ----
+    // ---- imports.log (internal/imports_log.hpp) ----
 
-    static std::vector<std::uint8_t> EncodeImport(const ImportRecord& r) {
-        std::vector<std::uint8_t> payload;
-        payload.push_back(static_cast<std::uint8_t>(r.sensor.size()));
-        payload.insert(payload.end(), r.sensor.begin(), r.sensor.end());
-        payload.insert(payload.end(), r.digest.begin(), r.digest.end());
-        payload.insert(payload.end(), r.probe.begin(), r.probe.end());
-        Append<std::uint64_t>(payload, r.events);
-        Append<std::uint64_t>(payload, r.packets);
-        std::string file = r.file.substr(0, 1024);
-        Append<std::uint16_t>(payload, static_cast<std::uint16_t>(file.size()));
-        payload.insert(payload.end(), file.begin(), file.end());
-        std::vector<std::uint8_t> record;
-        Append<std::uint32_t>(record, 0);
-        Append<std::uint32_t>(record, static_cast<std::uint32_t>(payload.size()));
-        record.insert(record.end(), payload.begin(), payload.end());
-        std::uint32_t crc = segment::Crc32c(std::span(record).subspan(4));
-        std::memcpy(record.data(), &crc, 4);
-        return record;
-    }
-
-    static std::optional<ImportRecord> DecodeImport(std::span<const std::uint8_t> in) {
-        ImportRecord r;
-        std::uint8_t sensor_len = 0;
-        if (!Take(in, sensor_len) || in.size() < sensor_len) return std::nullopt;
-        r.sensor.assign(reinterpret_cast<const char*>(in.data()), sensor_len);
-        in = in.subspan(sensor_len);
-        if (in.size() < r.digest.size()) return std::nullopt;
-        std::memcpy(r.digest.data(), in.data(), r.digest.size());
-        in = in.subspan(r.digest.size());
-        if (in.size() < r.probe.size()) return std::nullopt;
-        std::memcpy(r.probe.data(), in.data(), r.probe.size());
-        in = in.subspan(r.probe.size());
-        std::uint16_t file_len = 0;
-        if (!Take(in, r.events) || !Take(in, r.packets) || !Take(in, file_len) || in.size() != file_len) return std::nullopt;
-        r.file.assign(reinterpret_cast<const char*>(in.data()), file_len);
-        if (!ValidateSensor(r.sensor).ok()) return std::nullopt;
-        return r;
-    }
-
-    // Loads every record; a torn or corrupt tail is truncated (read-only: ignored).
     core::Status RecoverImports() {
-        imports_path = dir / "imports.log";
-        auto opened = segment::OpenFile(imports_path, options.read_only ? O_RDONLY : O_RDWR | O_CREAT);
-        if (!opened.ok()) {
-            if (options.read_only && opened.error().code() == core::ErrorCode::kNotFound) return core::Ok();
-            return opened.error();
-        }
-        imports_fd = std::move(opened).value();
-        KZ_ASSIGN(std::uint64_t size, segment::FileSize(imports_fd, imports_path));
-        if (size < kImportsMagic.size()) {
-            if (options.read_only) return core::Ok();
-            std::vector<std::uint8_t> header(kImportsMagic.begin(), kImportsMagic.end());
-            KZ_TRY(segment::Truncate(imports_fd, 0, imports_path));
-            KZ_TRY(segment::WriteAt(imports_fd, header, 0, imports_path));
-            KZ_TRY(segment::SyncData(imports_fd, imports_path));
-            KZ_TRY(segment::SyncDir(dir));
-            imports_length = header.size();
-            return core::Ok();
-        }
-        std::vector<std::uint8_t> bytes(size);
-        KZ_TRY(segment::ReadAt(imports_fd, bytes, 0, imports_path));
-        if (std::memcmp(bytes.data(), kImportsMagic.data(), kImportsMagic.size()) != 0) {
-            return core::DataLoss(imports_path.string() + ": bad magic");
-        }
-        std::uint64_t pos = kImportsMagic.size();
-        while (pos + 8 <= size) {
-            std::uint32_t crc = 0, len = 0;
-            std::memcpy(&crc, bytes.data() + pos, 4);
-            std::memcpy(&len, bytes.data() + pos + 4, 4);
-            if (len > kMaxImportRecord || pos + 8 + len > size) break;
-            if (crc != segment::Crc32c(std::span(bytes).subspan(pos + 4, 4 + len))) break;
-            auto record = DecodeImport(std::span(bytes).subspan(pos + 8, len));
-            if (!record) break;
-            imports[{record->sensor, record->digest}] = *record;
-            pos += 8 + len;
-        }
-        if (pos < size) {
-            stats.recovered_bytes_dropped += size - pos;
-            if (!options.read_only) KZ_TRY(segment::Truncate(imports_fd, pos, imports_path));
-        }
-        imports_length = pos;
+        KZ_ASSIGN(std::uint64_t dropped, imports.Recover(dir, options.read_only));
+        stats.recovered_bytes_dropped += dropped;
         return core::Ok();
     }
 
@@ -316,7 +212,7 @@ struct EventStore::Impl {
         if (stored_crc != segment::Crc32c(std::span(bytes).first(bytes.size() - 4))) return bad("checksum mismatch");
         std::span<const std::uint8_t> in(bytes.data() + 8, bytes.size() - 12);
         std::uint64_t sensor_count = 0, segment_count = 0;
-        if (!Take(in, control_length) || !Take(in, sensor_count)) return bad("truncated");
+        if (!Take(in, checkpoint_control_length) || !Take(in, sensor_count)) return bad("truncated");
         for (std::uint64_t i = 0; i < sensor_count; ++i) {
             std::uint8_t len = 0;
             std::uint64_t watermark = 0;
@@ -343,75 +239,43 @@ struct EventStore::Impl {
         return core::Ok();
     }
 
+    // Replays control.log (internal/control_log.hpp) after the checkpoint: sensors, watermarks, uptime, and
+    // the COMMIT records of batches spread over several partitions (collected in `commits`).
     core::Status RecoverControl(std::set<std::pair<std::uint32_t, std::uint64_t>>& commits) {
-        control_path = dir / "control.log";
-        int flags = options.read_only ? O_RDONLY : O_RDWR | O_CREAT;
-        auto opened = segment::OpenFile(control_path, flags);
-        if (!opened.ok()) {
-            if (options.read_only && opened.error().code() == core::ErrorCode::kNotFound) return core::Ok();
-            return opened.error();
-        }
-        control = std::move(opened).value();
-        KZ_ASSIGN(std::uint64_t size, segment::FileSize(control, control_path));
-        if (size < kControlHeaderSize) {
-            if (control_length > 0) return core::DataLoss(control_path.string() + " is shorter than the checkpoint says");
-            if (options.read_only) return core::Ok();
-            std::vector<std::uint8_t> header(kControlMagic.begin(), kControlMagic.end());
-            KZ_TRY(segment::Truncate(control, 0, control_path));
-            KZ_TRY(segment::WriteAt(control, header, 0, control_path));
-            KZ_TRY(segment::SyncData(control, control_path));
-            KZ_TRY(segment::SyncDir(dir));
-            control_length = kControlHeaderSize;
-            return core::Ok();
-        }
-        std::vector<std::uint8_t> bytes(size);
-        KZ_TRY(segment::ReadAt(control, bytes, 0, control_path));
-        if (std::memcmp(bytes.data(), kControlMagic.data(), 8) != 0) return core::DataLoss(control_path.string() + ": bad magic");
-        if (control_length == 0) control_length = kControlHeaderSize;
-        if (control_length > size) return core::DataLoss(control_path.string() + " is shorter than the checkpoint says");
-        std::uint64_t pos = control_length;
-        while (pos + 9 <= size) {
-            std::uint32_t crc = 0, len = 0;
-            std::memcpy(&crc, bytes.data() + pos, 4);
-            std::memcpy(&len, bytes.data() + pos + 4, 4);
-            if (len > kMaxControlRecord || pos + 9 + len > size) break;
-            if (crc != segment::Crc32c(std::span(bytes).subspan(pos + 4, 5 + len))) break;
-            auto type = static_cast<ControlType>(bytes[pos + 8]);
-            std::span<const std::uint8_t> in(bytes.data() + pos + 9, len);
-            std::uint32_t sensor = 0;
-            if (!Take(in, sensor)) break;
+        const fs::path path = dir / "control.log";
+        auto apply = [&](ControlType type, std::uint32_t sensor, std::span<const std::uint8_t> in) -> core::Result<bool> {
             if (type == ControlType::kSensor) {
                 std::string name(reinterpret_cast<const char*>(in.data()), in.size());
                 if (sensor != sensor_names.size() || !ValidateSensor(name).ok()) {
-                    return core::DataLoss(control_path.string() + ": sensor record out of order");
+                    return core::DataLoss(path.string() + ": sensor record out of order");
                 }
                 RegisterSensor(name);
-            } else {
-                if (sensor >= sensor_names.size()) return core::DataLoss(control_path.string() + ": unknown sensor id");
-                if (type == ControlType::kWatermark) {
-                    std::uint64_t seq = 0;
-                    if (!Take(in, seq)) break;
-                    watermarks[sensor] = std::max(watermarks[sensor], seq);
-                    ++stats.batches;
-                } else if (type == ControlType::kUptime) {
-                    std::int64_t from = 0, to = 0;
-                    if (!Take(in, from) || !Take(in, to) || to <= from || to - from > kMaxUptimeSpan) break;
-                    MarkUptime(sensor, from, to);
-                } else if (type == ControlType::kCommit) {
-                    std::uint64_t seq = 0;
-                    if (!Take(in, seq)) break;
-                    commits.emplace(sensor, seq);
-                } else {
-                    break;
-                }
+                return true;
             }
-            pos += 9 + len;
-        }
-        if (pos < size) {
-            stats.recovered_bytes_dropped += size - pos;
-            if (!options.read_only) KZ_TRY(segment::Truncate(control, pos, control_path));
-        }
-        control_length = pos;
+            if (sensor >= sensor_names.size()) return core::DataLoss(path.string() + ": unknown sensor id");
+            if (type == ControlType::kWatermark) {
+                std::uint64_t seq = 0;
+                if (!Take(in, seq)) return false;
+                watermarks[sensor] = std::max(watermarks[sensor], seq);
+                ++stats.batches;
+                return true;
+            }
+            if (type == ControlType::kUptime) {
+                std::int64_t from = 0, to = 0;
+                if (!Take(in, from) || !Take(in, to) || to <= from || to - from > kMaxUptimeSpan) return false;
+                MarkUptime(sensor, from, to);
+                return true;
+            }
+            if (type == ControlType::kCommit) {
+                std::uint64_t seq = 0;
+                if (!Take(in, seq)) return false;
+                commits.emplace(sensor, seq);
+                return true;
+            }
+            return false;
+        };
+        KZ_ASSIGN(std::uint64_t dropped, control.Recover(dir, options.read_only, checkpoint_control_length, apply));
+        stats.recovered_bytes_dropped += dropped;
         return core::Ok();
     }
 
@@ -527,25 +391,25 @@ struct EventStore::Impl {
         std::vector<std::uint8_t> out(kCheckpointMagic.begin(), kCheckpointMagic.end());
         {
             std::shared_lock state(state_mutex);
-            Append<std::uint64_t>(out, control_length);
-            Append<std::uint64_t>(out, sensor_names.size());
+            Put<std::uint64_t>(out, control.length());
+            Put<std::uint64_t>(out, sensor_names.size());
             for (std::size_t i = 0; i < sensor_names.size(); ++i) {
                 out.push_back(static_cast<std::uint8_t>(sensor_names[i].size()));
                 out.insert(out.end(), sensor_names[i].begin(), sensor_names[i].end());
-                Append<std::uint64_t>(out, watermarks[i]);
+                Put<std::uint64_t>(out, watermarks[i]);
             }
-            Append<std::uint64_t>(out, segments.size());
+            Put<std::uint64_t>(out, segments.size());
             for (const auto& [day, s] : segments) {
-                Append<std::int64_t>(out, day);
-                Append<std::uint64_t>(out, s.length);
+                Put<std::int64_t>(out, day);
+                Put<std::uint64_t>(out, s.length);
             }
-            Append<std::uint64_t>(out, stats.events);
-            Append<std::uint64_t>(out, stats.packets);
-            Append<std::uint64_t>(out, stats.batches);
-            Append<std::uint64_t>(out, stats.blocks);
+            Put<std::uint64_t>(out, stats.events);
+            Put<std::uint64_t>(out, stats.packets);
+            Put<std::uint64_t>(out, stats.batches);
+            Put<std::uint64_t>(out, stats.blocks);
             rollups.Serialize(out);
         }
-        Append<std::uint32_t>(out, segment::Crc32c(out));
+        Put<std::uint32_t>(out, segment::Crc32c(out));
         fs::path tmp = dir / "checkpoint.tmp";
         fs::path final_path = dir / "checkpoint.bin";
         {
@@ -594,7 +458,7 @@ core::Result<std::unique_ptr<EventStore>> EventStore::Open(const fs::path& dir, 
     std::map<fs::path, std::uint64_t> checkpointed_lengths;
     std::set<std::pair<std::uint32_t, std::uint64_t>> commits;
     KZ_TRY(impl->LoadCheckpoint(checkpointed_lengths));
-    std::uint64_t control_start = impl->control_length;
+    const std::uint64_t control_start = impl->checkpoint_control_length;
     KZ_TRY(impl->RecoverControl(commits));
     KZ_TRY(impl->RecoverSegments(checkpointed_lengths, commits));
     KZ_TRY(impl->RecoverImports());
@@ -602,7 +466,7 @@ core::Result<std::unique_ptr<EventStore>> EventStore::Open(const fs::path& dir, 
         auto it = impl->sensor_ids.find(std::string(sensor));
         return it == impl->sensor_ids.end() ? 0 : impl->watermarks[it->second];
     }));
-    if (!options.read_only && impl->control_length > control_start) impl->bytes_since_checkpoint = 1;
+    if (!options.read_only && impl->control.length() > control_start) impl->bytes_since_checkpoint = 1;
     if (!options.read_only) {
         std::uint64_t replayed = 0;
         for (const auto& [day, s] : impl->segments) {
@@ -679,8 +543,8 @@ core::Result<AppendOutcome> EventStore::AppendLocked(std::string_view sensor, st
 
     if (events.empty()) {
         std::vector<std::uint8_t> payload;
-        Append<std::uint32_t>(payload, sensor_id);
-        Append<std::uint64_t>(payload, seq);
+        Put<std::uint32_t>(payload, sensor_id);
+        Put<std::uint64_t>(payload, seq);
         KZ_TRY(s.AppendControl(ControlType::kWatermark, payload));
         std::unique_lock state(s.state_mutex);
         s.watermarks[sensor_id] = seq;
@@ -809,9 +673,9 @@ core::Result<AppendOutcome> EventStore::AppendLocked(std::string_view sensor, st
     // part follows in order); a batch spread over several partitions needs the COMMIT record.
     if (touched.size() > 1) {
         std::vector<std::uint8_t> payload;
-        Append<std::uint32_t>(payload, sensor_id);
-        Append<std::uint64_t>(payload, seq);
-        Append<std::uint16_t>(payload, static_cast<std::uint16_t>(parts.size()));
+        Put<std::uint32_t>(payload, sensor_id);
+        Put<std::uint64_t>(payload, seq);
+        Put<std::uint16_t>(payload, static_cast<std::uint16_t>(parts.size()));
         auto committed = s.AppendControl(ControlType::kCommit, payload);
         if (!committed.ok()) return rollback(committed.error());
     }
@@ -839,18 +703,12 @@ core::Result<AppendOutcome> EventStore::AppendLocked(std::string_view sensor, st
 
 std::optional<ImportRecord> EventStore::FindImport(std::string_view sensor, const ContentDigest& digest) const {
     std::shared_lock state(impl_->state_mutex);
-    auto it = impl_->imports.find({std::string(sensor), digest});
-    if (it == impl_->imports.end()) return std::nullopt;
-    return it->second;
+    return impl_->imports.Find(sensor, digest);
 }
 
 std::vector<ImportRecord> EventStore::FindImportsByProbe(std::string_view sensor, const ProbeDigest& probe) const {
     std::shared_lock state(impl_->state_mutex);
-    std::vector<ImportRecord> found;
-    for (const auto& [key, record] : impl_->imports) {
-        if (record.sensor == sensor && record.probe == probe) found.push_back(record);
-    }
-    return found;
+    return impl_->imports.FindByProbe(sensor, probe);
 }
 
 core::Result<void> EventStore::RecordImport(const ImportRecord& record) {
@@ -859,17 +717,10 @@ core::Result<void> EventStore::RecordImport(const ImportRecord& record) {
     if (s.options.read_only) return core::FailedPrecondition("event store is open read-only");
     std::lock_guard append(s.append_mutex);
     if (s.broken) return core::Internal("event store is unusable after a failed rollback; reopen it");
-    std::vector<std::uint8_t> bytes = Impl::EncodeImport(record);
-    auto written = segment::WriteAt(s.imports_fd, bytes, s.imports_length, s.imports_path);
-    if (written.ok()) written = segment::SyncData(s.imports_fd, s.imports_path);
-    if (!written.ok()) {
-        if (!segment::Truncate(s.imports_fd, s.imports_length, s.imports_path).ok()) s.broken = true;
-        return written.error();
-    }
+    KZ_TRY(s.imports.Write(record, &s.broken));
     {
         std::unique_lock state(s.state_mutex);
-        s.imports_length += bytes.size();
-        s.imports[{record.sensor, record.digest}] = record;
+        s.imports.Commit(record);
     }
     // Completed: a later import of the same file is a duplicate, not a resumption. A crash before this record
     // leaves the progress, which only matters if a different file with the same probe is imported next.
@@ -893,9 +744,9 @@ core::Result<void> EventStore::RecordUptime(std::string_view sensor, PacketTime 
     if (s.broken) return core::Internal("event store is unusable after a failed rollback; reopen it");
     KZ_ASSIGN(std::uint32_t sensor_id, s.SensorId(sensor));
     std::vector<std::uint8_t> payload;
-    Append<std::uint32_t>(payload, sensor_id);
-    Append<std::int64_t>(payload, from.micros_since_epoch);
-    Append<std::int64_t>(payload, to.micros_since_epoch);
+    Put<std::uint32_t>(payload, sensor_id);
+    Put<std::int64_t>(payload, from.micros_since_epoch);
+    Put<std::int64_t>(payload, to.micros_since_epoch);
     KZ_TRY(s.AppendControl(ControlType::kUptime, payload));
     std::unique_lock state(s.state_mutex);
     s.MarkUptime(sensor_id, from.micros_since_epoch, to.micros_since_epoch);
@@ -1081,136 +932,13 @@ std::vector<ActiveBin> EventStore::ActiveBins(TimeRange range) const {
     return rows;
 }
 
-namespace {
-
-// One block a scan will read: where it is and its parsed header (and, for v2, its directory).
-struct ScanBlock {
-    std::size_t file = 0;  // index into the scan's open files
-    std::uint64_t pos = 0;
-    segment::BlockHeader header;
-    segment::Directory directory{};
-};
-
-struct ScanFile {
-    fs::path path;
-};
-
-// Per worker: the segment file it has open (one at a time, so a scan over years of partitions holds at
-// most one descriptor per worker), a codec, the decoded columns and read buffers.
-struct ScanWorker {
-    std::size_t file = ~std::size_t{0};
-    Fd fd;
-    segment::BlockCodec codec{1};
-    segment::DecodedBlock block;
-    std::vector<std::uint8_t> payload;
-    std::vector<std::uint8_t> column;
-};
-
-// Reads the projected columns of `b` and decodes them into w.block (v1: the whole block).
-core::Status ReadBlock(const ScanFile& file, const ScanBlock& b, ColumnSet columns, ScanWorker& w) {
-    const segment::BlockHeader& h = b.header;
-    const std::uint64_t payload_pos = b.pos + segment::kBlockHeaderSize;
-    if (h.version == 1) {
-        w.payload.resize(h.payload_len);
-        KZ_TRY(segment::ReadAt(w.fd, w.payload, payload_pos, file.path));
-        std::vector<std::uint8_t> header_bytes(segment::kBlockHeaderSize);
-        KZ_TRY(segment::ReadAt(w.fd, header_bytes, b.pos, file.path));
-        if (!segment::BlockChecksumOk(header_bytes, w.payload)) {
-            return core::DataLoss(file.path.string() + ": block checksum mismatch at offset " + std::to_string(b.pos));
-        }
-        return w.codec.Decode(h, w.payload, w.block);
-    }
-    w.block.sensor = h.sensor;
-    w.block.size = h.event_count;
-    // Columns not projected are left empty (their spans in EventColumns are empty).
-    auto clear_unprojected = [&](ColumnSet bit, auto& vec) {
-        if ((columns & bit) == 0) vec.clear();
-    };
-    clear_unprojected(column::kTime, w.block.time_micros);
-    clear_unprojected(column::kSource, w.block.source);
-    clear_unprojected(column::kDestination, w.block.destination);
-    clear_unprojected(column::kSourcePort, w.block.source_port);
-    clear_unprojected(column::kDestinationPort, w.block.destination_port);
-    clear_unprojected(column::kIpLength, w.block.ip_length);
-    clear_unprojected(column::kProtocol, w.block.protocol);
-    clear_unprojected(column::kIpVersion, w.block.ip_version);
-    clear_unprojected(column::kTcpFlags, w.block.tcp_flags);
-    clear_unprojected(column::kIcmpType, w.block.icmp_type);
-    clear_unprojected(column::kIcmpCode, w.block.icmp_code);
-    clear_unprojected(column::kTtl, w.block.ttl);
-    clear_unprojected(column::kPackets, w.block.packets);
-    clear_unprojected(column::kCountry, w.block.country);
-    // Projected columns in order; neighbours less than kGap bytes apart are fetched with one read (a block's
-    // small constant columns sit between the big ones), a lone column straight into its decoded vector
-    // when it is raw.
-    constexpr std::uint64_t kGap = 16 << 10;
-    std::size_t c = 0;
-    while (c < segment::kColumnCount) {
-        if ((columns & (1u << c)) == 0) {
-            ++c;
-            continue;
-        }
-        std::size_t last = c;
-        for (std::size_t next = c + 1; next < segment::kColumnCount; ++next) {
-            if ((columns & (1u << next)) == 0) continue;
-            const segment::ColumnEntry& prev = b.directory[last];
-            if (std::uint64_t{b.directory[next].offset} - (std::uint64_t{prev.offset} + prev.length) > kGap) break;
-            last = next;
-        }
-        auto context = [&](const core::Error& e) {
-            return e.WithContext(file.path.string() + " offset " + std::to_string(b.pos));
-        };
-        if (last == c) {
-            const segment::ColumnEntry& entry = b.directory[c];
-            std::span<std::uint8_t> target = segment::BlockCodec::RawTarget(h, c, entry, w.block);
-            const bool in_place = !target.empty();
-            if (!in_place) {
-                w.column.resize(entry.length);
-                target = w.column;
-            }
-            KZ_TRY(segment::ReadAt(w.fd, target, payload_pos + entry.offset, file.path));
-            auto decoded = w.codec.DecodeColumn(h, c, entry, target, w.block, true, in_place);
-            if (!decoded.ok()) return context(decoded.error());
-        } else {
-            const std::uint64_t begin = b.directory[c].offset;
-            const std::uint64_t end = std::uint64_t{b.directory[last].offset} + b.directory[last].length;
-            w.column.resize(end - begin);
-            KZ_TRY(segment::ReadAt(w.fd, w.column, payload_pos + begin, file.path));
-            for (std::size_t k = c; k <= last; ++k) {
-                if ((columns & (1u << k)) == 0) continue;
-                const segment::ColumnEntry& entry = b.directory[k];
-                auto bytes = std::span<const std::uint8_t>(w.column).subspan(entry.offset - begin, entry.length);
-                auto decoded = w.codec.DecodeColumn(h, k, entry, bytes, w.block);
-                if (!decoded.ok()) return context(decoded.error());
-            }
-        }
-        c = last + 1;
-    }
-    return core::Ok();
-}
-
-}  // namespace
-
-unsigned EventStore::DefaultScanThreads() {
-    unsigned n = std::thread::hardware_concurrency();
-    return std::clamp(n, 1u, 16u);
-}
-
-core::Result<ScanStats> EventStore::Scan(const ScanFilter& filter,
-                                         const std::function<bool(const EventColumns&)>& callback) const {
-    return ParallelScan(filter, 1, [&](unsigned, const EventColumns& c) { return callback(c); });
-}
-
 core::Result<ScanStats> EventStore::ParallelScan(
     const ScanFilter& filter, unsigned threads,
     const std::function<bool(unsigned worker, const EventColumns&)>& callback) const {
-    struct Target {
-        fs::path path;
-        std::uint64_t length;
-    };
-    std::vector<Target> targets;
+    std::vector<detail::ScanTarget> targets;
     ScanStats scan_stats;
     {
+        // The partitions the range touches, with their committed lengths: a consistent cut while writers go on.
         std::shared_lock state(impl_->state_mutex);
         for (const auto& [day, seg] : impl_->segments) {
             ++scan_stats.partitions_total;
@@ -1222,88 +950,7 @@ core::Result<ScanStats> EventStore::ParallelScan(
             targets.push_back({seg.path, seg.length});
         }
     }
-    const ColumnSet columns = filter.EffectiveColumns();
-    // 1. Walk the block headers (and v2 directories) of every partition in order; zone maps prune here.
-    std::vector<ScanFile> files;
-    std::vector<ScanBlock> blocks;
-    std::vector<std::uint8_t> head(segment::kBlockHeaderSize + segment::kDirectorySize);
-    for (const Target& t : targets) {
-        KZ_ASSIGN(Fd fd, segment::OpenFile(t.path, O_RDONLY));
-        files.push_back({t.path});
-        std::uint64_t pos = segment::kFileHeaderSize;
-        while (pos + segment::kBlockHeaderSize <= t.length) {
-            // Header and directory in one read when both lie inside the committed length.
-            std::size_t want = pos + head.size() <= t.length ? head.size() : segment::kBlockHeaderSize;
-            std::span<std::uint8_t> got(head.data(), want);
-            KZ_TRY(segment::ReadAt(fd, got, pos, t.path));
-            KZ_ASSIGN(segment::BlockHeader h, segment::DecodeBlockHeader(got));
-            ++scan_stats.blocks_total;
-            std::uint64_t next = pos + segment::kBlockHeaderSize + h.payload_len;
-            if (next > t.length) return core::DataLoss(t.path.string() + ": block runs past the committed length");
-            if (!h.MayMatch(filter)) {
-                ++scan_stats.blocks_pruned;
-                pos = next;
-                continue;
-            }
-            ScanBlock b{files.size() - 1, pos, std::move(h), {}};
-            if (b.header.version == 2) {
-                auto header_bytes = got.first(segment::kBlockHeaderSize);
-                auto directory = got.subspan(segment::kBlockHeaderSize);
-                if (!segment::HeaderChecksumOk(header_bytes, directory)) {
-                    return core::DataLoss(t.path.string() + ": block checksum mismatch at offset " + std::to_string(pos));
-                }
-                auto dir = segment::DecodeDirectory(b.header, directory);
-                if (!dir.ok()) return dir.error().WithContext(t.path.string() + " offset " + std::to_string(pos));
-                b.directory = *dir;
-            }
-            blocks.push_back(std::move(b));
-            pos = next;
-        }
-    }
-    // 2. Workers take blocks in order from a shared counter; worker 0 is the calling thread.
-    if (threads == 0) threads = DefaultScanThreads();
-    threads = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(threads, blocks.size())));
-    std::atomic<std::size_t> next_block{0};
-    std::atomic<bool> stop{false};
-    std::mutex error_mutex;
-    std::optional<core::Error> first_error;
-    std::vector<std::uint64_t> rows(threads, 0);
-    auto work = [&](unsigned worker) {
-        ScanWorker w;
-        while (!stop.load(std::memory_order_relaxed)) {
-            std::size_t i = next_block.fetch_add(1, std::memory_order_relaxed);
-            if (i >= blocks.size()) break;
-            const ScanBlock& b = blocks[i];
-            core::Status read = core::Ok();
-            if (w.file != b.file) {
-                auto opened = segment::OpenFile(files[b.file].path, O_RDONLY);
-                if (opened.ok()) {
-                    w.fd = std::move(opened).value();
-                    w.file = b.file;
-                } else {
-                    read = opened.error();
-                }
-            }
-            if (read.ok()) read = ReadBlock(files[b.file], b, columns, w);
-            if (!read.ok()) {
-                std::lock_guard lock(error_mutex);
-                if (!first_error) first_error = read.error();
-                stop = true;
-                break;
-            }
-            rows[worker] += b.header.event_count;
-            if (!callback(worker, w.block.View())) {
-                stop = true;
-                break;
-            }
-        }
-    };
-    std::vector<std::thread> helpers;
-    for (unsigned t = 1; t < threads; ++t) helpers.emplace_back(work, t);
-    work(0);
-    for (std::thread& t : helpers) t.join();
-    if (first_error) return *first_error;
-    for (std::uint64_t r : rows) scan_stats.rows_scanned += r;
+    KZ_TRY(detail::ScanSegments(targets, filter, threads, callback, scan_stats));
     return scan_stats;
 }
 

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "observe/storage/internal/record_io.hpp"
 #include "observe/storage/segment_format.hpp"
 
 namespace kizuna::observe::detail {
@@ -15,26 +16,13 @@ namespace {
 constexpr std::array<char, 8> kMagic{'K', 'Z', 'P', 'R', 'G', 'v', '1', '\0'};
 constexpr std::size_t kMaxRecord = 1024;
 
-template <typename T>
-void Put(std::vector<std::uint8_t>& out, T value) {
-    std::uint8_t b[sizeof(T)];
-    std::memcpy(b, &value, sizeof(T));
-    out.insert(out.end(), b, b + sizeof(T));
-}
-template <typename T>
-bool Get(std::span<const std::uint8_t>& in, T& value) {
-    if (in.size() < sizeof(T)) return false;
-    std::memcpy(&value, in.data(), sizeof(T));
-    in = in.subspan(sizeof(T));
-    return true;
-}
 void PutSensor(std::vector<std::uint8_t>& out, std::string_view sensor) {
     out.push_back(static_cast<std::uint8_t>(sensor.size()));
     out.insert(out.end(), sensor.begin(), sensor.end());
 }
 bool GetSensor(std::span<const std::uint8_t>& in, std::string& sensor) {
     std::uint8_t len = 0;
-    if (!Get(in, len) || len == 0 || in.size() < len) return false;
+    if (!Take(in, len) || len == 0 || in.size() < len) return false;
     sensor.assign(reinterpret_cast<const char*>(in.data()), len);
     in = in.subspan(len);
     return true;
@@ -60,27 +48,16 @@ core::Status ImportProgressLog::Recover(const std::filesystem::path& dir, bool r
     KZ_ASSIGN(std::uint64_t size, segment::FileSize(fd_, path_));
     if (size < kMagic.size()) {
         if (read_only) return core::Ok();
-        std::vector<std::uint8_t> header(kMagic.begin(), kMagic.end());
-        KZ_TRY(segment::Truncate(fd_, 0, path_));
-        KZ_TRY(segment::WriteAt(fd_, header, 0, path_));
-        KZ_TRY(segment::SyncData(fd_, path_));
-        KZ_TRY(segment::SyncDir(dir));
-        length_ = header.size();
+        KZ_TRY(InitLogFile(fd_, path_, dir, kMagic));
+        length_ = kMagic.size();
         return core::Ok();
     }
     std::vector<std::uint8_t> bytes(size);
     KZ_TRY(segment::ReadAt(fd_, bytes, 0, path_));
     if (std::memcmp(bytes.data(), kMagic.data(), kMagic.size()) != 0) return core::DataLoss(path_.string() + ": bad magic");
-    std::uint64_t pos = kMagic.size();
-    while (pos + 9 <= size) {
-        std::uint32_t crc = 0, len = 0;
-        std::memcpy(&crc, bytes.data() + pos, 4);
-        std::memcpy(&len, bytes.data() + pos + 4, 4);
-        if (len > kMaxRecord || pos + 9 + len > size) break;
-        if (crc != segment::Crc32c(std::span(bytes).subspan(pos + 4, 5 + len))) break;
-        if (!Apply(static_cast<Type>(bytes[pos + 8]), std::span(bytes).subspan(pos + 9, len))) break;
-        pos += 9 + len;
-    }
+    const std::uint64_t pos = WalkLogRecords(bytes, kMagic.size(), 1, kMaxRecord, [&](std::span<const std::uint8_t> record) {
+        return Apply(static_cast<Type>(record[0]), record.subspan(1));
+    });
     if (pos < size && !read_only) KZ_TRY(segment::Truncate(fd_, pos, path_));
     length_ = pos;
     // A crash (or a failed abort record) left the last intent undecided; nothing was written since (the store's
@@ -101,8 +78,8 @@ bool ImportProgressLog::Apply(Type type, std::span<const std::uint8_t> in) {
     if (type == Type::kIntent) {
         std::uint64_t seq = 0;
         ImportProgress p;
-        if (!Get(in, seq) || !GetSensor(in, p.sensor) || !GetProbe(in, p.probe) || !Get(in, p.records) ||
-            !Get(in, p.events) || !Get(in, p.packets) || !Get(in, p.first_micros) || !Get(in, p.last_micros) ||
+        if (!Take(in, seq) || !GetSensor(in, p.sensor) || !GetProbe(in, p.probe) || !Take(in, p.records) ||
+            !Take(in, p.events) || !Take(in, p.packets) || !Take(in, p.first_micros) || !Take(in, p.last_micros) ||
             !in.empty()) {
             return false;
         }
@@ -113,7 +90,7 @@ bool ImportProgressLog::Apply(Type type, std::span<const std::uint8_t> in) {
     if (type == Type::kAbort) {
         std::uint64_t seq = 0;
         std::string sensor;
-        if (!Get(in, seq) || !GetSensor(in, sensor) || !in.empty()) return false;
+        if (!Take(in, seq) || !GetSensor(in, sensor) || !in.empty()) return false;
         if (pending_ && pending_->first == seq && pending_->second.sensor == sensor) pending_.reset();
         Commit();
         return true;

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "observe/capture/ipfix.hpp"
+#include "observe/capture/ipfix_source.hpp"
 
 namespace kizuna::observe {
 namespace {
@@ -119,7 +120,7 @@ struct IpfixListener::Impl {
 
     void Flush(const std::string& sensor, Buffer& buffer);
     void FlushDue(std::map<std::string, Buffer>& buffers, bool all);
-    void Accept(IpfixSession& session, const std::string& exporter, std::span<const std::uint8_t> message,
+    void Accept(IpfixSource& source, const std::string& exporter, std::span<const std::uint8_t> message,
                 std::map<std::string, Buffer>& buffers);
     void UdpLoop();
     void AcceptLoop();
@@ -163,11 +164,10 @@ void IpfixListener::Impl::FlushDue(std::map<std::string, Buffer>& buffers, bool 
         if (!buffer.events.empty() && (all || now - buffer.first >= options.flush_interval)) Flush(sensor, buffer);
 }
 
-void IpfixListener::Impl::Accept(IpfixSession& session, const std::string& exporter,
+void IpfixListener::Impl::Accept(IpfixSource& source, const std::string& exporter,
                                  std::span<const std::uint8_t> message, std::map<std::string, Buffer>& buffers) {
     messages++;
-    std::vector<ScanEvent> parsed;
-    auto info = session.Parse(message, parsed);
+    auto info = source.Feed(message);
     if (!info.ok()) {
         malformed++;
         log.Debug("malformed IPFIX message dropped", {{"exporter", exporter}, {"error", info.error().ToString()}});
@@ -178,15 +178,15 @@ void IpfixListener::Impl::Accept(IpfixSession& session, const std::string& expor
         lost += info->lost_records;
         if (status != nullptr) status->RecordLoss(sensor, info->lost_records);
     }
-    if (parsed.empty()) return;
+    if (info->events == 0) return;
     auto& buffer = buffers[sensor];
     if (buffer.events.empty()) buffer.first = Clock::now();
-    buffer.events.insert(buffer.events.end(), parsed.begin(), parsed.end());
+    for (auto next = source.Next(); next.ok() && next->has_value(); next = source.Next()) buffer.events.push_back(**next);
     if (buffer.events.size() >= options.flush_events) Flush(sensor, buffer);
 }
 
 void IpfixListener::Impl::UdpLoop() {
-    std::map<std::string, IpfixSession> sessions;  // per exporter address and port
+    std::map<std::string, IpfixSource> sessions;  // per exporter address and port
     std::map<std::string, Buffer> buffers;
     std::vector<std::uint8_t> datagram(65535);
     while (!stopping) {
@@ -209,7 +209,7 @@ void IpfixListener::Impl::UdpLoop() {
 }
 
 void IpfixListener::Impl::TcpConnection(int fd, std::string exporter) {
-    IpfixSession session;
+    IpfixSource session;
     std::map<std::string, Buffer> buffers;
     std::vector<std::uint8_t> message;
     std::vector<std::uint8_t> pending;  // bytes received, not yet a whole message

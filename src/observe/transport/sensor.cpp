@@ -1,9 +1,5 @@
 #include "observe/transport/sensor.hpp"
 
-#include <grp.h>
-#include <poll.h>
-#include <pcap/pcap.h>
-#include <pwd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -20,6 +16,7 @@
 
 #include "observe/capture/decode.hpp"
 #include "observe/capture/pcap_file.hpp"
+#include "observe/capture/pcap_live.hpp"
 #include "observe/transport/internal/transport_io.hpp"
 
 namespace kizuna::observe {
@@ -38,12 +35,6 @@ std::string OwnAddressFilter(const std::vector<std::string>& addresses) {
 
 namespace {
 
-std::int64_t WallMicros() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 constexpr auto kMinBackoff = std::chrono::milliseconds(100);
 constexpr auto kMaxBackoff = std::chrono::milliseconds(5000);
 
@@ -61,17 +52,22 @@ struct SensorShared {
 
 struct Sensor::Impl {
     SensorOptions options;
+    const core::Clock& clock;
     core::Logger& log;
     std::unique_ptr<Spool> spool;
     SensorShared shared;
     std::atomic<std::uint64_t> acknowledged{0};
-    std::atomic<pcap_t*> live_handle{nullptr};
+    std::atomic<PcapLiveSource*> live_source{nullptr};
 
     // The connection of the current session, so RequestStop can interrupt a blocking read.
     std::mutex socket_mutex;
     tcp::socket* socket = nullptr;
 
-    Impl(SensorOptions o, core::Logger& l) : options(std::move(o)), log(l) {}
+    Impl(SensorOptions o, const core::Clock& c, core::Logger& l) : options(std::move(o)), clock(c), log(l) {}
+
+    // Wall time (the spool's epoch, a live capture's uptime span) and steady time (batch cutting, heartbeat
+    // and backoff timing) come from the injected clock only.
+    std::int64_t WallMicros() const { return core::ToUnixMicros(clock.Now()); }
 
     void SenderLoop();
     // One connection: returns when it breaks, or ok when the input is done and everything acknowledged.
@@ -95,7 +91,8 @@ struct Sensor::Impl {
     bool Stopping() const { return stop_flag.load(std::memory_order_relaxed); }
 };
 
-core::Result<std::unique_ptr<Sensor>> Sensor::Create(SensorOptions options, core::Logger& log) {
+core::Result<std::unique_ptr<Sensor>> Sensor::Create(SensorOptions options, const core::Clock& clock,
+                                                      core::Logger& log) {
     if (options.name.empty()) return core::InvalidArgument("must be set", "name");
     if (options.credential.empty()) return core::InvalidArgument("must be set (the sensor's API token)", "token");
     if (options.collector_port == 0) return core::InvalidArgument("must be set", "collector");
@@ -105,8 +102,8 @@ core::Result<std::unique_ptr<Sensor>> Sensor::Create(SensorOptions options, core
         return core::InvalidArgument("must be 1..65536", "batch_events");
     if (options.window < 1) return core::InvalidArgument("must be at least 1", "window");
     if (options.server_name.empty()) options.server_name = options.collector_host;
-    KZ_ASSIGN(auto spool, Spool::Open(options.spool_dir, static_cast<std::uint64_t>(WallMicros())));
-    auto impl = std::make_unique<Impl>(std::move(options), log);
+    KZ_ASSIGN(auto spool, Spool::Open(options.spool_dir, static_cast<std::uint64_t>(core::ToUnixMicros(clock.Now()))));
+    auto impl = std::make_unique<Impl>(std::move(options), clock, log);
     impl->spool = std::move(spool);
     return std::unique_ptr<Sensor>(new Sensor(std::move(impl)));
 }
@@ -122,7 +119,7 @@ void Sensor::RequestStop() {
         d.stop_flag = true;
     }
     d.shared.changed.notify_all();
-    if (pcap_t* handle = d.live_handle.load()) pcap_breakloop(handle);
+    if (PcapLiveSource* source = d.live_source.load()) source->BreakLoop();
     std::lock_guard lock(d.socket_mutex);
     if (d.socket != nullptr) ::shutdown(d.socket->native_handle(), SHUT_RDWR);
 }
@@ -220,7 +217,7 @@ core::Result<bool> Sensor::Impl::Session(net::io_context& io, net::ssl::context&
 
     std::deque<std::uint64_t> in_flight;
     std::uint64_t highest_sent = 0;
-    auto next_heartbeat = std::chrono::steady_clock::now();
+    auto next_heartbeat = clock.Steady();
     for (;;) {
         if (Stopping()) return false;
         // Fill the window with the oldest batches not yet sent on this connection.
@@ -242,11 +239,11 @@ core::Result<bool> Sensor::Impl::Session(net::io_context& io, net::ssl::context&
         {
             std::lock_guard lock(shared.mutex);
             input_done = shared.input_done;
-            if (shared.beat_valid && std::chrono::steady_clock::now() >= next_heartbeat) beat = shared.beat;
+            if (shared.beat_valid && clock.Steady() >= next_heartbeat) beat = shared.beat;
         }
         if (beat) {
             KZ_TRY(io_frames.Write(*beat));
-            next_heartbeat = std::chrono::steady_clock::now() + options.heartbeat_interval;
+            next_heartbeat = clock.Steady() + options.heartbeat_interval;
         }
         if (!in_flight.empty()) {
             KZ_ASSIGN(auto message, io_frames.Read());
@@ -276,7 +273,9 @@ core::Result<bool> Sensor::Impl::Session(net::io_context& io, net::ssl::context&
             return true;
         }
         std::unique_lock lock(shared.mutex);
-        shared.changed.wait_until(lock, next_heartbeat, [&] {
+        // Waits in real time for what the injected clock says is left until the next heartbeat.
+        const auto until_heartbeat = std::max(next_heartbeat - clock.Steady(), core::SteadyTime::duration::zero());
+        shared.changed.wait_for(lock, until_heartbeat, [&] {
             return shared.stop_requested || shared.input_done || spool->PendingCount() > in_flight.size();
         });
     }
@@ -297,7 +296,7 @@ void Sensor::Impl::SenderLoop() {
 
     auto backoff = std::chrono::milliseconds(kMinBackoff);
     for (;;) {
-        const auto started = std::chrono::steady_clock::now();
+        const auto started = clock.Steady();
         auto result = Session(io, tls);
         if (result.ok() && *result) return;  // input done, all acknowledged
         if (Stopping()) return;
@@ -306,7 +305,7 @@ void Sensor::Impl::SenderLoop() {
                      {{"error", result.error().ToString()},
                       {"spooled_batches", static_cast<std::uint64_t>(spool->PendingCount())}});
         // A connection that lasted is not a failure streak.
-        if (std::chrono::steady_clock::now() - started > std::chrono::seconds(10)) backoff = kMinBackoff;
+        if (clock.Steady() - started > std::chrono::seconds(10)) backoff = kMinBackoff;
         std::unique_lock lock(shared.mutex);
         shared.changed.wait_for(lock, backoff, [&] { return shared.stop_requested; });
         if (shared.stop_requested) return;
@@ -368,96 +367,52 @@ core::Result<SensorReport> Sensor::Impl::CaptureFiles() {
 }
 
 core::Result<SensorReport> Sensor::Impl::CaptureLive() {
-    char errbuf[PCAP_ERRBUF_SIZE] = {};
-    pcap_t* handle = pcap_create(options.interface.c_str(), errbuf);
-    if (handle == nullptr) return core::InvalidArgument("cannot open " + options.interface + ": " + errbuf, "interface");
-    std::unique_ptr<pcap_t, void (*)(pcap_t*)> owned(handle, pcap_close);
-    pcap_set_snaplen(handle, options.snap_length);
-    pcap_set_promisc(handle, 0);
-    pcap_set_timeout(handle, 200);  // ms: lets the loop cut time-bound batches on a quiet link
-    pcap_set_buffer_size(handle, 32 << 20);
-    if (pcap_activate(handle) < 0)
-        return core::InvalidArgument("cannot capture on " + options.interface + ": " + pcap_geterr(handle), "interface");
     const std::string filter = options.bpf_filter.empty() ? OwnAddressFilter(options.own_addresses) : options.bpf_filter;
-    if (!filter.empty()) {
-        bpf_program program{};
-        if (pcap_compile(handle, &program, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
-            return core::InvalidArgument("bad BPF filter '" + filter + "': " + pcap_geterr(handle), "filter");
-        const int set = pcap_setfilter(handle, &program);
-        pcap_freecode(&program);
-        if (set != 0) return core::InvalidArgument(std::string("cannot set BPF filter: ") + pcap_geterr(handle), "filter");
-    }
-    // The capture handle is open: give up root before touching any packet.
-    if (!options.user.empty()) {
-        const passwd* account = getpwnam(options.user.c_str());
-        if (account == nullptr) return core::InvalidArgument("no such user: " + options.user, "user");
-        if (setgroups(0, nullptr) != 0 || setgid(account->pw_gid) != 0 || setuid(account->pw_uid) != 0)
-            return core::PermissionDenied("cannot switch to user " + options.user + ": " + std::strerror(errno));
-        if (account->pw_uid != 0 && setuid(0) == 0) return core::Internal("privileges could be regained after setuid");
-    }
-    live_handle = handle;
-    struct ClearHandle {
-        std::atomic<pcap_t*>& handle;
-        ~ClearHandle() { handle = nullptr; }
-    } clear{live_handle};
+    KZ_ASSIGN(std::unique_ptr<PcapLiveSource> source,
+              PcapLiveSource::Open({options.interface, filter, options.user, options.snap_length}));
+    live_source = source.get();
+    struct ClearSource {
+        std::atomic<PcapLiveSource*>& source;
+        ~ClearSource() { source = nullptr; }
+    } clear{live_source};
     log.Info("capturing", {{"interface", options.interface}, {"filter", filter}});
 
-    // Non-blocking reads plus poll(): the capture read timeout does not start until a packet arrives on
-    // Linux (pcap(3PCAP)), so a quiet link would otherwise hold a partial batch back indefinitely.
-    if (pcap_setnonblock(handle, 1, errbuf) != 0)
-        return core::Internal(std::string("cannot make the capture non-blocking: ") + errbuf);
-    const int capture_fd = pcap_get_selectable_fd(handle);
-    const int link_type = pcap_datalink(handle);
-    Decoder decoder;
     SensorReport report;
     std::vector<ScanEvent> batch;
     batch.reserve(options.batch_events);
     transport::Heartbeat beat;
     beat.up_from_micros = WallMicros();
-    auto batch_started = std::chrono::steady_clock::now();
-    auto last_publish = std::chrono::steady_clock::now() - options.heartbeat_interval;
+    auto batch_started = clock.Steady();
+    auto last_publish = clock.Steady() - options.heartbeat_interval;
     while (!Stopping()) {
-        pcap_pkthdr* header = nullptr;
-        const std::uint8_t* data = nullptr;
-        const int got = pcap_next_ex(handle, &header, &data);
-        if (got == 1) {
-            report.packets++;
-            const auto time = PacketTime::FromMicros(std::int64_t{header->ts.tv_sec} * 1'000'000 + header->ts.tv_usec);
-            if (auto event = decoder.Decode(std::span(data, header->caplen), time, link_type)) {
-                if (batch.empty()) batch_started = std::chrono::steady_clock::now();
-                batch.push_back(*event);
-            }
-        } else if (got == 0) {
-            if (capture_fd >= 0) {
-                pollfd ready{capture_fd, POLLIN, 0};
-                ::poll(&ready, 1, 100);
-            } else {
-                std::this_thread::sleep_for(std::chrono::milliseconds(10));
-            }
-        } else if (got == PCAP_ERROR_BREAK) {
-            break;
-        } else if (got < 0) {
+        auto next = source->Next();
+        if (!next.ok()) {
             KZ_TRY(SpoolBatch(batch, report));
-            return core::Error(core::ErrorCode::kUnavailable, std::string("capture failed: ") + pcap_geterr(handle));
+            return next.error();
         }
-        const auto now = std::chrono::steady_clock::now();
+        if (*next) {
+            if (batch.empty()) batch_started = clock.Steady();
+            batch.push_back(**next);
+        } else if (source->Done()) {
+            break;
+        }
+        const auto now = clock.Steady();
         if (batch.size() >= options.batch_events || (!batch.empty() && now - batch_started >= options.batch_interval))
             KZ_TRY(SpoolBatch(batch, report));
         if (now - last_publish >= std::chrono::seconds(1)) {
-            pcap_stat stats{};
-            if (pcap_stats(handle, &stats) == 0) {
-                beat.packets_received = stats.ps_recv;
-                beat.packets_dropped = stats.ps_drop;
-                beat.interface_dropped = stats.ps_ifdrop;
-            }
+            const CaptureStats stats = source->Stats();
+            beat.packets_received = stats.received;
+            beat.packets_dropped = stats.dropped;
+            beat.interface_dropped = stats.interface_dropped;
             beat.up_to_micros = WallMicros();
-            beat.anomalies = AnomalyList(decoder.counters().counts());
+            beat.anomalies = AnomalyList(source->counters().counts());
             PublishCounters(beat);
             last_publish = now;
         }
     }
+    report.packets = source->packets_read();
     KZ_TRY(SpoolBatch(batch, report));
-    report.anomalies = decoder.counters().Total();
+    report.anomalies = source->counters().Total();
     return report;
 }
 

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/result.hpp"
 #include "observe/transport/spool.hpp"
@@ -57,8 +58,11 @@ struct SensorReport {
 
 class Sensor {
   public:
-    // Opens the spool and checks the options (errors name the option: "name", "collector_port", ...).
-    static core::Result<std::unique_ptr<Sensor>> Create(SensorOptions options, core::Logger& log);
+    // Opens the spool and checks the options (errors name the option: "name", "collector_port", ...). `clock`
+    // and `log` must outlive the sensor; every time the sensor reads (its spool's epoch, a live capture's
+    // uptime span, batch and heartbeat timing) comes from `clock`.
+    static core::Result<std::unique_ptr<Sensor>> Create(SensorOptions options, const core::Clock& clock,
+                                                        core::Logger& log);
     ~Sensor();
     Sensor(const Sensor&) = delete;
     Sensor& operator=(const Sensor&) = delete;

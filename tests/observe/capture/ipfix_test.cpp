@@ -2,6 +2,7 @@
 // and variable-length fields, options data (systemInitTimeMilliseconds), template withdrawal, sequence gaps in
 // both numbering conventions, and malformed messages that change nothing.
 #include "observe/capture/ipfix.hpp"
+#include "observe/capture/ipfix_source.hpp"
 
 #include <gtest/gtest.h>
 
@@ -348,6 +349,41 @@ TEST(IpfixTest, StreamFramingReadsTheLengthFromTheHeader) {
     EXPECT_EQ(*length, message.size());
     EXPECT_FALSE(IpfixMessageLength(Bytes{0, 5, 0, 40}).ok());
     EXPECT_FALSE(IpfixMessageLength(Bytes{0, 10, 0, 8}).ok());
+}
+
+// The IPFIX backend of PacketSource: fed messages come out as events through the interface, in order, with
+// the session's state kept between messages; a rejected message yields nothing and is a named anomaly.
+TEST(IpfixSourceTest, FedMessagesComeOutThroughThePacketSourceInterface) {
+    IpfixSource ipfix;
+    PacketSource& source = ipfix;
+    auto next = source.Next();
+    ASSERT_TRUE(next.ok());
+    EXPECT_FALSE(next->has_value());
+    EXPECT_FALSE(source.Done());
+
+    Bytes data = V4Record(9, 23, 6, 5);
+    const auto second = V4Record(10, 53, 17, 2);
+    data.insert(data.end(), second.begin(), second.end());
+    auto info = ipfix.Feed(Message(0, 7, {V4Template(), Set(256, data)}));
+    ASSERT_TRUE(info.ok()) << info.error().ToString();
+    EXPECT_EQ(info->events, 2u);
+    // The template stays with the source: the next message carries data only.
+    ASSERT_TRUE(ipfix.Feed(Message(2, 7, {Set(256, V4Record(11, 80, 6, 1))})).ok());
+
+    std::vector<std::uint16_t> ports;
+    for (next = source.Next(); next.ok() && next->has_value(); next = source.Next()) ports.push_back((*next)->destination_port);
+    ASSERT_TRUE(next.ok());
+    EXPECT_EQ(ports, (std::vector<std::uint16_t>{23, 53, 80}));
+    EXPECT_EQ(source.packets_read(), 3u);
+    EXPECT_FALSE(source.Done());
+
+    auto bad = Message(3, 7, {Set(256, V4Record(12, 8080, 6, 1))});
+    bad[1] = 9;  // wrong version
+    EXPECT_FALSE(ipfix.Feed(bad).ok());
+    next = source.Next();
+    ASSERT_TRUE(next.ok());
+    EXPECT_FALSE(next->has_value());
+    EXPECT_EQ(source.counters().Count("ipfix_malformed_message"), 1u);
 }
 
 }  // namespace

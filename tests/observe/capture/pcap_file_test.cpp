@@ -126,6 +126,30 @@ TEST(PcapFileReaderTest, NextIteratesAndEndsWithNullopt) {
     EXPECT_FALSE(after_end->has_value());
 }
 
+// The file backend of PacketSource: read through the interface alone, it ends with Done() and gives the same
+// events and counters as the reader's own API.
+TEST(PcapFileReaderTest, ReadsThroughThePacketSourceInterfaceAndEndsDone) {
+    TempDir dir;
+    std::string path = dir.File("mixed.pcap");
+    WritePcapFile(path, linktype::kEthernet, MixedCapture());
+    auto reader = PcapFileReader::Open(path);
+    ASSERT_TRUE(reader.ok()) << reader.error().ToString();
+    PacketSource& source = *reader;
+    std::vector<std::uint16_t> ports;
+    EXPECT_FALSE(source.Done());
+    for (;;) {
+        auto next = source.Next();
+        ASSERT_TRUE(next.ok()) << next.error().ToString();
+        if (!next->has_value()) break;
+        ports.push_back((*next)->destination_port);
+    }
+    EXPECT_TRUE(source.Done());
+    EXPECT_EQ(ports, (std::vector<std::uint16_t>{23, 5060, 8443}));
+    EXPECT_EQ(source.packets_read(), 5u);
+    EXPECT_EQ(source.counters().Total(), 2u);
+    EXPECT_EQ(source.Stats().received, 0u);  // libpcap's capture counters are a live source's only
+}
+
 TEST(PcapFileReaderTest, RawLinkTypeIsMappedFromDlt) {
     TempDir dir;
     std::string path = dir.File("raw.pcap");
