@@ -19,10 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "observe/storage/clickhouse.hpp"
-#include "observe/storage/distinct.hpp"
-#include "observe/storage/event_store.hpp"
-#include "observe/storage/queries.hpp"
+#include "observe/storage/storage.hpp"
 
 namespace {
 

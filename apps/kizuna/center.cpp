@@ -12,7 +12,7 @@
 
 #include "auth/audit_files.hpp"
 
-#include "observe/trends/detection.hpp"
+#include "observe/trends/trends.hpp"
 
 namespace kizuna::app {
 

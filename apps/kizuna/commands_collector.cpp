@@ -6,11 +6,8 @@
 #include <fstream>
 
 #include "commands.hpp"
-#include "observe/storage/clickhouse.hpp"
-#include "observe/transport/collector.hpp"
-#include "observe/storage/event_store.hpp"
-#include "observe/transport/ipfix_listener.hpp"
-#include "observe/transport/sensor_status.hpp"
+#include "observe/storage/storage.hpp"
+#include "observe/transport/transport.hpp"
 
 namespace kizuna::app {
 

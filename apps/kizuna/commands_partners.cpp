@@ -11,8 +11,8 @@
 
 #include "center.hpp"
 #include "commands.hpp"
-#include "observe/storage/event_store.hpp"
-#include "observe/export/partners.hpp"
+#include "observe/export/export.hpp"
+#include "observe/storage/storage.hpp"
 
 namespace kizuna::app {
 namespace {

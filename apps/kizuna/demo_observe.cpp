@@ -16,9 +16,9 @@
 #include <random>
 
 #include "commands.hpp"
-#include "observe/storage/event_store.hpp"
-#include "observe/transport/sensor_status.hpp"
-#include "observe/trends/detection.hpp"
+#include "observe/storage/storage.hpp"
+#include "observe/transport/transport.hpp"
+#include "observe/trends/trends.hpp"
 
 namespace kizuna::app {
 namespace {

@@ -5,12 +5,10 @@
 #include <cstdio>
 
 #include "commands.hpp"
-#include "observe/storage/clickhouse.hpp"
-#include "observe/storage/distinct.hpp"
-#include "observe/export/partners.hpp"
-#include "observe/storage/queries.hpp"
-#include "observe/transport/sensor_status.hpp"
-#include "observe/trends/detection.hpp"
+#include "observe/export/export.hpp"
+#include "observe/storage/storage.hpp"
+#include "observe/transport/transport.hpp"
+#include "observe/trends/trends.hpp"
 #include "web/site.hpp"
 
 namespace kizuna::app {

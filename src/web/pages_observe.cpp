@@ -15,9 +15,8 @@
 #include <set>
 #include <string>
 
-#include "observe/storage/queries.hpp"
-#include "observe/trends/trend_list.hpp"
-#include "observe/trends/detection.hpp"
+#include "observe/storage/storage.hpp"
+#include "observe/trends/trends.hpp"
 #include "web/internal/handlers.hpp"
 #include "web/svg_chart.hpp"
 
