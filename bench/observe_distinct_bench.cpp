@@ -19,10 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "observe/clickhouse.hpp"
-#include "observe/distinct.hpp"
-#include "observe/event_store.hpp"
-#include "observe/queries.hpp"
+#include "observe/storage/storage.hpp"
 
 namespace {
 

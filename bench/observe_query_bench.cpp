@@ -23,9 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "observe/clickhouse.hpp"
-#include "observe/event_store.hpp"
-#include "observe/queries.hpp"
+#include "observe/storage/storage.hpp"
 
 namespace {
 

@@ -13,7 +13,7 @@
 
 #include "core/clock.hpp"
 #include "core/log.hpp"
-#include "observe/sensor.hpp"
+#include "observe/transport/transport.hpp"
 
 namespace {
 
@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     signal(SIGPIPE, SIG_IGN);
 
-    auto sensor = kizuna::observe::Sensor::Create(options, log);
+    auto sensor = kizuna::observe::Sensor::Create(options, kizuna::core::RealClock(), log);
     if (!sensor.ok()) {
         std::fprintf(stderr, "kizuna-sensor: %s\n", sensor.error().ToString().c_str());
         return sensor.error().code() == kizuna::core::ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;

@@ -13,7 +13,7 @@
 #include "auth/audit_files.hpp"
 #include "incident/incident.hpp"
 
-#include "observe/trends.hpp"
+#include "observe/trends/trends.hpp"
 
 namespace kizuna::app {
 

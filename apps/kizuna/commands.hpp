@@ -104,7 +104,7 @@ class CollectorService {
 // observe import, top-ports, countries, port, icmp, iodef (commands_observe.cpp).
 #include <optional>
 
-#include "observe/event_store.hpp"
+#include "observe/storage/storage.hpp"
 
 namespace CLI {
 class App;

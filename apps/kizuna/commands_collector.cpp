@@ -6,11 +6,8 @@
 #include <fstream>
 
 #include "commands.hpp"
-#include "observe/clickhouse.hpp"
-#include "observe/collector.hpp"
-#include "observe/event_store.hpp"
-#include "observe/ipfix_listener.hpp"
-#include "observe/sensor_status.hpp"
+#include "observe/storage/storage.hpp"
+#include "observe/transport/transport.hpp"
 
 namespace kizuna::app {
 

@@ -14,17 +14,10 @@
 
 #include "center.hpp"
 #include "commands.hpp"
+#include "observe/export/export.hpp"
+#include "observe/storage/storage.hpp"
+#include "observe/trends/trends.hpp"
 #include "sched/scheduler.hpp"
-#include "observe/clickhouse.hpp"
-#include "observe/distinct.hpp"
-#include "observe/event_store.hpp"
-#include "observe/import.hpp"
-#include "observe/trend_list.hpp"
-#include "observe/trends.hpp"
-#include "observe/iodef.hpp"
-#include "observe/iodef_export.hpp"
-#include "observe/partners.hpp"
-#include "observe/queries.hpp"
 
 #ifndef KIZUNA_DEFAULT_GEO_DATABASE
 #define KIZUNA_DEFAULT_GEO_DATABASE ""
@@ -508,71 +501,45 @@ core::Result<observe::StoreOptions> ObserveStoreOptions(const core::Config& conf
 }
 
 core::Status EnsureIodefDailyJob(Center& center) {
-    const std::string key(observe::kIodefDailyJob);
-    KZ_ASSIGN(auto pending, center.scheduler->Pending());
-    for (const auto& job : pending)
-        if (job.kind == key) return core::Ok();  // a run is pending (missed ones catch up at start)
-    const core::WallTime next = observe::NextIodefDailyRun(core::RealClock().Now());
-    return center.db->InTransaction([&](store::Connection& c) -> core::Status {
-        KZ_TRY(sched::Scheduler::Schedule(c, key, next, observe::FormatDate(observe::IodefDayForRun(next)), key));
-        return core::Ok();
-    });
+    return observe::EnsureIodefDailyScheduled(*center.scheduler, *center.db, core::RealClock());
 }
 
 core::Status SetUpIodefDailyExport(Center& center, const ObserveSite& site) {
-    const core::ObserveConfig& oc = center.config.observe;
-    KZ_ASSIGN(auto partners, observe::ParseCountryList(oc.iodef_partners, "observe.iodef_partners"));
-    const std::string key(observe::kIodefDailyJob);
-    // Registered even when unconfigured, so a pending run left from an earlier configuration completes (as
-    // a no-op) instead of waiting forever.
-    center.scheduler->Register(key, [&center, &site, partners, key](store::Connection& c,
-                                                                            const sched::Job& job) -> core::Status {
-        const core::Config& config = center.config;
-        const bool export_files = !config.observe.iodef_export_dir.empty() && !partners.empty();
-        KZ_ASSIGN(auto mail_partners, c.QueryOne("SELECT count(*) FROM observe_partners"));
-        const bool mail = mail_partners && mail_partners->Int(0) > 0;
-        if (!export_files && !mail) return core::Ok();
-        KZ_ASSIGN(observe::PacketTime day, observe::ParseDateOrTime(job.payload, "payload"));
-        observe::IodefIssuer issuer{DefaultIssuer(config), "", ""};
-        std::vector<observe::IodefExportFile> files;
-        std::vector<observe::PartnerMailing> mailed;
-        auto run = [&](const observe::ObservationQueries& queries) -> core::Status {
-            if (export_files) {
-                KZ_ASSIGN(files, observe::ExportIodefDay(queries, issuer, config.observe.iodef_export_dir, partners, day));
-            }
-            // The partner CSIRTs' mail (O5): queued in this job's transaction, once per (partner, day).
-            if (mail) {
-                KZ_ASSIGN(mailed, observe::QueuePartnerIodef(c, queries, issuer, day, core::RealClock().Now()));
-            }
-            return core::Ok();
-        };
+    const core::Config& config = center.config;
+    KZ_ASSIGN(auto partners, observe::ParseCountryList(config.observe.iodef_partners, "observe.iodef_partners"));
+    observe::IodefDailySettings settings{{DefaultIssuer(config), "", ""}, config.observe.iodef_export_dir, partners};
+    // What a run reads: the ClickHouse backend, or a fresh read-only snapshot of the event store (serve's own
+    // store view was taken at its start). No store yet: nothing observed, nothing to export.
+    auto open_queries = [&center, &site]() -> core::Result<std::shared_ptr<const observe::ObservationQueries>> {
         if (site.clickhouse) {
-            KZ_TRY(run(*site.queries));
-        } else {
-            // A fresh read-only snapshot: serve's own store view was taken at its start.
-            KZ_ASSIGN(observe::StoreOptions options, ObserveStoreOptions(config));
-            options.read_only = true;
-            auto store = observe::EventStore::Open(ObserveStoreDir(center.data_dir), options);
-            if (!store.ok() && store.error().code() != core::ErrorCode::kNotFound) return store.error();
-            if (store.ok()) KZ_TRY(run(*observe::MakeStoreQueries(**store)));
+            return std::shared_ptr<const observe::ObservationQueries>(site.queries.get(),
+                                                                      [](const observe::ObservationQueries*) {});
         }
-        std::size_t queued = 0;
-        for (const auto& m : mailed) queued += m.already_queued ? 0 : 1;
-        center.log->Info("iodef daily export", {{"day", job.payload}, {"files", files.size()},
-                                                {"dir", config.observe.iodef_export_dir}, {"mails_queued", queued}});
-        if (queued > 0 && center.mail_outbound) center.mail_outbound->Wake();
-        // The next day's run, committed together with this one's completion.
-        const core::WallTime next = job.run_at + std::chrono::days(1);
-        KZ_TRY(sched::Scheduler::Schedule(c, key, next, observe::FormatDate(observe::IodefDayForRun(next)), key));
-        return core::Ok();
+        KZ_ASSIGN(observe::StoreOptions options, ObserveStoreOptions(center.config));
+        options.read_only = true;
+        auto opened = observe::EventStore::Open(ObserveStoreDir(center.data_dir), options);
+        if (!opened.ok()) {
+            if (opened.error().code() == core::ErrorCode::kNotFound) return std::shared_ptr<const observe::ObservationQueries>();
+            return opened.error();
+        }
+        std::shared_ptr<const observe::EventStore> store = std::move(opened).value();
+        return std::shared_ptr<const observe::ObservationQueries>(
+            observe::MakeStoreQueries(*store).release(),
+            [store](const observe::ObservationQueries* queries) { delete queries; });  // the store outlives them
+    };
+    const observe::IodefDailyJob job(settings, open_queries, core::RealClock());
+    job.Register(*center.scheduler, [&center](const observe::IodefDailyRun& run) {
+        center.log->Info("iodef daily export", {{"day", run.day}, {"files", run.files.size()},
+                                                {"dir", center.config.observe.iodef_export_dir},
+                                                {"mails_queued", run.mails_queued}});
+        if (run.mails_queued > 0 && center.mail_outbound) center.mail_outbound->Wake();
     });
-    bool have_partners = false;
+    bool wanted = false;
     {
         KZ_ASSIGN(store::Lease lease, center.db->Acquire());
-        KZ_ASSIGN(auto row, lease->QueryOne("SELECT count(*) FROM observe_partners"));
-        have_partners = row && row->Int(0) > 0;
+        KZ_ASSIGN(wanted, observe::IodefDailyWanted(*lease, settings));
     }
-    if ((oc.iodef_export_dir.empty() || partners.empty()) && !have_partners) return core::Ok();
+    if (!wanted) return core::Ok();
     return EnsureIodefDailyJob(center);
 }
 

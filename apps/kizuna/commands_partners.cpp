@@ -11,8 +11,8 @@
 
 #include "center.hpp"
 #include "commands.hpp"
-#include "observe/event_store.hpp"
-#include "observe/partners.hpp"
+#include "observe/export/export.hpp"
+#include "observe/storage/storage.hpp"
 
 namespace kizuna::app {
 namespace {

@@ -5,7 +5,7 @@
 
 #include "commands.hpp"
 #include "mail/mail.hpp"
-#include "observe/partners.hpp"
+#include "observe/export/export.hpp"
 
 namespace kizuna::app {
 namespace {

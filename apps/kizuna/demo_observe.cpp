@@ -16,9 +16,9 @@
 #include <random>
 
 #include "commands.hpp"
-#include "observe/event_store.hpp"
-#include "observe/sensor_status.hpp"
-#include "observe/trends.hpp"
+#include "observe/storage/storage.hpp"
+#include "observe/transport/transport.hpp"
+#include "observe/trends/trends.hpp"
 
 namespace kizuna::app {
 namespace {

@@ -5,12 +5,10 @@
 #include <cstdio>
 
 #include "commands.hpp"
-#include "observe/clickhouse.hpp"
-#include "observe/distinct.hpp"
-#include "observe/partners.hpp"
-#include "observe/queries.hpp"
-#include "observe/sensor_status.hpp"
-#include "observe/trends.hpp"
+#include "observe/export/export.hpp"
+#include "observe/storage/storage.hpp"
+#include "observe/transport/transport.hpp"
+#include "observe/trends/trends.hpp"
 #include "web/site.hpp"
 
 namespace kizuna::app {

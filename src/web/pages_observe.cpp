@@ -15,9 +15,8 @@
 #include <set>
 #include <string>
 
-#include "observe/queries.hpp"
-#include "observe/trend_list.hpp"
-#include "observe/trends.hpp"
+#include "observe/storage/storage.hpp"
+#include "observe/trends/trends.hpp"
 #include "web/internal/form_errors.hpp"
 #include "web/internal/handlers.hpp"
 #include "web/internal/labels.hpp"

@@ -5,7 +5,7 @@
 // observe::PartnerRegistry with the coordinator's name and address.
 #include <charconv>
 
-#include "observe/partners.hpp"
+#include "observe/export/export.hpp"
 #include "web/internal/form_errors.hpp"
 #include "web/internal/handlers.hpp"
 

@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <map>
 
-#include "observe/event_store.hpp"
-#include "observe/pcap_file.hpp"
-#include "observe/sensor_status.hpp"
+#include "observe/storage/event_store.hpp"
+#include "observe/capture/pcap_file.hpp"
+#include "observe/transport/sensor_status.hpp"
 #include "observe_transport_fixture.hpp"
 #include "support/fail_closed.hpp"
 #include "support/pcap_builder.hpp"

@@ -13,10 +13,10 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ssl.hpp>
 
-#include "observe/event_store.hpp"
-#include "observe/transport_io.hpp"
-#include "observe/pcap_file.hpp"
-#include "observe/sensor_status.hpp"
+#include "observe/storage/event_store.hpp"
+#include "observe/transport/internal/transport_io.hpp"
+#include "observe/capture/pcap_file.hpp"
+#include "observe/transport/sensor_status.hpp"
 #include "observe_transport_fixture.hpp"
 #include "support/pcap_builder.hpp"
 

@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "observe/event_store.hpp"
-#include "observe/segment_format.hpp"
+#include "observe/storage/event_store.hpp"
+#include "observe/storage/segment_format.hpp"
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <span>
 #include <vector>
 
-#include "observe/ipfix.hpp"
+#include "observe/capture/ipfix.hpp"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <span>
 
-#include "observe/decode.hpp"
+#include "observe/capture/decode.hpp"
 
 namespace {
 

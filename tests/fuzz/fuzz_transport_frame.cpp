@@ -7,7 +7,7 @@
 #include <span>
 #include <vector>
 
-#include "observe/transport.hpp"
+#include "observe/transport/protocol.hpp"
 
 namespace {
 
