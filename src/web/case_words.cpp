@@ -1,4 +1,5 @@
 #include "web/internal/case_words.hpp"
+#include "web/internal/mail_words.hpp"
 
 #include <string_view>
 
@@ -81,6 +82,21 @@ TimelineWords TimelineSentence(Lang lang, const core::TimeZone& zone, const vuln
                kind == "notice.detail_direct" || kind == "vendor.registration_requested" ||
                kind == "vendor.unreachable" || kind == "vendor.unreachable_proposed") {
         detail.clear();  // the text is the vendor's name (or a stored English note): the sentence says it
+    } else if (kind == "mail.waiting" || kind == "mail.sent" || kind == "mail.failed") {
+        // mail/outbound writes 'mail "<subject>" to <address> <outcome>'; the sentence says the outcome,
+        // the detail keeps the address and, for a waiting mail, the reason in words.
+        const auto to = e.text.rfind("\" to ");
+        std::string address;
+        if (to != std::string::npos) {
+            const auto end = e.text.find(' ', to + 5);
+            address = e.text.substr(to + 5, end == std::string::npos ? std::string::npos : end - to - 5);
+        }
+        detail = address;
+        if (kind == "mail.waiting") {
+            const auto reason = e.text.find(" not sent: ");
+            if (reason != std::string::npos)
+                detail = MailReasonWords(lang, e.text.substr(reason + 11)).text + (address.empty() ? "" : " (" + address + ")");
+        }
     } else if (kind == "case.owner" && e.text.empty()) {
         key = "case_ev_case_owner_none";
     }

@@ -78,6 +78,9 @@ test('the case page runs a coordinator\'s and a vendor\'s day without the API', 
       await submit(coord, '#owner-form button');
       assert.equal((await coord.textContent('[data-testid=case-owner]')).trim(), '山田 花子');
       await submit(coord, '[data-testid=case-vendors] tr[data-vendor="さくら電機"] [data-testid=disclose-direct]');
+      // The notice is previewed, then sent; the confirmation leads back to the case (issue 13, templates).
+      await submit(coord, '[data-testid=notice-send]');
+      await submit(coord, '[data-testid=back-to-case]');
       assert.equal(await coord.getAttribute('[data-testid=case-vendors] tr[data-vendor="さくら電機"] [data-testid=level]', 'data-code'), 'detail');
 
       // A bad date: the error beside the field, in the viewer's language; the typed reason stays.
