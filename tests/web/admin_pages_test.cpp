@@ -9,25 +9,13 @@
 #include <sstream>
 
 #include "site_fixture.hpp"
+#include "web/internal/view.hpp"
 #include "support/process.hpp"
 
 namespace kizuna::web {
 namespace {
 
-std::string UrlEncodeForTest(std::string_view text) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 15];
-        }
-    }
-    return out;
-}
+std::string UrlEncodeForTest(std::string_view text) { return detail::UrlEncode(text); }
 
 class AdminPagesTest : public SiteFixture {
   protected:
